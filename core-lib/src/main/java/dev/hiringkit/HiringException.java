@@ -1,0 +1,36 @@
+package dev.hiringkit;
+
+/** The one exception the library throws: a stable {@link Code} for programs and a message for people. */
+public final class HiringException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    /** What went wrong, stable across versions. */
+    public enum Code {
+        UNKNOWN_TABLE,
+        EMPTY_BATCH,
+        BATCH_TOO_LARGE,
+        LOAD_IN_PROGRESS,
+        SOURCE_CHANGED,
+        SOURCE_NOT_FOUND,
+        ARCHIVE_ERROR,
+        DATABASE_ERROR,
+        INVALID_ARGUMENT
+    }
+
+    private final Code code;
+
+    public HiringException(Code code, String message) {
+        super(message);
+        this.code = code;
+    }
+
+    public HiringException(Code code, String message, Throwable cause) {
+        super(message, cause);
+        this.code = code;
+    }
+
+    public Code code() {
+        return code;
+    }
+}

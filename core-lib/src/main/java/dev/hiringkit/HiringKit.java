@@ -1,0 +1,87 @@
+package dev.hiringkit;
+
+import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.repository.HiringRepository;
+import dev.hiringkit.validation.Validator;
+import java.nio.file.Path;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The entry point of the library: give it a PostgreSQL {@link DataSource} and an {@link ArchiveStore},
+ * call {@link #migrate()} once, then use its parts.
+ *
+ * <pre>{@code
+ * HiringKit kit = HiringKit.builder().dataSource(ds).archive(ArchiveStore.directory(Path.of("archive"))).build();
+ * kit.migrate();
+ * kit.repository().loadDirectory(Path.of("data"), LoadOptions.defaults());
+ * }</pre>
+ */
+public final class HiringKit {
+
+    private final DataSource dataSource;
+    private final ArchiveStore archive;
+    private final Validator validator;
+    private final HiringRepository repository;
+
+    private HiringKit(Builder builder) {
+        this.dataSource = Objects.requireNonNull(builder.dataSource, "dataSource is required");
+        this.archive = builder.archive;
+        this.validator = Validator.standard();
+        this.repository = HiringRepository.postgres(dataSource, validator, archive);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Creates or updates the schema (Flyway), and puts back any key a killed bulk load left dropped.
+     * Safe to call at every start, from several processes at once.
+     */
+    public void migrate() {
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+    }
+
+    public HiringRepository repository() {
+        return repository;
+    }
+
+    public Validator validator() {
+        return validator;
+    }
+
+    public ArchiveStore archive() {
+        return archive;
+    }
+
+    /** Configures a {@link HiringKit}. */
+    public static final class Builder {
+        private DataSource dataSource;
+        private ArchiveStore archive = ArchiveStore.directory(Path.of("archive"));
+
+        private Builder() {
+        }
+
+        /** The PostgreSQL database (14 or later) that holds the tables. Required. */
+        public Builder dataSource(DataSource dataSource) {
+            this.dataSource = dataSource;
+            return this;
+        }
+
+        /** Where rejects files and backups go; a directory {@code archive} by default. */
+        public Builder archive(ArchiveStore archive) {
+            this.archive = Objects.requireNonNull(archive);
+            return this;
+        }
+
+        public HiringKit build() {
+            return new HiringKit(this);
+        }
+    }
+}

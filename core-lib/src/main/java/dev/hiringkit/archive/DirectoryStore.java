@@ -1,0 +1,84 @@
+package dev.hiringkit.archive;
+
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** An archive in a local directory. Objects are written to a temporary file and renamed when closed. */
+final class DirectoryStore implements ArchiveStore {
+
+    private final Path root;
+
+    DirectoryStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    @Override
+    public OutputStream create(String key) throws IOException {
+        Path target = resolve(key);
+        Files.createDirectories(target.getParent());
+        Path partial = target.resolveSibling(target.getFileName() + ".partial");
+        OutputStream out = Files.newOutputStream(partial);
+        return new FilterOutputStream(out) {
+            private boolean closed;
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                out.close();
+                Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+        };
+    }
+
+    @Override
+    public InputStream open(String key) throws IOException {
+        return Files.newInputStream(resolve(key));
+    }
+
+    @Override
+    public List<String> list(String prefix) throws IOException {
+        Path base = resolve(prefix.isEmpty() ? "." : prefix);
+        Path dir = Files.isDirectory(base) ? base : base.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<String> keys = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.filter(Files::isRegularFile)
+                    .map(p -> root.relativize(p).toString().replace('\\', '/'))
+                    .filter(k -> k.startsWith(prefix) && !k.endsWith(".partial"))
+                    .sorted()
+                    .forEach(keys::add);
+        }
+        return keys;
+    }
+
+    @Override
+    public String locate(String key) {
+        return resolve(key).toString();
+    }
+
+    private Path resolve(String key) {
+        Path path = root.resolve(key).normalize();
+        if (!path.startsWith(root)) {
+            throw new IllegalArgumentException("archive key escapes the archive directory: " + key);
+        }
+        return path;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.hiringkit.repository;
+
+import dev.hiringkit.Table;
+import dev.hiringkit.model.Row;
+import dev.hiringkit.validation.Violation;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * What a batch did: per table, how many rows were inserted and which were rejected and why. The
+ * rejected rows are also in the rejections log under {@code batchId}.
+ */
+public record BatchResult(UUID batchId, Map<Table, TableOutcome> tables) {
+
+    public BatchResult {
+        tables = Map.copyOf(tables);
+    }
+
+    /** The outcome for one table of the batch. */
+    public record TableOutcome(int inserted, List<RejectedRow> rejected) {
+
+        public TableOutcome {
+            rejected = List.copyOf(rejected);
+        }
+    }
+
+    /** A refused row: its position in the batch's list for its table (0-based), the row and every reason. */
+    public record RejectedRow(int index, Row row, List<Violation> reasons) {
+
+        public RejectedRow {
+            reasons = List.copyOf(reasons);
+        }
+    }
+
+    public int inserted() {
+        return tables.values().stream().mapToInt(TableOutcome::inserted).sum();
+    }
+
+    public int rejected() {
+        return tables.values().stream().mapToInt(t -> t.rejected().size()).sum();
+    }
+}

@@ -1,0 +1,231 @@
+package dev.hiringkit.repository;
+
+import dev.hiringkit.HiringException;
+import dev.hiringkit.HiringException.Code;
+import dev.hiringkit.Table;
+import dev.hiringkit.model.Department;
+import dev.hiringkit.model.HiredEmployee;
+import dev.hiringkit.model.Job;
+import dev.hiringkit.model.Row;
+import dev.hiringkit.validation.ReasonCode;
+import dev.hiringkit.validation.Validator;
+import dev.hiringkit.validation.Violation;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import javax.sql.DataSource;
+
+/**
+ * Inserts a batch of new rows in one transaction. Ids are checked against the database with one
+ * query per table, and the insert itself skips ids that a concurrent writer stored meanwhile
+ * ({@code ON CONFLICT DO NOTHING}), reporting them as duplicates: two writers never lose a row.
+ */
+final class BatchWriter {
+
+    static final String SOURCE = "batch";
+
+    private final DataSource dataSource;
+    private final Validator validator;
+    private final RejectionLog log;
+
+    BatchWriter(DataSource dataSource, Validator validator, RejectionLog log) {
+        this.dataSource = dataSource;
+        this.validator = validator;
+        this.log = log;
+    }
+
+    BatchResult insert(Batch batch) {
+        Map<Table, List<? extends Row>> rows = new EnumMap<>(Table.class);
+        rows.put(Table.DEPARTMENTS, batch.departments());
+        rows.put(Table.JOBS, batch.jobs());
+        rows.put(Table.HIRED_EMPLOYEES, batch.hiredEmployees());
+        checkSizes(rows);
+        UUID batchId = UUID.randomUUID();
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                BatchResult result = insert(connection, batchId, rows, batch.allOrNothing());
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new HiringException(Code.DATABASE_ERROR, "The batch was not stored: " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkSizes(Map<Table, List<? extends Row>> rows) {
+        if (rows.values().stream().allMatch(List::isEmpty)) {
+            throw new HiringException(Code.EMPTY_BATCH, "A batch needs at least one row.");
+        }
+        rows.forEach((table, list) -> {
+            if (list.size() > HiringRepository.MAX_BATCH_ROWS) {
+                throw new HiringException(Code.BATCH_TOO_LARGE, "A batch takes at most "
+                        + HiringRepository.MAX_BATCH_ROWS + " rows per table; " + table.sqlName() + " has "
+                        + list.size() + ". Split it, or load the file with a historical load.");
+            }
+        });
+    }
+
+    private BatchResult insert(Connection connection, UUID batchId, Map<Table, List<? extends Row>> rows,
+            boolean allOrNothing) throws SQLException {
+        Map<Table, Set<Integer>> stored = storedIds(connection, rows);
+        Validator.Scope scope = validator.scope((table, id) -> stored.get(table).contains(id));
+        Map<Table, List<BatchResult.RejectedRow>> rejected = new EnumMap<>(Table.class);
+        Map<Table, List<Row>> valid = new EnumMap<>(Table.class);
+        boolean anyInvalid = false;
+        for (Table table : Table.values()) {
+            List<BatchResult.RejectedRow> refused = new ArrayList<>();
+            List<Row> accepted = new ArrayList<>();
+            List<? extends Row> list = rows.get(table);
+            for (int i = 0; i < list.size(); i++) {
+                Row row = list.get(i);
+                if (row == null || row.table() != table) {
+                    throw new HiringException(Code.INVALID_ARGUMENT, "Row " + i + " of " + table.sqlName()
+                            + " is " + (row == null ? "null" : "a row of " + row.table().sqlName()));
+                }
+                List<Violation> violations = validator.check(row);
+                if (violations.isEmpty()) {
+                    violations = scope.admit(row);
+                }
+                if (violations.isEmpty()) {
+                    accepted.add(row);
+                } else {
+                    refused.add(new BatchResult.RejectedRow(i, row, violations));
+                }
+            }
+            anyInvalid |= !refused.isEmpty();
+            rejected.put(table, refused);
+            valid.put(table, accepted);
+        }
+        Map<Table, BatchResult.TableOutcome> outcome = new EnumMap<>(Table.class);
+        for (Table table : Table.values()) {
+            List<BatchResult.RejectedRow> refused = new ArrayList<>(rejected.get(table));
+            int inserted = 0;
+            if (allOrNothing && anyInvalid) {
+                refused = refuseAll(rows.get(table), refused);
+            } else {
+                Set<Integer> insertedIds = insertRows(connection, table, valid.get(table));
+                inserted = insertedIds.size();
+                List<? extends Row> list = rows.get(table);
+                for (Row row : valid.get(table)) {
+                    if (!insertedIds.contains(row.id())) {
+                        refused.add(new BatchResult.RejectedRow(list.indexOf(row), row, List.of(new Violation("id",
+                                ReasonCode.DUPLICATE_ID, table.sqlName() + " already has id " + row.id()))));
+                    }
+                }
+                refused.sort(java.util.Comparator.comparingInt(BatchResult.RejectedRow::index));
+            }
+            if (!rows.get(table).isEmpty()) {
+                outcome.put(table, new BatchResult.TableOutcome(inserted, refused));
+            }
+            log.copy(connection, batchId, "BATCH", SOURCE, table, refused.stream()
+                    .map(r -> new RejectionLog.Entry(r.index() + 1L, r.row().toCsv(), r.reasons()))
+                    .toList());
+        }
+        return new BatchResult(batchId, outcome);
+    }
+
+    /** All-or-nothing and some row broke a rule: every row is refused, the valid ones for that reason. */
+    private static List<BatchResult.RejectedRow> refuseAll(List<? extends Row> rows,
+            List<BatchResult.RejectedRow> invalid) {
+        Map<Integer, BatchResult.RejectedRow> byIndex = new java.util.HashMap<>();
+        invalid.forEach(r -> byIndex.put(r.index(), r));
+        List<BatchResult.RejectedRow> all = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            BatchResult.RejectedRow r = byIndex.get(i);
+            all.add(r != null ? r : new BatchResult.RejectedRow(i, rows.get(i), List.of(new Violation("record",
+                    ReasonCode.BATCH_REFUSED, "not inserted: the batch is all-or-nothing and another row broke a rule"))));
+        }
+        return all;
+    }
+
+    /** The ids of the batch, and those its employees refer to, that the tables already hold. */
+    private static Map<Table, Set<Integer>> storedIds(Connection connection, Map<Table, List<? extends Row>> rows)
+            throws SQLException {
+        Map<Table, Set<Integer>> wanted = new EnumMap<>(Table.class);
+        for (Table table : Table.values()) {
+            wanted.put(table, new HashSet<>());
+            rows.get(table).stream().filter(r -> r != null && r.id() != null).forEach(r -> wanted.get(table).add(r.id()));
+        }
+        for (Row row : rows.get(Table.HIRED_EMPLOYEES)) {
+            if (row instanceof HiredEmployee e) {
+                addIfPresent(wanted.get(Table.DEPARTMENTS), e.departmentId());
+                addIfPresent(wanted.get(Table.JOBS), e.jobId());
+            }
+        }
+        Map<Table, Set<Integer>> stored = new EnumMap<>(Table.class);
+        for (Table table : Table.values()) {
+            Set<Integer> found = new HashSet<>();
+            if (!wanted.get(table).isEmpty()) {
+                try (PreparedStatement select = connection.prepareStatement(
+                        "SELECT id FROM " + table.sqlName() + " WHERE id = ANY(?)")) {
+                    select.setArray(1, connection.createArrayOf("int4", wanted.get(table).toArray()));
+                    try (ResultSet rs = select.executeQuery()) {
+                        while (rs.next()) {
+                            found.add(rs.getInt(1));
+                        }
+                    }
+                }
+            }
+            stored.put(table, found);
+        }
+        return stored;
+    }
+
+    private static void addIfPresent(Set<Integer> set, Integer id) {
+        if (id != null) {
+            set.add(id);
+        }
+    }
+
+    /** Inserts rows with one statement; returns the ids actually inserted. */
+    private static Set<Integer> insertRows(Connection connection, Table table, List<Row> rows) throws SQLException {
+        Set<Integer> inserted = new HashSet<>();
+        if (rows.isEmpty()) {
+            return inserted;
+        }
+        String sql = switch (table) {
+            case DEPARTMENTS -> "INSERT INTO departments (id, department) SELECT * FROM unnest(?::int4[], ?::text[])";
+            case JOBS -> "INSERT INTO jobs (id, job) SELECT * FROM unnest(?::int4[], ?::text[])";
+            case HIRED_EMPLOYEES -> "INSERT INTO hired_employees (id, name, datetime, department_id, job_id)"
+                    + " SELECT * FROM unnest(?::int4[], ?::text[], ?::timestamptz[], ?::int4[], ?::int4[])";
+        } + " ON CONFLICT (id) DO NOTHING RETURNING id";
+        try (PreparedStatement insert = connection.prepareStatement(sql)) {
+            insert.setArray(1, array(connection, "int4", rows, Row::id));
+            switch (table) {
+                case DEPARTMENTS -> insert.setArray(2, array(connection, "text", rows, r -> ((Department) r).department()));
+                case JOBS -> insert.setArray(2, array(connection, "text", rows, r -> ((Job) r).job()));
+                case HIRED_EMPLOYEES -> {
+                    insert.setArray(2, array(connection, "text", rows, r -> ((HiredEmployee) r).name()));
+                    insert.setArray(3, array(connection, "text", rows, r -> ((HiredEmployee) r).datetime().toString()));
+                    insert.setArray(4, array(connection, "int4", rows, r -> ((HiredEmployee) r).departmentId()));
+                    insert.setArray(5, array(connection, "int4", rows, r -> ((HiredEmployee) r).jobId()));
+                }
+            }
+            try (ResultSet rs = insert.executeQuery()) {
+                while (rs.next()) {
+                    inserted.add(rs.getInt(1));
+                }
+            }
+        }
+        return inserted;
+    }
+
+    private static Array array(Connection connection, String type, List<Row> rows, Function<Row, Object> field)
+            throws SQLException {
+        return connection.createArrayOf(type, rows.stream().map(field).toArray());
+    }
+}

@@ -1,0 +1,76 @@
+package dev.hiringkit.repository;
+
+import dev.hiringkit.Table;
+import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.model.Department;
+import dev.hiringkit.model.HiredEmployee;
+import dev.hiringkit.model.Job;
+import dev.hiringkit.model.Page;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+import dev.hiringkit.validation.Validator;
+
+/**
+ * Reads and writes the hiring records: batches of new rows, bulk loads of historical CSV files,
+ * lookups and the log of rejected records. Every write applies the data rules; a record that
+ * breaks one is not inserted but logged with its reasons.
+ */
+public interface HiringRepository {
+
+    /** The most rows one table may carry in one batch. */
+    int MAX_BATCH_ROWS = 1000;
+
+    /**
+     * Inserts a batch: 1 to 1000 rows per table, parents first, in one transaction. Valid rows are
+     * inserted and invalid ones logged, or, in all-or-nothing mode, nothing is inserted when any row
+     * is invalid. An empty batch, or one with over 1000 rows for a table, is refused whole with a
+     * {@link dev.hiringkit.HiringException}.
+     */
+    BatchResult insert(Batch batch);
+
+    /**
+     * Loads one CSV file of historical records, streaming, committing every
+     * {@link LoadOptions#chunkSize()} records. Loading the same file again changes no table; a load
+     * that was interrupted resumes after its last committed chunk.
+     */
+    LoadResult load(Table table, Path file, LoadOptions options);
+
+    /** Loads CSV records from a stream; {@code source} names it in the log and the rejects file. */
+    LoadResult load(Table table, String source, InputStream in, LoadOptions options);
+
+    /** Loads {@code departments.csv}, {@code jobs.csv} and {@code hired_employees.csv} from a directory, in that order. */
+    List<LoadResult> loadDirectory(Path dir, LoadOptions options);
+
+    Optional<Department> department(int id);
+
+    Optional<Job> job(int id);
+
+    Optional<HiredEmployee> hiredEmployee(int id);
+
+    /** Departments ordered by id, starting after {@code afterId} (null for the first page). */
+    Page<Department> departments(Integer afterId, int limit);
+
+    Page<Job> jobs(Integer afterId, int limit);
+
+    Page<HiredEmployee> hiredEmployees(Integer afterId, int limit);
+
+    long count(Table table);
+
+    /** The rejected records of one load or batch, in record order. */
+    List<Rejection> rejections(UUID loadOrBatchId);
+
+    /** The most recent rejected records, newest first, optionally of one source. */
+    List<Rejection> recentRejections(String source, int limit);
+
+    /** The recorded loads, newest first. */
+    List<LoadResult> loads(int limit);
+
+    /** The repository over PostgreSQL; {@link dev.hiringkit.HiringKit#repository()} builds it for you. */
+    static HiringRepository postgres(DataSource dataSource, Validator validator, ArchiveStore archive) {
+        return new PgHiringRepository(dataSource, validator, archive);
+    }
+}

@@ -1,0 +1,395 @@
+package dev.hiringkit.repository;
+
+import dev.hiringkit.HiringException;
+import dev.hiringkit.HiringException.Code;
+import dev.hiringkit.Table;
+import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.csv.CsvReader;
+import dev.hiringkit.model.Department;
+import dev.hiringkit.model.HiredEmployee;
+import dev.hiringkit.model.Job;
+import dev.hiringkit.model.Row;
+import dev.hiringkit.validation.Checked;
+import dev.hiringkit.validation.ReasonCode;
+import dev.hiringkit.validation.Validator;
+import dev.hiringkit.validation.Violation;
+import java.io.IOException;
+import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+/**
+ * One historical load of one CSV source into one table.
+ *
+ * <p>Records are checked in the JVM against the data rules, with the stored ids held in bitmaps, and
+ * the valid ones are streamed to PostgreSQL with COPY, a chunk per transaction. Each chunk's commit
+ * also stores a checkpoint (records, bytes and checksum consumed), so a load that dies resumes after
+ * its last chunk and ends as one clean run would have. Past the first chunk the foreign keys and the
+ * report index of hired_employees are dropped, since checking them per row costs far more than the
+ * load itself; they are put back and validated in one pass at the end (see afterMigrate.sql).
+ */
+final class HistoricalLoad {
+
+    private static final DateTimeFormatter FILE_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    private final DataSource dataSource;
+    private final Validator validator;
+    private final ArchiveStore archive;
+    private final RejectionLog log;
+    private final SchemaKeys keys;
+
+    HistoricalLoad(DataSource dataSource, Validator validator, ArchiveStore archive, RejectionLog log, SchemaKeys keys) {
+        this.dataSource = dataSource;
+        this.validator = validator;
+        this.archive = archive;
+        this.log = log;
+        this.keys = keys;
+    }
+
+    /** The running totals of a load, also its checkpoint. */
+    private static final class Totals {
+        long recordsDone;
+        long bytesDone;
+        long checksum;
+        long rowsRead;
+        long inserted;
+        long rejected;
+        final Map<ReasonCode, Long> byCode = new EnumMap<>(ReasonCode.class);
+    }
+
+    LoadResult run(Table table, String source, String sourceName, InputStream in, long totalBytes, LoadOptions options) {
+        long startNanos = System.nanoTime();
+        try (Connection connection = dataSource.getConnection()) {
+            lock(connection, table);
+            boolean bulk = false;
+            try {
+                LoadRow row = findOrCreate(connection, table, source, options);
+                Totals totals = row.totals;
+                StoredIds stored = new StoredIds();
+                connection.setAutoCommit(false);
+                stored.refresh(connection, table);
+                connection.commit();
+                Validator.Scope scope = validator.scope(stored);
+                try (CsvReader reader = new CsvReader(in)) {
+                    skipCommitted(reader, row);
+                    boolean more = true;
+                    boolean headerChecked = reader.records() > 0;
+                    while (more) {
+                        if (totals.recordsDone > 0 && !bulk && table == Table.HIRED_EMPLOYEES) {
+                            keys.dropForBulkLoad(connection);
+                            bulk = true;
+                        }
+                        if (table == Table.HIRED_EMPLOYEES) {
+                            stored.refresh(connection, Table.DEPARTMENTS);
+                            stored.refresh(connection, Table.JOBS);
+                        }
+                        more = chunk(connection, table, row, reader, scope, options, !headerChecked);
+                        headerChecked = true;
+                        options.progress().update(totals.bytesDone, totalBytes, totals.rowsRead);
+                    }
+                }
+                if (bulk || table == Table.HIRED_EMPLOYEES) {
+                    keys.restore(connection);
+                    bulk = false;
+                }
+                Optional<String> rejectsFile = Optional.empty();
+                if (totals.rejected > 0) {
+                    String key = "rejects/" + table.sqlName() + "/" + sourceName + "-"
+                            + FILE_TIME.format(row.startedAt) + ".csv";
+                    log.writeRejectsFile(connection, row.id, archive, key);
+                    rejectsFile = Optional.of(archive.locate(key));
+                }
+                finish(connection, row, "DONE", rejectsFile.orElse(null));
+                return new LoadResult(row.id, table, source, "DONE", totals.rowsRead, totals.inserted, totals.rejected,
+                        totals.byCode, rejectsFile, Duration.ofNanos(System.nanoTime() - startNanos));
+            } catch (SQLException e) {
+                rollbackQuietly(connection);
+                throw translate(e, table, source);
+            } catch (IOException e) {
+                rollbackQuietly(connection);
+                throw new HiringException(Code.SOURCE_NOT_FOUND, "Could not read " + source + ": " + e.getMessage(), e);
+            } finally {
+                if (bulk) {
+                    restoreQuietly(connection);
+                }
+                unlock(connection, table);
+            }
+        } catch (SQLException e) {
+            throw new HiringException(Code.DATABASE_ERROR, "Load of " + source + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads and stores one chunk in one transaction; false once the input is exhausted. */
+    private boolean chunk(Connection connection, Table table, LoadRow row, CsvReader reader,
+            Validator.Scope scope, LoadOptions options, boolean firstRecordMayBeHeader) throws SQLException, IOException {
+        Totals totals = row.totals;
+        connection.setAutoCommit(false);
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql(table));
+        CopyBuffer out = new CopyBuffer();
+        out.start(copy);
+        List<RejectionLog.Entry> rejections = new ArrayList<>();
+        boolean more = true;
+        try {
+            int read = 0;
+            while (read < options.chunkSize()) {
+                if (!reader.next()) {
+                    more = false;
+                    break;
+                }
+                read++;
+                if (firstRecordMayBeHeader && reader.records() == 1 && isHeader(table, reader.fields(), options)) {
+                    continue;
+                }
+                totals.rowsRead++;
+                List<Violation> violations = check(table, reader, scope, out);
+                if (violations.isEmpty()) {
+                    totals.inserted++;
+                } else {
+                    totals.rejected++;
+                    violations.stream().map(Violation::code).distinct()
+                            .forEach(code -> totals.byCode.merge(code, 1L, Long::sum));
+                    rejections.add(new RejectionLog.Entry(reader.line(), reader.raw(), violations));
+                }
+            }
+            out.flush();
+            copy.endCopy();
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+        log.copy(connection, row.id, "LOAD", row.source, table, rejections);
+        totals.recordsDone = reader.records();
+        totals.bytesDone = reader.bytesRead();
+        totals.checksum = reader.checksum();
+        saveCheckpoint(connection, row);
+        connection.commit();
+        return more;
+    }
+
+    /** Checks one record; a valid one is written to the COPY stream. */
+    private List<Violation> check(Table table, CsvReader reader, Validator.Scope scope, CopyBuffer out)
+            throws SQLException {
+        if (reader.problem() != null) {
+            return List.of(problem(reader.problem()));
+        }
+        Checked<Row> checked = validator.parse(table, reader.fields());
+        if (!checked.valid()) {
+            return checked.violations();
+        }
+        List<Violation> violations = scope.admit(checked.row());
+        if (violations.isEmpty()) {
+            encode(checked.row(), out);
+        }
+        return violations;
+    }
+
+    private static void encode(Row row, CopyBuffer out) throws SQLException {
+        if (row instanceof HiredEmployee e) {
+            out.integer(e.id()).tab().text(e.name()).tab().instant(e.datetime()).tab()
+                    .integer(e.departmentId()).tab().integer(e.jobId());
+        } else if (row instanceof Department d) {
+            out.integer(d.id()).tab().text(d.department());
+        } else if (row instanceof Job j) {
+            out.integer(j.id()).tab().text(j.job());
+        }
+        out.endRow();
+    }
+
+    private static Violation problem(CsvReader.Problem problem) {
+        return switch (problem) {
+            case BAD_QUOTING -> new Violation("record", ReasonCode.BAD_QUOTING,
+                    "the record's quotes are unbalanced or text follows a closing quote");
+            case BAD_ENCODING -> new Violation("record", ReasonCode.BAD_ENCODING,
+                    "the record is not valid UTF-8 or contains a NUL character");
+            case TOO_LONG -> new Violation("record", ReasonCode.RECORD_TOO_LONG,
+                    "the record is longer than " + CsvReader.DEFAULT_MAX_RECORD_BYTES + " bytes");
+        };
+    }
+
+    private static boolean isHeader(Table table, List<String> fields, LoadOptions options) {
+        return switch (options.header()) {
+            case PRESENT -> true;
+            case ABSENT -> false;
+            case DETECT -> fields.size() == table.columns().size()
+                    && java.util.stream.IntStream.range(0, fields.size())
+                            .allMatch(i -> fields.get(i).trim().equalsIgnoreCase(table.columns().get(i)));
+        };
+    }
+
+    private static String copySql(Table table) {
+        return "COPY " + table.sqlName() + " (" + String.join(", ", table.columns()) + ") FROM STDIN";
+    }
+
+    // ---- the loads table: identity, checkpoint, resume --------------------------------------
+
+    /** The loads row of this run: a new one, or the interrupted load of the same source being resumed. */
+    private record LoadRow(UUID id, String source, Instant startedAt, Totals totals) {
+    }
+
+    private LoadRow findOrCreate(Connection connection, Table table, String source, LoadOptions options)
+            throws SQLException {
+        connection.setAutoCommit(true);
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT id, started_at, records_done, bytes_done, prefix_crc, inserted, rejected, rejected_by_code::text"
+                        + " FROM loads WHERE table_name = ? AND source = ? AND status <> 'DONE'"
+                        + " ORDER BY started_at DESC LIMIT 1")) {
+            select.setString(1, table.sqlName());
+            select.setString(2, source);
+            try (ResultSet rs = select.executeQuery()) {
+                if (rs.next()) {
+                    UUID id = rs.getObject(1, UUID.class);
+                    if (!options.restart()) {
+                        Totals totals = new Totals();
+                        totals.recordsDone = rs.getLong(3);
+                        totals.bytesDone = rs.getLong(4);
+                        totals.checksum = rs.getLong(5);
+                        totals.inserted = rs.getLong(6);
+                        totals.rejected = rs.getLong(7);
+                        totals.byCode.putAll(log.countsFromJson(rs.getString(8)));
+                        totals.rowsRead = totals.inserted + totals.rejected;
+                        setStatus(connection, id, "RUNNING");
+                        return new LoadRow(id, source, rs.getTimestamp(2).toInstant(), totals);
+                    }
+                    setStatus(connection, id, "FAILED");
+                }
+            }
+        }
+        // Whole seconds: the start time names the rejects file, and a resumed load must find the same name.
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        UUID id = UUID.randomUUID();
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO loads (id, table_name, source, status, started_at) VALUES (?, ?, ?, 'RUNNING', ?)")) {
+            insert.setObject(1, id);
+            insert.setString(2, table.sqlName());
+            insert.setString(3, source);
+            insert.setTimestamp(4, Timestamp.from(now));
+            insert.executeUpdate();
+        }
+        return new LoadRow(id, source, now, new Totals());
+    }
+
+    /** Reads past the records an interrupted run committed, checking they are the same bytes. */
+    private static void skipCommitted(CsvReader reader, LoadRow row) throws IOException {
+        Totals totals = row.totals;
+        while (reader.records() < totals.recordsDone && reader.next()) {
+            // already stored by the interrupted run
+        }
+        if (reader.records() != totals.recordsDone || reader.bytesRead() != totals.bytesDone
+                || reader.checksum() != totals.checksum) {
+            throw new HiringException(Code.SOURCE_CHANGED, "An interrupted load (" + row.id + ") of " + row.source
+                    + " committed its first " + totals.recordsDone + " records, but this input differs from it"
+                    + " in them. Load it with restart to start a new load; rows already stored stay.");
+        }
+    }
+
+    private void saveCheckpoint(Connection connection, LoadRow row) throws SQLException {
+        Totals t = row.totals;
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE loads SET records_done = ?, bytes_done = ?, prefix_crc = ?, inserted = ?, rejected = ?,"
+                        + " rejected_by_code = ?::jsonb WHERE id = ?")) {
+            update.setLong(1, t.recordsDone);
+            update.setLong(2, t.bytesDone);
+            update.setLong(3, t.checksum);
+            update.setLong(4, t.inserted);
+            update.setLong(5, t.rejected);
+            update.setString(6, log.countsToJson(t.byCode));
+            update.setObject(7, row.id);
+            update.executeUpdate();
+        }
+    }
+
+    private static void setStatus(Connection connection, UUID id, String status) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE loads SET status = ? WHERE id = ?")) {
+            update.setString(1, status);
+            update.setObject(2, id);
+            update.executeUpdate();
+        }
+    }
+
+    private static void finish(Connection connection, LoadRow row, String status, String rejectsFile)
+            throws SQLException {
+        connection.setAutoCommit(true);
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE loads SET status = ?, finished_at = now(), rejects_file = ? WHERE id = ?")) {
+            update.setString(1, status);
+            update.setString(2, rejectsFile);
+            update.setObject(3, row.id);
+            update.executeUpdate();
+        }
+    }
+
+    // ---- locking and failures -------------------------------------------------------------------
+
+    /** One load per table at a time, across every process using the database. */
+    private static void lock(Connection connection, Table table) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(
+                        "SELECT pg_try_advisory_lock(hashtext('hiringkit.load." + table.sqlName() + "'))")) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                throw new HiringException(Code.LOAD_IN_PROGRESS,
+                        "Another load into " + table.sqlName() + " is running; try again when it ends.");
+            }
+        }
+    }
+
+    private static void unlock(Connection connection, Table table) {
+        try {
+            connection.setAutoCommit(true);
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SELECT pg_advisory_unlock(hashtext('hiringkit.load." + table.sqlName() + "'))");
+            }
+        } catch (SQLException ignored) {
+            // The lock ends with the session anyway.
+        }
+    }
+
+    private void restoreQuietly(Connection connection) {
+        try {
+            rollbackQuietly(connection);
+            keys.restore(connection);
+        } catch (SQLException ignored) {
+            // The next load or migration puts the keys back (afterMigrate.sql).
+        }
+    }
+
+    private static void rollbackQuietly(Connection connection) {
+        try {
+            if (!connection.getAutoCommit()) {
+                connection.rollback();
+            }
+        } catch (SQLException ignored) {
+            // The connection is going away; the transaction dies with it.
+        }
+    }
+
+    private static HiringException translate(SQLException e, Table table, String source) {
+        if ("23505".equals(e.getSQLState())) {
+            return new HiringException(Code.DATABASE_ERROR, "While loading " + source + ", another writer inserted"
+                    + " into " + table.sqlName() + " an id this load also carries. The chunk was rolled back;"
+                    + " run the load again to resume after the last committed chunk.", e);
+        }
+        return new HiringException(Code.DATABASE_ERROR, "Load of " + source + " failed: " + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,21 @@
+package dev.hiringkit.repository;
+
+import dev.hiringkit.Table;
+import dev.hiringkit.validation.ReasonCode;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The totals of one load. {@code rejectedByCode} counts, for each reason, the records that had it
+ * (a record with two reasons counts under both); {@code rejected} counts records. {@code rejectsFile}
+ * says where the rejected records were written, when there were any.
+ */
+public record LoadResult(UUID loadId, Table table, String source, String status, long rowsRead, long inserted,
+        long rejected, Map<ReasonCode, Long> rejectedByCode, Optional<String> rejectsFile, Duration duration) {
+
+    public LoadResult {
+        rejectedByCode = Map.copyOf(rejectedByCode);
+    }
+}

@@ -1,0 +1,186 @@
+package dev.hiringkit.repository;
+
+import static dev.hiringkit.db.jooq.Tables.DEPARTMENTS;
+import static dev.hiringkit.db.jooq.Tables.HIRED_EMPLOYEES;
+import static dev.hiringkit.db.jooq.Tables.JOBS;
+import static dev.hiringkit.db.jooq.Tables.LOADS;
+
+import dev.hiringkit.HiringException;
+import dev.hiringkit.HiringException.Code;
+import dev.hiringkit.Table;
+import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.db.jooq.tables.records.HiredEmployeesRecord;
+import dev.hiringkit.model.Department;
+import dev.hiringkit.model.HiredEmployee;
+import dev.hiringkit.model.Job;
+import dev.hiringkit.model.Page;
+import dev.hiringkit.validation.Validator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+
+/** The PostgreSQL implementation of {@link HiringRepository}. */
+final class PgHiringRepository implements HiringRepository {
+
+    private final DataSource dataSource;
+    private final DSLContext sql;
+    private final RejectionLog log = new RejectionLog();
+    private final BatchWriter batches;
+    private final HistoricalLoad loads;
+
+    PgHiringRepository(DataSource dataSource, Validator validator, ArchiveStore archive) {
+        this.dataSource = dataSource;
+        this.sql = DSL.using(dataSource, SQLDialect.POSTGRES);
+        this.batches = new BatchWriter(dataSource, validator, log);
+        this.loads = new HistoricalLoad(dataSource, validator, archive, log, new SchemaKeys());
+    }
+
+    @Override
+    public BatchResult insert(Batch batch) {
+        return batches.insert(batch);
+    }
+
+    @Override
+    public LoadResult load(Table table, Path file, LoadOptions options) {
+        Path absolute = file.toAbsolutePath().normalize();
+        if (!Files.isRegularFile(absolute)) {
+            throw new HiringException(Code.SOURCE_NOT_FOUND, "No such file: " + file);
+        }
+        try (InputStream in = Files.newInputStream(absolute)) {
+            return loads.run(table, absolute.toString(), absolute.getFileName().toString(), in, Files.size(absolute),
+                    options);
+        } catch (IOException e) {
+            throw new HiringException(Code.SOURCE_NOT_FOUND, "Could not read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public LoadResult load(Table table, String source, InputStream in, LoadOptions options) {
+        String name = source.substring(source.lastIndexOf('/') + 1);
+        return loads.run(table, source, name.isBlank() ? table.fileName() : name, in, -1, options);
+    }
+
+    @Override
+    public List<LoadResult> loadDirectory(Path dir, LoadOptions options) {
+        List<Path> files = new ArrayList<>();
+        for (Table table : Table.values()) {
+            Path file = dir.resolve(table.fileName());
+            if (!Files.isRegularFile(file)) {
+                throw new HiringException(Code.SOURCE_NOT_FOUND, "The directory " + dir + " has no " + table.fileName()
+                        + "; it needs departments.csv, jobs.csv and hired_employees.csv.");
+            }
+            files.add(file);
+        }
+        List<LoadResult> results = new ArrayList<>();
+        for (Table table : Table.values()) {
+            results.add(load(table, files.get(table.ordinal()), options));
+        }
+        return results;
+    }
+
+    @Override
+    public Optional<Department> department(int id) {
+        return sql.selectFrom(DEPARTMENTS).where(DEPARTMENTS.ID.eq(id)).fetchOptional()
+                .map(r -> new Department(r.getId(), r.getDepartment()));
+    }
+
+    @Override
+    public Optional<Job> job(int id) {
+        return sql.selectFrom(JOBS).where(JOBS.ID.eq(id)).fetchOptional().map(r -> new Job(r.getId(), r.getJob()));
+    }
+
+    @Override
+    public Optional<HiredEmployee> hiredEmployee(int id) {
+        return sql.selectFrom(HIRED_EMPLOYEES).where(HIRED_EMPLOYEES.ID.eq(id)).fetchOptional()
+                .map(PgHiringRepository::hiredEmployee);
+    }
+
+    @Override
+    public Page<Department> departments(Integer afterId, int limit) {
+        return page(DEPARTMENTS, DEPARTMENTS.ID, afterId, limit, r -> new Department(r.get(DEPARTMENTS.ID),
+                r.get(DEPARTMENTS.DEPARTMENT)));
+    }
+
+    @Override
+    public Page<Job> jobs(Integer afterId, int limit) {
+        return page(JOBS, JOBS.ID, afterId, limit, r -> new Job(r.get(JOBS.ID), r.get(JOBS.JOB)));
+    }
+
+    @Override
+    public Page<HiredEmployee> hiredEmployees(Integer afterId, int limit) {
+        return page(HIRED_EMPLOYEES, HIRED_EMPLOYEES.ID, afterId, limit,
+                r -> hiredEmployee(r.into(HIRED_EMPLOYEES)));
+    }
+
+    private <T> Page<T> page(org.jooq.Table<?> table, Field<Integer> id, Integer afterId, int limit,
+            Function<Record, T> map) {
+        if (limit < 1 || limit > 10_000) {
+            throw new HiringException(Code.INVALID_ARGUMENT, "A page holds 1 to 10000 rows, not " + limit);
+        }
+        List<Record> rows = sql.select().from(table).where(afterId == null ? DSL.noCondition() : id.gt(afterId))
+                .orderBy(id).limit(limit + 1).fetch();
+        boolean more = rows.size() > limit;
+        List<Record> shown = more ? rows.subList(0, limit) : rows;
+        List<T> items = shown.stream().map(map).toList();
+        return new Page<>(items, more ? Optional.of(shown.get(shown.size() - 1).get(id)) : Optional.empty());
+    }
+
+    private static HiredEmployee hiredEmployee(HiredEmployeesRecord r) {
+        return new HiredEmployee(r.getId(), r.getName(), r.getDatetime().toInstant(), r.getDepartmentId(),
+                r.getJobId());
+    }
+
+    @Override
+    public long count(Table table) {
+        return sql.fetchCount(DSL.table(DSL.name(table.sqlName())));
+    }
+
+    @Override
+    public List<Rejection> rejections(UUID loadOrBatchId) {
+        return withConnection(c -> log.read(c, "load_id = ?", loadOrBatchId, "record_number, id", 0));
+    }
+
+    @Override
+    public List<Rejection> recentRejections(String source, int limit) {
+        return withConnection(c -> log.read(c, source == null ? "" : "source = ?", source, "id DESC", limit));
+    }
+
+    @Override
+    public List<LoadResult> loads(int limit) {
+        return sql.selectFrom(LOADS).orderBy(LOADS.STARTED_AT.desc()).limit(limit).fetch().map(r -> {
+            Duration duration = r.getFinishedAt() == null ? Duration.ZERO
+                    : Duration.between(r.getStartedAt(), r.getFinishedAt());
+            return new LoadResult(r.getId(), Table.fromName(r.getTableName()), r.getSource(), r.getStatus(),
+                    r.getInserted() + r.getRejected(), r.getInserted(), r.getRejected(),
+                    log.countsFromJson(r.getRejectedByCode().data()), Optional.ofNullable(r.getRejectsFile()),
+                    duration);
+        });
+    }
+
+    private interface SqlWork<T> {
+        T apply(Connection connection) throws SQLException;
+    }
+
+    private <T> T withConnection(SqlWork<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            return work.apply(connection);
+        } catch (SQLException e) {
+            throw new HiringException(Code.DATABASE_ERROR, e.getMessage(), e);
+        }
+    }
+}

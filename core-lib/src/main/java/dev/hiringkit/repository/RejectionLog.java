@@ -1,0 +1,159 @@
+package dev.hiringkit.repository;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hiringkit.HiringException;
+import dev.hiringkit.Table;
+import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.validation.ReasonCode;
+import dev.hiringkit.validation.Violation;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+/** Writes and reads the rejections table, and writes a load's rejects file into the archive. */
+final class RejectionLog {
+
+    static final String COLUMNS = "load_id, kind, source, table_name, record_number, raw_record, reasons";
+    private static final TypeReference<List<Violation>> VIOLATIONS = new TypeReference<>() { };
+
+    /** A refused record waiting to be written with its chunk or batch. */
+    record Entry(long recordNumber, String raw, List<Violation> reasons) {
+    }
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    String toJson(List<Violation> reasons) {
+        try {
+            return json.writeValueAsString(reasons);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    List<Violation> fromJson(String reasons) {
+        try {
+            return json.readValue(reasons, VIOLATIONS);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable reasons in the rejections table: " + reasons, e);
+        }
+    }
+
+    String countsToJson(Map<ReasonCode, Long> counts) {
+        try {
+            return json.writeValueAsString(counts);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Map<ReasonCode, Long> countsFromJson(String counts) {
+        try {
+            Map<ReasonCode, Long> parsed = json.readValue(counts, new TypeReference<Map<ReasonCode, Long>>() { });
+            return parsed.isEmpty() ? Map.of() : new EnumMap<>(parsed);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Writes entries with COPY, in the caller's transaction. */
+    void copy(Connection connection, UUID loadId, String kind, String source, Table table, List<Entry> entries)
+            throws SQLException {
+        if (entries.isEmpty()) {
+            return;
+        }
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI()
+                .copyIn("COPY rejections (" + COLUMNS + ") FROM STDIN");
+        CopyBuffer out = new CopyBuffer();
+        out.start(copy);
+        try {
+            for (Entry entry : entries) {
+                out.text(loadId.toString()).tab().text(kind).tab().text(source).tab().text(table.sqlName()).tab()
+                        .integer(entry.recordNumber()).tab().text(entry.raw()).tab().text(toJson(entry.reasons()));
+                out.endRow();
+            }
+            out.flush();
+            copy.endCopy();
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+    }
+
+    List<Rejection> read(Connection connection, String where, Object parameter, String order, int limit)
+            throws SQLException {
+        String sql = "SELECT load_id, source, table_name, record_number, raw_record, reasons::text, rejected_at"
+                + " FROM rejections" + (where.isEmpty() ? "" : " WHERE " + where) + " ORDER BY " + order
+                + (limit > 0 ? " LIMIT " + limit : "");
+        List<Rejection> out = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+            if (parameter != null) {
+                select.setObject(1, parameter);
+            }
+            select.setFetchSize(10_000);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Rejection(rs.getObject(1, UUID.class), rs.getString(2),
+                            Table.fromName(rs.getString(3)), rs.getLong(4), rs.getString(5),
+                            fromJson(rs.getString(6)), rs.getTimestamp(7).toInstant()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Writes a load's rejected records, in line order, to a CSV file in the archive: the line, the
+     * reasons, then the record as it was read. Streams from the database, so any count fits.
+     */
+    void writeRejectsFile(Connection connection, UUID loadId, ArchiveStore archive, String key)
+            throws SQLException {
+        String sql = "SELECT record_number, reasons::text, raw_record FROM rejections"
+                + " WHERE load_id = ? ORDER BY record_number";
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setObject(1, loadId);
+            select.setFetchSize(10_000);
+            try (ResultSet rs = select.executeQuery();
+                    Writer writer = new OutputStreamWriter(archive.create(key), StandardCharsets.UTF_8);
+                    CSVPrinter csv = new CSVPrinter(writer, CSVFormat.RFC4180.builder()
+                            .setHeader("line", "reasons", "record").get())) {
+                while (rs.next()) {
+                    csv.printRecord(rs.getLong(1), describe(fromJson(rs.getString(2))), rs.getString(3));
+                }
+            }
+            connection.commit();
+        } catch (IOException e) {
+            connection.rollback();
+            throw new HiringException(HiringException.Code.ARCHIVE_ERROR,
+                    "Could not write the rejects file " + archive.locate(key) + ": " + e.getMessage(), e);
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    /** Reasons as one readable cell: {@code MISSING_FIELD job_id: job_id is required; ...}. */
+    static String describe(List<Violation> reasons) {
+        return reasons.stream()
+                .map(v -> v.code() + " " + v.field() + ": " + v.message())
+                .collect(Collectors.joining("; "));
+    }
+}

@@ -1,0 +1,56 @@
+package dev.hiringkit.repository;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Drops the keys that make bulk loads of hired_employees slow and puts them back. The putting back
+ * is Flyway's afterMigrate script, so a migration also repairs what a killed load left undone.
+ */
+final class SchemaKeys {
+
+    private static final String DROP = """
+            ALTER TABLE hired_employees
+                DROP CONSTRAINT IF EXISTS hired_employees_department_fk,
+                DROP CONSTRAINT IF EXISTS hired_employees_job_fk;
+            DROP INDEX IF EXISTS hired_employees_datetime_idx;
+            """;
+
+    private final String restore;
+
+    SchemaKeys() {
+        try (InputStream in = SchemaKeys.class.getResourceAsStream("/db/migration/afterMigrate.sql")) {
+            if (in == null) {
+                throw new IllegalStateException("db/migration/afterMigrate.sql is missing from the classpath");
+            }
+            restore = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Drops the foreign keys and the report index of hired_employees, committed at once. */
+    void dropForBulkLoad(Connection connection) throws SQLException {
+        run(connection, DROP);
+    }
+
+    /** Puts back and validates whatever is missing; commits. */
+    void restore(Connection connection) throws SQLException {
+        run(connection, restore);
+    }
+
+    private static void run(Connection connection, String sql) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(true);
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+}

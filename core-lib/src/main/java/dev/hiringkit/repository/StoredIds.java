@@ -1,0 +1,41 @@
+package dev.hiringkit.repository;
+
+import dev.hiringkit.Table;
+import dev.hiringkit.validation.KnownIds;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.EnumMap;
+import java.util.Map;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * The ids stored in the tables, held as compressed bitmaps: 5 million dense ids take well under a
+ * megabyte, so a load checks duplicates and references without a query per row.
+ */
+final class StoredIds implements KnownIds {
+
+    private final Map<Table, RoaringBitmap> ids = new EnumMap<>(Table.class);
+
+    /** Reads the ids of {@code table} again; the caller's transaction decides what is visible. */
+    void refresh(Connection connection, Table table) throws SQLException {
+        RoaringBitmap bitmap = new RoaringBitmap();
+        try (PreparedStatement select = connection.prepareStatement("SELECT id FROM " + table.sqlName())) {
+            select.setFetchSize(100_000);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    bitmap.add(rs.getInt(1));
+                }
+            }
+        }
+        bitmap.runOptimize();
+        ids.put(table, bitmap);
+    }
+
+    @Override
+    public boolean contains(Table table, int id) {
+        RoaringBitmap bitmap = ids.get(table);
+        return bitmap != null && bitmap.contains(id);
+    }
+}

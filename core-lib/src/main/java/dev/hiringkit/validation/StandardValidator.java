@@ -1,0 +1,234 @@
+package dev.hiringkit.validation;
+
+import dev.hiringkit.Table;
+import dev.hiringkit.model.Department;
+import dev.hiringkit.model.HiredEmployee;
+import dev.hiringkit.model.Job;
+import dev.hiringkit.model.Row;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.roaringbitmap.RoaringBitmap;
+
+/** The rules of DESIGN.md's "Data rules", written once for CSV fields and typed rows alike. */
+final class StandardValidator implements Validator {
+
+    @Override
+    public Checked<Row> parse(Table table, List<String> fields) {
+        List<Violation> violations = new ArrayList<>(0);
+        if (fields.size() != table.columns().size()) {
+            violations.add(new Violation("record", ReasonCode.WRONG_COLUMN_COUNT,
+                    "expected " + table.columns().size() + " fields (" + String.join(",", table.columns())
+                            + ") but found " + fields.size()));
+            return new Checked<>(null, violations);
+        }
+        Row row = switch (table) {
+            case DEPARTMENTS -> new Department(id(fields.get(0), "id", violations),
+                    text(fields.get(1), "department", violations));
+            case JOBS -> new Job(id(fields.get(0), "id", violations), text(fields.get(1), "job", violations));
+            case HIRED_EMPLOYEES -> new HiredEmployee(id(fields.get(0), "id", violations),
+                    text(fields.get(1), "name", violations),
+                    datetime(fields.get(2), violations),
+                    id(fields.get(3), "department_id", violations),
+                    id(fields.get(4), "job_id", violations));
+        };
+        return new Checked<>(violations.isEmpty() ? row : null, violations);
+    }
+
+    @Override
+    public List<Violation> check(Row row) {
+        List<Violation> violations = new ArrayList<>(0);
+        if (row instanceof Department d) {
+            checkId(d.id(), "id", violations);
+            checkText(d.department(), "department", violations);
+        } else if (row instanceof Job j) {
+            checkId(j.id(), "id", violations);
+            checkText(j.job(), "job", violations);
+        } else if (row instanceof HiredEmployee e) {
+            checkId(e.id(), "id", violations);
+            checkText(e.name(), "name", violations);
+            if (e.datetime() == null) {
+                violations.add(missing("datetime"));
+            }
+            checkId(e.departmentId(), "department_id", violations);
+            checkId(e.jobId(), "job_id", violations);
+        }
+        return violations;
+    }
+
+    @Override
+    public Scope scope(KnownIds stored) {
+        return new StandardScope(stored);
+    }
+
+    /** Tracks the ids admitted so far in one input, per table. */
+    private static final class StandardScope implements Scope {
+        private final KnownIds stored;
+        private final Map<Table, RoaringBitmap> admitted = new EnumMap<>(Table.class);
+
+        StandardScope(KnownIds stored) {
+            this.stored = stored;
+            for (Table table : Table.values()) {
+                admitted.put(table, new RoaringBitmap());
+            }
+        }
+
+        @Override
+        public List<Violation> admit(Row row) {
+            List<Violation> violations = new ArrayList<>(0);
+            int id = row.id();
+            if (known(row.table(), id)) {
+                violations.add(new Violation("id", ReasonCode.DUPLICATE_ID,
+                        row.table().sqlName() + " already has id " + id));
+            }
+            if (row instanceof HiredEmployee e) {
+                if (!known(Table.DEPARTMENTS, e.departmentId())) {
+                    violations.add(new Violation("department_id", ReasonCode.UNKNOWN_DEPARTMENT,
+                            "no department has id " + e.departmentId()));
+                }
+                if (!known(Table.JOBS, e.jobId())) {
+                    violations.add(new Violation("job_id", ReasonCode.UNKNOWN_JOB, "no job has id " + e.jobId()));
+                }
+            }
+            if (violations.isEmpty()) {
+                admitted.get(row.table()).add(id);
+            }
+            return violations;
+        }
+
+        private boolean known(Table table, int id) {
+            return admitted.get(table).contains(id) || stored.contains(table, id);
+        }
+    }
+
+    // ---- field rules -------------------------------------------------------------------------
+
+    private static Violation missing(String field) {
+        return new Violation(field, ReasonCode.MISSING_FIELD, field + " is required");
+    }
+
+    private static void checkId(Integer id, String field, List<Violation> violations) {
+        if (id == null) {
+            violations.add(missing(field));
+        } else if (id <= 0) {
+            violations.add(outOfRange(field, id.toString()));
+        }
+    }
+
+    private static Violation outOfRange(String field, String value) {
+        return new Violation(field, ReasonCode.OUT_OF_RANGE,
+                field + " must be between 1 and 2147483647, got " + value);
+    }
+
+    private static void checkText(String text, String field, List<Violation> violations) {
+        if (text == null || text.isBlank()) {
+            violations.add(missing(field));
+        } else if (text.indexOf('\0') >= 0) {
+            violations.add(new Violation(field, ReasonCode.BAD_ENCODING,
+                    field + " contains a NUL character, which PostgreSQL cannot store"));
+        }
+    }
+
+    private static String text(String raw, String field, List<Violation> violations) {
+        checkText(raw, field, violations);
+        return raw;
+    }
+
+    private static Integer id(String raw, String field, List<Violation> violations) {
+        if (raw.isBlank()) {
+            violations.add(missing(field));
+            return null;
+        }
+        int length = raw.length();
+        int start = raw.charAt(0) == '-' || raw.charAt(0) == '+' ? 1 : 0;
+        if (start == length) {
+            violations.add(notAnInteger(field, raw));
+            return null;
+        }
+        for (int i = start; i < length; i++) {
+            char c = raw.charAt(i);
+            if (c < '0' || c > '9') {
+                violations.add(notAnInteger(field, raw));
+                return null;
+            }
+        }
+        // Up to 18 digits fit a long; anything longer is out of range whatever its value.
+        if (length - start > 18) {
+            violations.add(outOfRange(field, raw));
+            return null;
+        }
+        long value = Long.parseLong(raw);
+        if (value <= 0 || value > Integer.MAX_VALUE) {
+            violations.add(outOfRange(field, raw));
+            return null;
+        }
+        return (int) value;
+    }
+
+    private static Violation notAnInteger(String field, String raw) {
+        return new Violation(field, ReasonCode.NOT_AN_INTEGER, field + " must be a whole number, got '" + raw + "'");
+    }
+
+    private static Instant datetime(String raw, List<Violation> violations) {
+        if (raw.isBlank()) {
+            violations.add(missing("datetime"));
+            return null;
+        }
+        Instant fast = parseUtcSeconds(raw);
+        if (fast != null) {
+            return fast;
+        }
+        try {
+            return OffsetDateTime.parse(raw, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        } catch (DateTimeParseException e) {
+            violations.add(new Violation("datetime", ReasonCode.BAD_DATETIME,
+                    "datetime must be an ISO 8601 instant such as 2021-07-27T16:02:08Z, got '" + raw + "'"));
+            return null;
+        }
+    }
+
+    /**
+     * The common form {@code yyyy-MM-ddTHH:mm:ssZ}, parsed without the formatter's allocations: this is
+     * the hot path of a load. Returns null for any other form, which the formatter then judges.
+     */
+    private static Instant parseUtcSeconds(String s) {
+        if (s.length() != 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
+                || s.charAt(13) != ':' || s.charAt(16) != ':' || s.charAt(19) != 'Z') {
+            return null;
+        }
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 2);
+        int day = digits(s, 8, 2);
+        int hour = digits(s, 11, 2);
+        int minute = digits(s, 14, 2);
+        int second = digits(s, 17, 2);
+        if ((year | month | day | hour | minute | second) < 0) {
+            return null;
+        }
+        try {
+            return LocalDateTime.of(year, month, day, hour, minute, second).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeException e) {
+            return null;
+        }
+    }
+
+    private static int digits(String s, int from, int count) {
+        int value = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+}

@@ -1,0 +1,39 @@
+package dev.hiringkit.validation;
+
+import dev.hiringkit.Table;
+import dev.hiringkit.model.Row;
+import java.util.List;
+
+/**
+ * The data rules, pure and reusable: field rules for raw CSV fields and for typed rows, and, within a
+ * {@link Scope}, duplicate ids and references to departments and jobs.
+ */
+public interface Validator {
+
+    /** Parses and checks the fields of one CSV record of {@code table}. */
+    Checked<Row> parse(Table table, List<String> fields);
+
+    /** Checks the fields of a typed row (missing values, ranges, characters). */
+    List<Violation> check(Row row);
+
+    /**
+     * Starts checking one input (a file or a batch): ids are checked against {@code stored} and against
+     * the rows admitted earlier in the same scope; references against stored and admitted parents.
+     */
+    Scope scope(KnownIds stored);
+
+    /** Duplicate and reference checks across one input. */
+    interface Scope {
+
+        /**
+         * Checks a row whose fields are valid; when it passes, the row's id counts as taken from now on.
+         * Returns the violations, empty when the row is admitted.
+         */
+        List<Violation> admit(Row row);
+    }
+
+    /** The validator of the data rules of HiringKit. */
+    static Validator standard() {
+        return new StandardValidator();
+    }
+}

@@ -1,0 +1,91 @@
+package dev.hiringkit.testing;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The PostgreSQL server of a test JVM: the one given by {@code -Dhiring.test.jdbcUrl} (with
+ * {@code hiring.test.user}/{@code hiring.test.password}), else an embedded server started on first use
+ * and stopped when the JVM exits. Each call of {@link #newDatabase()} creates an empty database, so
+ * test classes never see each other's rows.
+ */
+public final class TestDatabase {
+
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static Server server;
+
+    private TestDatabase() {
+    }
+
+    /** A server's JDBC address and credentials. */
+    public record Server(String jdbcUrl, String user, String password) {
+
+        /** The JDBC URL of another database on the same server. */
+        public String urlOf(String database) {
+            int slash = jdbcUrl.lastIndexOf('/');
+            int query = jdbcUrl.indexOf('?', slash);
+            return jdbcUrl.substring(0, slash + 1) + database + (query < 0 ? "" : jdbcUrl.substring(query));
+        }
+    }
+
+    /** A new, empty database with its own connection pool. */
+    public static HikariDataSource newDatabase() {
+        Server s = server();
+        String name = "hiring_test_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
+        try (Connection c = DriverManager.getConnection(s.jdbcUrl(), s.user(), s.password());
+                Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not create test database " + name, e);
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(s.urlOf(name));
+        config.setUsername(s.user());
+        config.setPassword(s.password());
+        config.setMaximumPoolSize(8);
+        config.setPoolName(name);
+        return new HikariDataSource(config);
+    }
+
+    /** The server, started on first use. */
+    public static synchronized Server server() {
+        if (server == null) {
+            String url = System.getProperty("hiring.test.jdbcUrl");
+            if (url != null && !url.isBlank()) {
+                server = new Server(url, System.getProperty("hiring.test.user", "postgres"),
+                        System.getProperty("hiring.test.password", "postgres"));
+            } else {
+                server = startEmbedded();
+            }
+        }
+        return server;
+    }
+
+    private static Server startEmbedded() {
+        try {
+            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                    .setServerConfig("fsync", "off")
+                    .setServerConfig("synchronous_commit", "off")
+                    .setServerConfig("full_page_writes", "off")
+                    .start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    pg.close();
+                } catch (IOException ignored) {
+                    // the JVM is exiting
+                }
+            }));
+            return new Server(pg.getJdbcUrl("postgres", "postgres"), "postgres", "postgres");
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start the embedded PostgreSQL", e);
+        }
+    }
+}
