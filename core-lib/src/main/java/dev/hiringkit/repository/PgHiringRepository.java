@@ -62,8 +62,8 @@ final class PgHiringRepository implements HiringRepository {
             throw new HiringException(Code.SOURCE_NOT_FOUND, "No such file: " + file);
         }
         try (InputStream in = Files.newInputStream(absolute)) {
-            return loads.run(table, absolute.toString(), absolute.getFileName().toString(), in, Files.size(absolute),
-                    options);
+            return loads.run(table, absolute.toString(), baseName(absolute.getFileName().toString()), in,
+                    Files.size(absolute), options);
         } catch (IOException e) {
             throw new HiringException(Code.SOURCE_NOT_FOUND, "Could not read " + file + ": " + e.getMessage(), e);
         }
@@ -71,8 +71,14 @@ final class PgHiringRepository implements HiringRepository {
 
     @Override
     public LoadResult load(Table table, String source, InputStream in, LoadOptions options) {
-        String name = source.substring(source.lastIndexOf('/') + 1);
-        return loads.run(table, source, name.isBlank() ? table.fileName() : name, in, -1, options);
+        String name = baseName(source.substring(source.lastIndexOf('/') + 1));
+        return loads.run(table, source, name.isBlank() ? table.sqlName() : name, in, -1, options);
+    }
+
+    /** A source's name without its .csv extension, to name its rejects file. */
+    private static String baseName(String fileName) {
+        return fileName.toLowerCase(java.util.Locale.ROOT).endsWith(".csv")
+                ? fileName.substring(0, fileName.length() - 4) : fileName;
     }
 
     @Override

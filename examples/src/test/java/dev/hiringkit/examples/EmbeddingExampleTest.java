@@ -1,0 +1,32 @@
+package dev.hiringkit.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.hiringkit.HiringKit;
+import dev.hiringkit.Table;
+import dev.hiringkit.testing.RealData;
+import dev.hiringkit.testing.TestDatabase;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs the embedding example against a real database and the challenge's real files. */
+class EmbeddingExampleTest {
+
+    @Test
+    void theExampleLoadsTheRealFilesAndABatch(@TempDir Path archive) {
+        try (HikariDataSource dataSource = TestDatabase.newDatabase()) {
+            EmbeddingExample.run(dataSource, RealData.dir(), archive);
+
+            HiringKit kit = HiringKit.builder().dataSource(dataSource).build();
+            assertEquals(13, kit.repository().count(Table.DEPARTMENTS));
+            assertEquals(184, kit.repository().count(Table.JOBS));
+            // 1929 valid rows of the real file, plus the one valid row of the batch.
+            assertEquals(1930, kit.repository().count(Table.HIRED_EMPLOYEES));
+            assertTrue(kit.repository().hiredEmployee(100_001).isPresent());
+            assertTrue(kit.repository().hiredEmployee(100_002).isEmpty());
+        }
+    }
+}

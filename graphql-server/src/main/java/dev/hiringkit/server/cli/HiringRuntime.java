@@ -1,0 +1,96 @@
+package dev.hiringkit.server.cli;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.hiringkit.HiringKit;
+import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.server.db.EmbeddedDatabase;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** A started {@link HiringKit}: the database (given or embedded), its pool, the migrated schema. */
+final class HiringRuntime implements AutoCloseable {
+
+    private final EmbeddedDatabase embedded;
+    private final HikariDataSource pool;
+    private final HiringKit kit;
+
+    private HiringRuntime(EmbeddedDatabase embedded, HikariDataSource pool, HiringKit kit) {
+        this.embedded = embedded;
+        this.pool = pool;
+        this.kit = kit;
+    }
+
+    static HiringRuntime start(DatabaseOptions options) {
+        EmbeddedDatabase embedded = null;
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("hiring");
+        config.setMaximumPoolSize(10);
+        if (options.dbUrl != null && !options.dbUrl.isBlank()) {
+            config.setJdbcUrl(options.dbUrl);
+            String user = System.getenv("HIRING_DB_USER");
+            if (user != null) {
+                config.setUsername(user);
+            }
+            String password = System.getenv("HIRING_DB_PASSWORD");
+            if (password != null) {
+                config.setPassword(password);
+            }
+        } else {
+            try {
+                embedded = EmbeddedDatabase.start(options.dataDir.resolve("postgres"));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Could not start the embedded PostgreSQL: " + e.getMessage(), e);
+            }
+            config.setJdbcUrl(embedded.jdbcUrl());
+        }
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            closeQuietly(embedded);
+            throw new IllegalStateException("Could not connect to " + config.getJdbcUrl() + ": "
+                    + rootMessage(e), e);
+        }
+        HiringKit kit = HiringKit.builder()
+                .dataSource(pool)
+                .archive(ArchiveStore.directory(options.archiveDirectory()))
+                .build();
+        kit.migrate();
+        return new HiringRuntime(embedded, pool, kit);
+    }
+
+    HiringKit kit() {
+        return kit;
+    }
+
+    /** The database as people can reach it, for messages. */
+    String describeDatabase() {
+        return embedded != null ? "embedded PostgreSQL in " + embedded.dataDirectory() + " (" + embedded.jdbcUrl() + ")"
+                : pool.getJdbcUrl();
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        closeQuietly(embedded);
+    }
+
+    private static void closeQuietly(EmbeddedDatabase embedded) {
+        if (embedded != null) {
+            try {
+                embedded.close();
+            } catch (IOException ignored) {
+                // the server stops with the JVM anyway
+            }
+        }
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+}
