@@ -1,6 +1,7 @@
 package dev.hiringkit;
 
 import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.reports.Reports;
 import dev.hiringkit.repository.HiringRepository;
 import dev.hiringkit.validation.Validator;
 import java.nio.file.Path;
@@ -24,12 +25,14 @@ public final class HiringKit {
     private final ArchiveStore archive;
     private final Validator validator;
     private final HiringRepository repository;
+    private final Reports reports;
 
     private HiringKit(Builder builder) {
         this.dataSource = Objects.requireNonNull(builder.dataSource, "dataSource is required");
         this.archive = builder.archive;
         this.validator = Validator.standard();
         this.repository = HiringRepository.postgres(dataSource, validator, archive);
+        this.reports = Reports.postgres(dataSource);
     }
 
     public static Builder builder() {
@@ -50,6 +53,10 @@ public final class HiringKit {
 
     public HiringRepository repository() {
         return repository;
+    }
+
+    public Reports reports() {
+        return reports;
     }
 
     public Validator validator() {

@@ -38,11 +38,19 @@ public final class TestDatabase {
 
     /** A new, empty database with its own connection pool. */
     public static HikariDataSource newDatabase() {
+        return newDatabase("");
+    }
+
+    /**
+     * A new, empty database created with {@code options} appended to {@code CREATE DATABASE name}, for
+     * example {@code TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'}.
+     */
+    public static HikariDataSource newDatabase(String options) {
         Server s = server();
         String name = "hiring_test_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
         try (Connection c = DriverManager.getConnection(s.jdbcUrl(), s.user(), s.password());
                 Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + name);
+            st.execute("CREATE DATABASE " + name + " " + options);
         } catch (SQLException e) {
             throw new IllegalStateException("could not create test database " + name, e);
         }
