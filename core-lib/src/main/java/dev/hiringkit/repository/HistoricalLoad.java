@@ -36,6 +36,8 @@ import java.util.UUID;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One historical load of one CSV source into one table.
@@ -43,11 +45,19 @@ import org.postgresql.copy.CopyIn;
  * <p>Records are checked in the JVM against the data rules, with the stored ids held in bitmaps, and
  * the valid ones are streamed to PostgreSQL with COPY, a chunk per transaction. Each chunk's commit
  * also stores a checkpoint (records, bytes and checksum consumed), so a load that dies resumes after
- * its last chunk and ends as one clean run would have. Past the first chunk the foreign keys and the
+ * its last chunk and ends as one clean run would have. For a large load the foreign keys and the
  * report index of hired_employees are dropped, since checking them per row costs far more than the
  * load itself; they are put back and validated in one pass at the end (see afterMigrate.sql).
  */
 final class HistoricalLoad {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HistoricalLoad.class);
+
+    /**
+     * A source this large (about 150,000 records) is loaded without the foreign keys and the report index
+     * from its first chunk; one of unknown size, from its second.
+     */
+    private static final long BULK_BYTES = 8L << 20;
 
     private static final DateTimeFormatter FILE_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
@@ -95,7 +105,8 @@ final class HistoricalLoad {
                     boolean more = true;
                     boolean headerChecked = reader.records() > 0;
                     while (more) {
-                        if (totals.recordsDone > 0 && !bulk && table == Table.HIRED_EMPLOYEES) {
+                        boolean large = totals.recordsDone > 0 || totalBytes >= BULK_BYTES;
+                        if (large && !bulk && table == Table.HIRED_EMPLOYEES) {
                             keys.dropForBulkLoad(connection);
                             bulk = true;
                         }
@@ -103,14 +114,19 @@ final class HistoricalLoad {
                             stored.refresh(connection, Table.DEPARTMENTS);
                             stored.refresh(connection, Table.JOBS);
                         }
+                        long chunkStart = System.nanoTime();
                         more = chunk(connection, table, row, reader, scope, options, !headerChecked);
+                        LOG.debug("{}: chunk committed in {} ms, {} records so far", source,
+                                (System.nanoTime() - chunkStart) / 1_000_000, totals.recordsDone);
                         headerChecked = true;
                         options.progress().update(totals.bytesDone, totalBytes, totals.rowsRead);
                     }
                 }
                 if (bulk || table == Table.HIRED_EMPLOYEES) {
+                    long restoreStart = System.nanoTime();
                     keys.restore(connection);
                     bulk = false;
+                    LOG.debug("{}: keys and index restored in {} ms", source, (System.nanoTime() - restoreStart) / 1_000_000);
                 }
                 Optional<String> rejectsFile = Optional.empty();
                 if (totals.rejected > 0) {

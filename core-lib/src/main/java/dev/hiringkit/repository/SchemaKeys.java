@@ -41,7 +41,13 @@ final class SchemaKeys {
 
     /** Puts back and validates whatever is missing; commits. */
     void restore(Connection connection) throws SQLException {
-        run(connection, restore);
+        // The index build sorts the whole table: give it memory for the session, then give it back.
+        run(connection, "SET maintenance_work_mem = '256MB'");
+        try {
+            run(connection, restore);
+        } finally {
+            run(connection, "RESET maintenance_work_mem");
+        }
     }
 
     private static void run(Connection connection, String sql) throws SQLException {
