@@ -3,6 +3,7 @@ package dev.hiringkit.reports;
 import static dev.hiringkit.db.jooq.Tables.DEPARTMENTS;
 import static dev.hiringkit.db.jooq.Tables.HIRED_EMPLOYEES;
 import static dev.hiringkit.db.jooq.Tables.JOBS;
+import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.name;
@@ -112,20 +113,22 @@ final class PgReports implements Reports {
                 .from(HIRED_EMPLOYEES)
                 .where(inYear(year))
                 .groupBy(HIRED_EMPLOYEES.DEPARTMENT_ID));
+        Field<Integer> hires = perDepartment.field(HIRES);
         Field<Integer> departmentCount = field(select(count()).from(DEPARTMENTS)).as("department_count");
-        Field<Integer> totalHired = field(select(count()).from(HIRED_EMPLOYEES).where(inYear(year)))
-                .as("total_hired");
+        // The total comes from the grouped rows, so the year's hires are scanned once (every hire has a
+        // department: the foreign key).
+        Field<Long> totalHired = field(select(coalesce(sum(hires), BigDecimal.ZERO).cast(SQLDataType.BIGINT))
+                .from(perDepartment)).as("total_hired");
         var stats = name("stats").as(select(departmentCount, totalHired));
         Field<Integer> n = stats.field(departmentCount);
-        Field<Integer> total = stats.field(totalHired);
-        Field<Integer> hires = perDepartment.field(HIRES);
+        Field<Long> total = stats.field(totalHired);
         // Strictly above the mean, in whole numbers: hires > total / n  <=>  hires * n > total. A department
         // with no hire is never above it, so only departments with hires are joined.
         var result = sql.with(perDepartment, stats)
                 .select(n, total, DEPARTMENTS.ID, DEPARTMENTS.DEPARTMENT, hires)
                 .from(stats)
                 .leftJoin(perDepartment.join(DEPARTMENTS).on(DEPARTMENTS.ID.eq(perDepartment.field(DEPARTMENT_ID))))
-                .on(hires.cast(SQLDataType.BIGINT).mul(n).gt(total.cast(SQLDataType.BIGINT)))
+                .on(hires.cast(SQLDataType.BIGINT).mul(n).gt(total))
                 .orderBy(hires.desc().nullsLast(), DEPARTMENTS.ID)
                 .fetch();
         Record first = result.get(0);
