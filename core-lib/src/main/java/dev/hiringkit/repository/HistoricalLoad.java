@@ -92,8 +92,9 @@ final class HistoricalLoad {
         try (Connection connection = dataSource.getConnection()) {
             lock(connection, table);
             boolean bulk = false;
+            LoadRow row = null;
             try {
-                LoadRow row = findOrCreate(connection, table, source, options);
+                row = findOrCreate(connection, table, source, options);
                 Totals totals = row.totals;
                 StoredIds stored = new StoredIds();
                 connection.setAutoCommit(false);
@@ -139,11 +140,14 @@ final class HistoricalLoad {
                 return new LoadResult(row.id, table, source, "DONE", totals.rowsRead, totals.inserted, totals.rejected,
                         totals.byCode, rejectsFile, Duration.ofNanos(System.nanoTime() - startNanos));
             } catch (SQLException e) {
-                rollbackQuietly(connection);
+                markFailed(connection, row);
                 throw translate(e, table, source);
             } catch (IOException e) {
-                rollbackQuietly(connection);
+                markFailed(connection, row);
                 throw new HiringException(Code.SOURCE_NOT_FOUND, "Could not read " + source + ": " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                markFailed(connection, row);
+                throw e;
             } finally {
                 if (bulk) {
                     restoreQuietly(connection);
@@ -378,6 +382,20 @@ final class HistoricalLoad {
             }
         } catch (SQLException ignored) {
             // The lock ends with the session anyway.
+        }
+    }
+
+    /** Rolls back the open chunk and records the failure; a later run of the same source resumes it. */
+    private static void markFailed(Connection connection, LoadRow row) {
+        rollbackQuietly(connection);
+        if (row == null) {
+            return;
+        }
+        try {
+            connection.setAutoCommit(true);
+            setStatus(connection, row.id, "FAILED");
+        } catch (SQLException ignored) {
+            // The connection is gone; the load stays RUNNING, which resumes the same way.
         }
     }
 

@@ -168,7 +168,7 @@ final class PgHiringRepository implements HiringRepository {
 
     @Override
     public List<LoadResult> loads(int limit) {
-        return sql.selectFrom(LOADS).orderBy(LOADS.STARTED_AT.desc()).limit(limit).fetch().map(r -> {
+        return sql.selectFrom(LOADS).orderBy(LOADS.STARTED_AT.desc(), LOADS.FINISHED_AT.desc().nullsFirst()).limit(limit).fetch().map(r -> {
             Duration duration = r.getFinishedAt() == null ? Duration.ZERO
                     : Duration.between(r.getStartedAt(), r.getFinishedAt());
             return new LoadResult(r.getId(), Table.fromName(r.getTableName()), r.getSource(), r.getStatus(),
