@@ -191,7 +191,7 @@ final class HistoricalLoad {
                     rejections.add(new RejectionLog.Entry(reader.line(), reader.raw(), violations));
                 }
             }
-            out.flush();
+            out.finish();
             copy.endCopy();
         } finally {
             if (copy.isActive()) {
@@ -226,12 +226,11 @@ final class HistoricalLoad {
 
     private static void encode(Row row, CopyBuffer out) throws SQLException {
         if (row instanceof HiredEmployee e) {
-            out.integer(e.id()).tab().text(e.name()).tab().instant(e.datetime()).tab()
-                    .integer(e.departmentId()).tab().integer(e.jobId());
+            out.row(5).int4(e.id()).text(e.name()).timestamptz(e.datetime()).int4(e.departmentId()).int4(e.jobId());
         } else if (row instanceof Department d) {
-            out.integer(d.id()).tab().text(d.department());
+            out.row(2).int4(d.id()).text(d.department());
         } else if (row instanceof Job j) {
-            out.integer(j.id()).tab().text(j.job());
+            out.row(2).int4(j.id()).text(j.job());
         }
         out.endRow();
     }
@@ -258,7 +257,7 @@ final class HistoricalLoad {
     }
 
     private static String copySql(Table table) {
-        return "COPY " + table.sqlName() + " (" + String.join(", ", table.columns()) + ") FROM STDIN";
+        return CopyBuffer.copySql(table.sqlName(), String.join(", ", table.columns()));
     }
 
     // ---- the loads table: identity, checkpoint, resume --------------------------------------

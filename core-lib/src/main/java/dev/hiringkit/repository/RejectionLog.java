@@ -79,16 +79,16 @@ final class RejectionLog {
             return;
         }
         CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI()
-                .copyIn("COPY rejections (" + COLUMNS + ") FROM STDIN");
+                .copyIn(CopyBuffer.copySql("rejections", COLUMNS));
         CopyBuffer out = new CopyBuffer();
         out.start(copy);
         try {
             for (Entry entry : entries) {
-                out.text(loadId.toString()).tab().text(kind).tab().text(source).tab().text(table.sqlName()).tab()
-                        .integer(entry.recordNumber()).tab().text(entry.raw()).tab().text(toJson(entry.reasons()));
+                out.row(7).uuid(loadId).text(kind).text(source).text(table.sqlName()).int8(entry.recordNumber())
+                        .text(entry.raw()).jsonb(toJson(entry.reasons()));
                 out.endRow();
             }
-            out.flush();
+            out.finish();
             copy.endCopy();
         } finally {
             if (copy.isActive()) {

@@ -36,6 +36,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     .setDataDirectory(dir.toFile())
                     .setCleanDataDirectory(false)
                     .setPGStartupWait(Duration.ofSeconds(60))
+                    // The library's builder defaults suit throwaway test servers (fsync off); this one keeps
+                    // a user's data, so it is durable.
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("full_page_writes", "on")
                     .setServerConfig("max_wal_size", "2GB")
                     .setServerConfig("max_connections", "100")
                     .start();

@@ -1,0 +1,54 @@
+package dev.hiringkit.bench;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.hiringkit.server.db.EmbeddedDatabase;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/** The benchmarks' PostgreSQL: one embedded server per run, a fresh database per measurement. */
+final class BenchDatabase implements AutoCloseable {
+
+    private final EmbeddedDatabase server;
+    private int databases;
+
+    BenchDatabase(Path dir) throws IOException {
+        this.server = EmbeddedDatabase.start(dir);
+    }
+
+    /** A new empty database with a small pool. */
+    HikariDataSource create(String prefix) throws SQLException {
+        String name = prefix + "_" + (++databases);
+        try (Connection c = DriverManager.getConnection(server.jdbcUrl()); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(server.jdbcUrl().replace("/postgres?", "/" + name + "?"));
+        config.setMaximumPoolSize(4);
+        config.setPoolName(name);
+        return new HikariDataSource(config);
+    }
+
+    /** The settings that decide write speed, to print beside the numbers. */
+    String settings() throws SQLException {
+        StringBuilder out = new StringBuilder();
+        try (Connection c = DriverManager.getConnection(server.jdbcUrl()); Statement s = c.createStatement();
+                var rs = s.executeQuery("SELECT name, setting, coalesce(unit, '') FROM pg_settings WHERE name IN"
+                        + " ('server_version', 'shared_buffers', 'max_wal_size', 'fsync', 'synchronous_commit',"
+                        + " 'maintenance_work_mem', 'wal_level') ORDER BY name")) {
+            while (rs.next()) {
+                out.append(rs.getString(1)).append('=').append(rs.getString(2)).append(rs.getString(3)).append(' ');
+            }
+        }
+        return out.toString().trim();
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+}
