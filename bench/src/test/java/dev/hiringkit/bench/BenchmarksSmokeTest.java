@@ -14,4 +14,9 @@ class BenchmarksSmokeTest {
     void theLoadBenchmarkRuns() {
         assertDoesNotThrow(() -> LoadBenchmark.run(20_000, 1));
     }
+
+    @Test
+    void theReportsBenchmarkRuns() {
+        assertDoesNotThrow(() -> ReportsBenchmark.run(20_000, 1));
+    }
 }
