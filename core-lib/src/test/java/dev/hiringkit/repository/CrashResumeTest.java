@@ -1,0 +1,138 @@
+package dev.hiringkit.repository;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.hiringkit.HiringKit;
+import dev.hiringkit.Table;
+import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.generate.DataGenerator;
+import dev.hiringkit.testing.TestDatabase;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A load killed with SIGKILL half-way, then run again, ends in exactly the state of one clean run:
+ * same rows, same rejections, same totals, keys and index in place.
+ */
+class CrashResumeTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aLoadKilledHalfWayResumesToTheStateOfOneCleanRun() throws Exception {
+        DataGenerator.builder().employees(300_000).seed(5).invalidRatio(0.03).build().writeTo(dir);
+        Path employees = dir.resolve("hired_employees.csv");
+
+        try (HikariDataSource clean = TestDatabase.newDatabase(); HikariDataSource crashed = TestDatabase.newDatabase()) {
+            HiringKit cleanKit = kit(clean, "clean-archive");
+            LoadResult cleanResult = loadAll(cleanKit, employees);
+
+            HiringKit crashedKit = kit(crashed, "crashed-archive");
+            crashedKit.repository().load(Table.DEPARTMENTS, dir.resolve("departments.csv"), LoadOptions.defaults());
+            crashedKit.repository().load(Table.JOBS, dir.resolve("jobs.csv"), LoadOptions.defaults());
+            killHalfWay(crashed, employees);
+            assertTrue(count(crashed, "SELECT count(*) FROM hired_employees") < cleanResult.inserted(),
+                    "the killed load should have stopped half-way");
+
+            LoadResult resumed = crashedKit.repository().load(Table.HIRED_EMPLOYEES, employees, LoadOptions.defaults());
+
+            assertEquals(cleanResult.rowsRead(), resumed.rowsRead());
+            assertEquals(cleanResult.inserted(), resumed.inserted());
+            assertEquals(cleanResult.rejected(), resumed.rejected());
+            assertEquals(cleanResult.rejectedByCode(), resumed.rejectedByCode());
+            String rows = "SELECT md5(string_agg(h::text, '|' ORDER BY id)) FROM hired_employees h";
+            assertEquals(text(clean, rows), text(crashed, rows));
+            String rejections = "SELECT md5(string_agg(record_number || ':' || raw_record || ':' || reasons::text, '|'"
+                    + " ORDER BY record_number)) FROM rejections";
+            assertEquals(text(clean, rejections), text(crashed, rejections));
+            assertEquals(1, count(crashed, "SELECT count(*) FROM loads WHERE table_name = 'hired_employees'"),
+                    "the second run continues the first load instead of starting another");
+            assertEquals(2, count(crashed, "SELECT count(*) FROM pg_constraint WHERE conrelid = 'hired_employees'::regclass"
+                    + " AND contype = 'f' AND convalidated"));
+            assertEquals(1, count(crashed, "SELECT count(*) FROM pg_indexes WHERE indexname = 'hired_employees_datetime_idx'"));
+        }
+    }
+
+    @Test
+    void keysDroppedByAKilledLoadComeBackWithTheNextMigration() throws Exception {
+        DataGenerator.builder().employees(300_000).seed(6).build().writeTo(dir);
+        try (HikariDataSource db = TestDatabase.newDatabase()) {
+            HiringKit kit = kit(db, "archive");
+            kit.repository().load(Table.DEPARTMENTS, dir.resolve("departments.csv"), LoadOptions.defaults());
+            kit.repository().load(Table.JOBS, dir.resolve("jobs.csv"), LoadOptions.defaults());
+            killHalfWay(db, dir.resolve("hired_employees.csv"));
+            assertEquals(0, count(db, "SELECT count(*) FROM pg_constraint WHERE conrelid = 'hired_employees'::regclass"
+                    + " AND contype = 'f'"), "a large load runs without the foreign keys");
+            kit.migrate();
+            assertEquals(2, count(db, "SELECT count(*) FROM pg_constraint WHERE conrelid = 'hired_employees'::regclass"
+                    + " AND contype = 'f' AND convalidated"));
+            assertEquals(1, count(db, "SELECT count(*) FROM pg_indexes WHERE indexname = 'hired_employees_datetime_idx'"));
+        }
+    }
+
+    private LoadResult loadAll(HiringKit kit, Path employees) {
+        kit.repository().load(Table.DEPARTMENTS, dir.resolve("departments.csv"), LoadOptions.defaults());
+        kit.repository().load(Table.JOBS, dir.resolve("jobs.csv"), LoadOptions.defaults());
+        return kit.repository().load(Table.HIRED_EMPLOYEES, employees, LoadOptions.defaults());
+    }
+
+    /** Starts the load in another JVM and kills it (SIGKILL) once it has committed some chunks. */
+    private void killHalfWay(HikariDataSource db, Path employees) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                CrashLoadMain.class.getName(), db.getJdbcUrl() + passwordParameter(), employees.toString(),
+                dir.resolve("child-archive").toString(), "5000")
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("child.log").toFile())
+                .start();
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+        try {
+            while (count(db, "SELECT coalesce(max(records_done), 0) FROM loads WHERE table_name = 'hired_employees'"
+                    + " AND status = 'RUNNING'") < 50_000) {
+                assertTrue(child.isAlive(), "the child load ended before it could be killed: see child.log");
+                assertTrue(Instant.now().isBefore(deadline), "the child load made no progress");
+                Thread.sleep(20);
+            }
+        } finally {
+            child.destroyForcibly();
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        }
+        assertTrue(child.exitValue() != 0, "the child was killed, not finished");
+    }
+
+    private static String passwordParameter() {
+        TestDatabase.Server server = TestDatabase.server();
+        return "&user=" + server.user() + "&password=" + server.password();
+    }
+
+    private HiringKit kit(HikariDataSource db, String archive) {
+        HiringKit kit = HiringKit.builder().dataSource(db).archive(ArchiveStore.directory(dir.resolve(archive))).build();
+        kit.migrate();
+        return kit;
+    }
+
+    private static long count(HikariDataSource db, String sql) throws SQLException {
+        try (Connection c = db.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static String text(HikariDataSource db, String sql) throws SQLException {
+        try (Connection c = db.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}
