@@ -85,7 +85,7 @@ final class RejectionLog {
         try {
             for (Entry entry : entries) {
                 out.row(7).uuid(loadId).text(kind).text(source).text(table.sqlName()).int8(entry.recordNumber())
-                        .text(entry.raw()).jsonb(toJson(entry.reasons()));
+                        .text(storable(entry.raw())).jsonb(toJson(entry.reasons()));
                 out.endRow();
             }
             out.finish();
@@ -95,6 +95,11 @@ final class RejectionLog {
                 copy.cancelCopy();
             }
         }
+    }
+
+    /** PostgreSQL text cannot hold NUL, which a refused record may: it is kept as U+FFFD. */
+    private static String storable(String raw) {
+        return raw.indexOf('\0') < 0 ? raw : raw.replace('\0', '\uFFFD');
     }
 
     List<Rejection> read(Connection connection, String where, Object parameter, String order, int limit)
