@@ -111,7 +111,21 @@ public final class CsvReader implements Closeable {
                 consume(after);
                 continue;
             }
+            if (problem == Problem.BAD_QUOTING && indexOf((byte) '\n', start, end) >= 0) {
+                // A quote that spans lines and then breaks the record is most likely one left open:
+                // keep the damage to its first line.
+                recoverFirstLine();
+                return true;
+            }
             line = nextLine;
+            if (contentEnd - start > maxRecordBytes) {
+                problem = Problem.TOO_LONG;
+                truncatedRaw = preview(contentEnd);
+                fields = List.of();
+                consume(after);
+                records++;
+                return true;
+            }
             fields = decodeFields();
             consume(after);
             records++;
@@ -309,7 +323,7 @@ public final class CsvReader implements Closeable {
             return;
         }
         problem = Problem.TOO_LONG;
-        truncatedRaw = new String(buf, start, Math.min(RAW_PREVIEW, limit - start), StandardCharsets.UTF_8) + "...";
+        truncatedRaw = preview(limit);
         fields = List.of();
         records++;
         // Discard up to and including the next line end.
@@ -327,6 +341,11 @@ public final class CsvReader implements Closeable {
                 return;
             }
         }
+    }
+
+    /** The start of an over-long record, for the rejection log. */
+    private String preview(int end) {
+        return new String(buf, start, Math.min(RAW_PREVIEW, end - start), StandardCharsets.UTF_8) + "...";
     }
 
     private List<String> naiveFields() {

@@ -1,0 +1,156 @@
+package dev.hiringkit.repository;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.hiringkit.HiringException;
+import dev.hiringkit.HiringKit;
+import dev.hiringkit.Table;
+import dev.hiringkit.model.Department;
+import dev.hiringkit.model.HiredEmployee;
+import dev.hiringkit.model.Job;
+import dev.hiringkit.testing.TestDatabase;
+import dev.hiringkit.validation.ReasonCode;
+import dev.hiringkit.validation.Violation;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Batches of 1 to 1000 rows: the limits, several tables at once, all-or-nothing, concurrent writers. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BatchInsertTest {
+
+    private static final Instant AT = Instant.parse("2021-05-01T10:00:00Z");
+    @TempDir
+    static Path archive;
+    private HikariDataSource dataSource;
+    private HiringRepository repository;
+
+    @BeforeAll
+    void start() {
+        dataSource = TestDatabase.newDatabase();
+        HiringKit kit = HiringKit.builder().dataSource(dataSource)
+                .archive(dev.hiringkit.archive.ArchiveStore.directory(archive)).build();
+        kit.migrate();
+        repository = kit.repository();
+        repository.insert(new Batch(List.of(new Department(1, "Engineering")), List.of(new Job(1, "Engineer")),
+                List.of(), false));
+    }
+
+    @AfterAll
+    void stop() {
+        dataSource.close();
+    }
+
+    private static List<HiredEmployee> employees(int firstId, int count) {
+        return IntStream.range(firstId, firstId + count)
+                .mapToObj(id -> new HiredEmployee(id, "Employee " + id, AT, 1, 1)).toList();
+    }
+
+    @Test
+    void batchesOfOneAndOfOneThousandRows() {
+        BatchResult one = repository.insert(Batch.ofHiredEmployees(employees(10, 1)));
+        assertEquals(1, one.inserted());
+        BatchResult thousand = repository.insert(Batch.ofHiredEmployees(employees(100_000, 1000)));
+        assertEquals(1000, thousand.inserted());
+        assertEquals(0, thousand.rejected());
+        assertTrue(repository.hiredEmployee(100_999).isPresent());
+    }
+
+    @Test
+    void anEmptyBatchOrOneOverTheLimitIsRefusedWhole() {
+        long before = repository.count(Table.HIRED_EMPLOYEES);
+        HiringException empty = assertThrows(HiringException.class,
+                () -> repository.insert(Batch.ofHiredEmployees(List.of())));
+        assertEquals(HiringException.Code.EMPTY_BATCH, empty.code());
+        HiringException tooLarge = assertThrows(HiringException.class,
+                () -> repository.insert(Batch.ofHiredEmployees(employees(200_000, 1001))));
+        assertEquals(HiringException.Code.BATCH_TOO_LARGE, tooLarge.code());
+        assertEquals(before, repository.count(Table.HIRED_EMPLOYEES));
+        assertTrue(repository.hiredEmployee(200_000).isEmpty());
+    }
+
+    @Test
+    void parentsAndChildrenInOneBatchAndInvalidRowsLogged() {
+        BatchResult result = repository.insert(new Batch(
+                List.of(new Department(20, "Legal"), new Department(21, " ")),
+                List.of(new Job(20, "Lawyer")),
+                List.of(new HiredEmployee(300_001, "Ana", AT, 20, 20),
+                        new HiredEmployee(300_002, "Bo", AT, 21, 20),
+                        new HiredEmployee(300_003, null, null, 20, -1),
+                        new HiredEmployee(300_001, "Ana again", AT, 20, 20)),
+                false));
+        assertEquals(3, result.inserted());
+        BatchResult.TableOutcome departments = result.tables().get(Table.DEPARTMENTS);
+        assertEquals(1, departments.inserted());
+        assertEquals(List.of(ReasonCode.MISSING_FIELD), codes(departments.rejected().get(0).reasons()));
+        BatchResult.TableOutcome employees = result.tables().get(Table.HIRED_EMPLOYEES);
+        assertEquals(1, employees.inserted());
+        assertEquals(List.of(1, 2, 3), employees.rejected().stream().map(BatchResult.RejectedRow::index).toList());
+        assertEquals(List.of(ReasonCode.UNKNOWN_DEPARTMENT), codes(employees.rejected().get(0).reasons()));
+        assertEquals(List.of(ReasonCode.MISSING_FIELD, ReasonCode.MISSING_FIELD, ReasonCode.OUT_OF_RANGE),
+                codes(employees.rejected().get(1).reasons()));
+        assertEquals(List.of(ReasonCode.DUPLICATE_ID), codes(employees.rejected().get(2).reasons()));
+
+        List<Rejection> logged = repository.rejections(result.batchId());
+        assertEquals(4, logged.size());
+        assertTrue(logged.stream().anyMatch(r -> r.table() == Table.HIRED_EMPLOYEES && r.recordNumber() == 3
+                && r.rawRecord().equals("300003,,,20,-1")), logged.toString());
+    }
+
+    @Test
+    void allOrNothingInsertsNothingAndLogsEveryRow() {
+        List<HiredEmployee> rows = new ArrayList<>(employees(400_000, 5));
+        rows.add(new HiredEmployee(400_005, "Bad", AT, 99, 1));
+        BatchResult result = repository.insert(Batch.ofHiredEmployees(rows).asAllOrNothing());
+        assertEquals(0, result.inserted());
+        assertEquals(6, result.rejected());
+        assertTrue(repository.hiredEmployee(400_000).isEmpty());
+        List<Rejection> logged = repository.rejections(result.batchId());
+        assertEquals(6, logged.size());
+        assertEquals(5, logged.stream().filter(r -> codes(r.reasons()).equals(List.of(ReasonCode.BATCH_REFUSED))).count());
+    }
+
+    @Test
+    void concurrentOverlappingBatchesLoseNothing() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<BatchResult>> results = new ArrayList<>();
+            for (int writer = 0; writer < 8; writer++) {
+                // Every writer sends ids 500000..500999: each id must end up inserted exactly once.
+                results.add(pool.submit(() -> repository.insert(Batch.ofHiredEmployees(employees(500_000, 1000)))));
+            }
+            long inserted = 0;
+            long duplicates = 0;
+            for (Future<BatchResult> f : results) {
+                BatchResult r = f.get();
+                inserted += r.inserted();
+                duplicates += r.tables().get(Table.HIRED_EMPLOYEES).rejected().stream()
+                        .filter(x -> codes(x.reasons()).equals(List.of(ReasonCode.DUPLICATE_ID))).count();
+            }
+            assertEquals(1000, inserted);
+            assertEquals(7000, duplicates);
+            for (int id = 500_000; id < 501_000; id++) {
+                assertTrue(repository.hiredEmployee(id).isPresent(), "id " + id);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static List<ReasonCode> codes(List<Violation> reasons) {
+        return reasons.stream().map(Violation::code).toList();
+    }
+}
