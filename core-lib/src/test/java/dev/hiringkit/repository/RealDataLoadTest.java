@@ -132,6 +132,39 @@ class RealDataLoadTest {
         assertEquals(expected.employeesInserted(), second.get(2).rejectedByCode().get(ReasonCode.DUPLICATE_ID));
     }
 
+    @Test
+    void pagesWalkEveryRowInIdOrderAndProgressIsReportedPerChunk() throws Exception {
+        try (HikariDataSource db = TestDatabase.newDatabase()) {
+            HiringKit kit = HiringKit.builder().dataSource(db).archive(ArchiveStore.directory(archive)).build();
+            kit.migrate();
+            List<long[]> progress = new java.util.ArrayList<>();
+            kit.repository().loadDirectory(RealData.dir(), LoadOptions.builder().chunkSize(500)
+                    .progress((bytes, total, rows) -> progress.add(new long[] {bytes, total, rows})).build());
+            // One report per chunk of 500 records: 1999 records make four.
+            List<long[]> employees = progress.subList(progress.size() - 4, progress.size());
+            assertEquals(List.of(500L, 1000L, 1500L, 1999L), employees.stream().map(p -> p[2]).toList());
+            long fileSize = Files.size(RealData.dir().resolve("hired_employees.csv"));
+            assertEquals(fileSize, employees.get(3)[0]);
+            assertEquals(fileSize, employees.get(3)[1]);
+
+            List<Integer> ids = new java.util.ArrayList<>();
+            Integer after = null;
+            do {
+                var page = kit.repository().hiredEmployees(after, 300);
+                page.items().forEach(e -> ids.add(e.id()));
+                after = page.nextAfter().orElse(null);
+            } while (after != null);
+            assertEquals(kit.repository().count(Table.HIRED_EMPLOYEES), ids.size());
+            assertEquals(ids.stream().sorted().distinct().toList(), ids);
+            var departments = kit.repository().departments(null, 5);
+            assertEquals(List.of(1, 2, 3, 4, 5), departments.items().stream().map(d -> d.id()).toList());
+            assertEquals(5, departments.nextAfter().orElseThrow());
+            assertEquals(java.util.Optional.empty(), kit.repository().jobs(180, 10).nextAfter());
+            assertEquals(kit.repository().job(7), kit.repository().jobs(6, 1).items().stream().findFirst());
+            assertTrue(kit.repository().department(99).isEmpty());
+        }
+    }
+
     /** An md5 of every row of the three tables, in id order. */
     private String fingerprint() throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
