@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "hiring", mixinStandardHelpOptions = true, version = "hiring 0.1.0",
         description = "Moves hiring records from CSV files into PostgreSQL and answers questions about them.",
         subcommands = {LoadCommand.class, LoadsCommand.class, ReportCommand.class, RejectionsCommand.class,
-                GenerateCommand.class, DemoCommand.class})
+                GenerateCommand.class, DemoCommand.class, ServeCommand.class, UserCommand.class})
 public final class HiringCommand {
 
     public static void main(String[] args) {

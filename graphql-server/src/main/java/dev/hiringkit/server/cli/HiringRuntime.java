@@ -64,6 +64,10 @@ final class HiringRuntime implements AutoCloseable {
         return kit;
     }
 
+    javax.sql.DataSource dataSource() {
+        return pool;
+    }
+
     /** The database as people can reach it, for messages. */
     String describeDatabase() {
         return embedded != null ? "embedded PostgreSQL in " + embedded.dataDirectory() + " (" + embedded.jdbcUrl() + ")"

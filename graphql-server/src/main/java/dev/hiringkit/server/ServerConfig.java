@@ -1,0 +1,102 @@
+package dev.hiringkit.server;
+
+import dev.hiringkit.HiringKit;
+import dev.hiringkit.server.auth.Auth;
+import java.nio.file.Path;
+import java.util.Objects;
+import javax.sql.DataSource;
+
+/**
+ * What a server needs: the library, the database for users and health, sign-in, and limits. Built with
+ * {@link #builder()}.
+ *
+ * @param port the port, 0 for any free one
+ * @param loadRoot the only directory the loadHistorical mutation reads from
+ */
+public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, String host, int port, Path loadRoot,
+        int maxBodyBytes, int maxDepth, int maxComplexity, boolean introspection) {
+
+    public ServerConfig {
+        Objects.requireNonNull(kit, "kit");
+        Objects.requireNonNull(dataSource, "dataSource");
+        Objects.requireNonNull(auth, "auth");
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link ServerConfig}; everything but the library, database and sign-in has a default. */
+    public static final class Builder {
+        private HiringKit kit;
+        private DataSource dataSource;
+        private Auth auth;
+        private String host = "localhost";
+        private int port = 8080;
+        private Path loadRoot = Path.of(".");
+        private int maxBodyBytes = 4 << 20;
+        private int maxDepth = 12;
+        private int maxComplexity = 1000;
+        private boolean introspection = true;
+
+        private Builder() {
+        }
+
+        public Builder kit(HiringKit kit) {
+            this.kit = kit;
+            return this;
+        }
+
+        public Builder dataSource(DataSource dataSource) {
+            this.dataSource = dataSource;
+            return this;
+        }
+
+        public Builder auth(Auth auth) {
+            this.auth = auth;
+            return this;
+        }
+
+        /** The interface to listen on; localhost by default. */
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder loadRoot(Path loadRoot) {
+            this.loadRoot = loadRoot;
+            return this;
+        }
+
+        /** The largest request body, 4 MiB by default (1000 rows of JSON take about 150 KiB). */
+        public Builder maxBodyBytes(int maxBodyBytes) {
+            this.maxBodyBytes = maxBodyBytes;
+            return this;
+        }
+
+        public Builder maxDepth(int maxDepth) {
+            this.maxDepth = maxDepth;
+            return this;
+        }
+
+        public Builder maxComplexity(int maxComplexity) {
+            this.maxComplexity = maxComplexity;
+            return this;
+        }
+
+        public Builder introspection(boolean introspection) {
+            this.introspection = introspection;
+            return this;
+        }
+
+        public ServerConfig build() {
+            return new ServerConfig(kit, dataSource, auth, host, port, loadRoot, maxBodyBytes, maxDepth, maxComplexity,
+                    introspection);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.hiringkit.server.auth;
+
+import io.jsonwebtoken.Claims;
+import io.jsonwebtoken.JwtException;
+import io.jsonwebtoken.Jwts;
+import io.jsonwebtoken.security.Keys;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.Optional;
+import java.util.UUID;
+import javax.crypto.SecretKey;
+
+/** Issues and checks the server's access tokens: JWTs signed with HS256, valid for a set time. */
+public final class Tokens {
+
+    /** The least key length HS256 allows. */
+    public static final int MIN_SECRET_BYTES = 32;
+
+    private final SecretKey key;
+    private final Duration lifetime;
+    private final Clock clock;
+
+    public Tokens(byte[] secret, Duration lifetime, Clock clock) {
+        if (secret.length < MIN_SECRET_BYTES) {
+            throw new IllegalArgumentException("the token secret has " + secret.length + " bytes; HS256 needs at least "
+                    + MIN_SECRET_BYTES);
+        }
+        this.key = Keys.hmacShaKeyFor(secret);
+        this.lifetime = lifetime;
+        this.clock = clock;
+    }
+
+    /**
+     * The secret from {@code HIRING_JWT_SECRET} when given, else one generated once and kept in
+     * {@code keyFile}, readable by its owner only.
+     */
+    public static byte[] secret(String fromEnvironment, Path keyFile) throws IOException {
+        if (fromEnvironment != null && !fromEnvironment.isEmpty()) {
+            byte[] secret = fromEnvironment.getBytes(StandardCharsets.UTF_8);
+            if (secret.length < MIN_SECRET_BYTES) {
+                throw new IllegalArgumentException("HIRING_JWT_SECRET has " + secret.length + " bytes; it needs at least "
+                        + MIN_SECRET_BYTES + " (for example: openssl rand -base64 48)");
+            }
+            return secret;
+        }
+        if (Files.exists(keyFile)) {
+            return Base64.getDecoder().decode(Files.readString(keyFile).trim());
+        }
+        byte[] secret = new byte[48];
+        new SecureRandom().nextBytes(secret);
+        Files.createDirectories(keyFile.toAbsolutePath().getParent());
+        Path partial = keyFile.resolveSibling(keyFile.getFileName() + ".partial");
+        Files.writeString(partial, Base64.getEncoder().encodeToString(secret));
+        try {
+            Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: the directory's own protection applies
+        }
+        Files.move(partial, keyFile);
+        return secret;
+    }
+
+    public Duration lifetime() {
+        return lifetime;
+    }
+
+    public String issue(User user) {
+        Instant now = clock.instant();
+        return Jwts.builder()
+                .subject(user.username())
+                .claim("role", user.role().name())
+                .id(UUID.randomUUID().toString())
+                .issuedAt(Date.from(now))
+                .notBefore(Date.from(now))
+                .expiration(Date.from(now.plus(lifetime)))
+                .signWith(key, Jwts.SIG.HS256)
+                .compact();
+    }
+
+    /** The user name a valid token was issued to; empty for a token that is forged, expired or not yet valid. */
+    public Optional<String> verify(String token) {
+        try {
+            Claims claims = Jwts.parser()
+                    .verifyWith(key)
+                    .clock(() -> Date.from(clock.instant()))
+                    .build()
+                    .parseSignedClaims(token)
+                    .getPayload();
+            return Optional.ofNullable(claims.getSubject());
+        } catch (JwtException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.hiringkit.server.auth;
+
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/** The users of the server, with bcrypt password hashes, in the database so every server instance sees them. */
+public final class Users {
+
+    private static final int COST = 12;
+    /** Compared against when the user does not exist, so that a wrong name takes as long as a wrong password. */
+    private static final byte[] DUMMY_HASH = BCrypt.withDefaults().hash(COST, "not a password".toCharArray());
+
+    private final DataSource dataSource;
+
+    public Users(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Creates or updates the server's tables. */
+    public void migrate() {
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/server").table("flyway_server_history")
+                .baselineOnMigrate(true).baselineVersion("0").load().migrate();
+    }
+
+    public boolean isEmpty() {
+        return query("SELECT count(*) FROM users", null, rs -> rs.getLong(1)).orElse(0L) == 0;
+    }
+
+    /** Adds a user; false when the name is taken. */
+    public boolean add(String username, char[] password, Role role) {
+        checkPassword(password);
+        return update("INSERT INTO users (username, password_hash, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                username, hash(password), role.name()) == 1;
+    }
+
+    /** Sets a user's password; false when there is no such user. */
+    public boolean setPassword(String username, char[] password) {
+        checkPassword(password);
+        return update("UPDATE users SET password_hash = ? WHERE username = ?", hash(password), username) == 1;
+    }
+
+    public boolean remove(String username) {
+        return update("DELETE FROM users WHERE username = ?", username) == 1;
+    }
+
+    /** The user, with its current role. */
+    public Optional<User> find(String username) {
+        return query("SELECT username, role FROM users WHERE username = ?", username,
+                rs -> new User(rs.getString(1), Role.valueOf(rs.getString(2))));
+    }
+
+    /** The user when the password is right. */
+    public Optional<User> authenticate(String username, char[] password) {
+        Optional<String[]> row = query("SELECT password_hash, role FROM users WHERE username = ?", username,
+                rs -> new String[] {rs.getString(1), rs.getString(2)});
+        byte[] hash = row.map(r -> r[0].getBytes(StandardCharsets.UTF_8)).orElse(DUMMY_HASH);
+        boolean verified = BCrypt.verifyer().verify(password, hash).verified;
+        return verified && row.isPresent() ? Optional.of(new User(username, Role.valueOf(row.get()[1])))
+                : Optional.empty();
+    }
+
+    private static String hash(char[] password) {
+        return BCrypt.withDefaults().hashToString(COST, password);
+    }
+
+    private static void checkPassword(char[] password) {
+        if (password.length < 8) {
+            throw new IllegalArgumentException("a password needs at least 8 characters");
+        }
+        if (password.length > 72) {
+            throw new IllegalArgumentException("a password may have at most 72 characters (bcrypt's limit)");
+        }
+    }
+
+    private interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private <T> Optional<T> query(String sql, String parameter, RowMapper<T> mapper) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            if (parameter != null) {
+                s.setString(1, parameter);
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Optional.of(mapper.map(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("users: " + e.getMessage(), e);
+        }
+    }
+
+    private int update(String sql, String... parameters) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                s.setString(i + 1, parameters[i]);
+            }
+            return s.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("users: " + e.getMessage(), e);
+        }
+    }
+}

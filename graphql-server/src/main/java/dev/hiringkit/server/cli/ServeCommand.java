@@ -1,0 +1,107 @@
+package dev.hiringkit.server.cli;
+
+import dev.hiringkit.Table;
+import dev.hiringkit.repository.LoadOptions;
+import dev.hiringkit.server.HiringServer;
+import dev.hiringkit.server.ServerConfig;
+import dev.hiringkit.server.auth.Auth;
+import dev.hiringkit.server.auth.LoginThrottle;
+import dev.hiringkit.server.auth.Role;
+import dev.hiringkit.server.auth.Tokens;
+import dev.hiringkit.server.auth.Users;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.Callable;
+import org.eclipse.jetty.server.Server;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code hiring serve}: the GraphQL server, GraphiQL and the token endpoint. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Runs the server: GraphQL at /graphql, GraphiQL at /graphiql, tokens at /token.", "",
+                "On the first start it creates the user 'admin' with the password in HIRING_ADMIN_PASSWORD, or",
+                "with a generated one that it prints once."})
+final class ServeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DatabaseOptions database;
+
+    @Option(names = "--port", defaultValue = "${env:HIRING_PORT:-8080}", description = "Port (default: ${DEFAULT-VALUE}; 0 for any free one).")
+    int port;
+
+    @Option(names = "--host", defaultValue = "${env:HIRING_HOST:-localhost}", description = "Interface to listen on (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--token-minutes", defaultValue = "${env:HIRING_TOKEN_MINUTES:-30}", description = "How long a token is valid (default: ${DEFAULT-VALUE}).")
+    long tokenMinutes;
+
+    @Option(names = "--load-root", defaultValue = ".", description = "The directory loadHistorical may read from (default: the current directory).")
+    Path loadRoot;
+
+    @Option(names = "--no-introspection", description = "Refuse schema introspection.")
+    boolean noIntrospection;
+
+    @Option(names = "--demo", description = "When the database holds no hired employees, generate and load a data set first.")
+    boolean demo;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        try (HiringRuntime runtime = HiringRuntime.start(database)) {
+            Users users = new Users(runtime.dataSource());
+            users.migrate();
+            if (users.isEmpty()) {
+                String given = System.getenv("HIRING_ADMIN_PASSWORD");
+                String password = given != null && !given.isEmpty() ? given : generatedPassword();
+                users.add("admin", password.toCharArray(), Role.ADMIN);
+                out.println(given != null && !given.isEmpty() ? "Created the user admin with HIRING_ADMIN_PASSWORD."
+                        : "Created the user admin with the password " + password + " (shown once; change it with"
+                                + " 'hiring user passwd admin').");
+            }
+            byte[] secret = Tokens.secret(System.getenv("HIRING_JWT_SECRET"), database.dataDir.resolve("jwt.key"));
+            Auth auth = new Auth(users, new Tokens(secret, Duration.ofMinutes(tokenMinutes), Clock.systemUTC()),
+                    new LoginThrottle(Clock.systemUTC()));
+            if (demo && runtime.kit().repository().count(Table.HIRED_EMPLOYEES) == 0) {
+                Path dir = database.dataDir.resolve("demo");
+                GenerateCommand.generate(dir, 100_000, 42, 0.02);
+                LoadCommand.printSummary(out, runtime.kit().repository().loadDirectory(dir, LoadOptions.defaults()));
+            }
+            Server server = HiringServer.newServer(ServerConfig.builder()
+                    .kit(runtime.kit())
+                    .dataSource(runtime.dataSource())
+                    .auth(auth)
+                    .host(host)
+                    .port(port)
+                    .loadRoot(loadRoot)
+                    .introspection(!noIntrospection)
+                    .build());
+            server.start();
+            String base = "http://" + host + ":" + HiringServer.port(server);
+            out.println("Database: " + runtime.describeDatabase());
+            out.println("GraphQL:  " + base + "/graphql");
+            out.println("GraphiQL: " + base + "/graphiql");
+            out.println("Tokens:   " + base + "/token (POST grant_type=password&username=...&password=...)");
+            out.println("Health:   " + base + "/health");
+            out.println("Stop with Ctrl+C.");
+            out.flush();
+            server.join();
+        }
+        return 0;
+    }
+
+    private static String generatedPassword() {
+        byte[] bytes = new byte[15];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}

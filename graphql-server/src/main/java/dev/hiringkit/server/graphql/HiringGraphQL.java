@@ -1,0 +1,332 @@
+package dev.hiringkit.server.graphql;
+
+import dev.hiringkit.HiringKit;
+import dev.hiringkit.Table;
+import dev.hiringkit.model.Department;
+import dev.hiringkit.model.HiredEmployee;
+import dev.hiringkit.model.Job;
+import dev.hiringkit.model.Page;
+import dev.hiringkit.reports.DepartmentsAboveMean;
+import dev.hiringkit.reports.HiresByQuarter;
+import dev.hiringkit.repository.Batch;
+import dev.hiringkit.repository.BatchResult;
+import dev.hiringkit.repository.LoadOptions;
+import dev.hiringkit.repository.LoadResult;
+import dev.hiringkit.repository.Rejection;
+import dev.hiringkit.server.auth.Auth;
+import dev.hiringkit.server.auth.Role;
+import dev.hiringkit.server.auth.User;
+import dev.hiringkit.validation.Violation;
+import graphql.GraphQL;
+import graphql.analysis.MaxQueryComplexityInstrumentation;
+import graphql.analysis.MaxQueryDepthInstrumentation;
+import graphql.execution.instrumentation.ChainedInstrumentation;
+import graphql.scalars.ExtendedScalars;
+import graphql.schema.DataFetcher;
+import graphql.schema.DataFetchingEnvironment;
+import graphql.schema.GraphQLSchema;
+import graphql.schema.idl.RuntimeWiring;
+import graphql.schema.idl.SchemaGenerator;
+import graphql.schema.idl.SchemaParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/** The GraphQL schema of the server wired to the library: one operation per thing the library does. */
+public final class HiringGraphQL {
+
+    /** GraphQLContext key of the signed-in {@link User}, absent for an anonymous request. */
+    public static final String USER = "hiring.user";
+    /** GraphQLContext key of the caller's address, for sign-in throttling. */
+    public static final String ADDRESS = "hiring.address";
+
+    private static final int MAX_PAGE = 1000;
+
+    private final HiringKit kit;
+    private final Auth auth;
+    private final Path loadRoot;
+
+    private HiringGraphQL(HiringKit kit, Auth auth, Path loadRoot) {
+        this.kit = kit;
+        this.auth = auth;
+        this.loadRoot = loadRoot.toAbsolutePath().normalize();
+    }
+
+    /**
+     * Builds the executable GraphQL: {@code loadRoot} is the only directory {@code loadHistorical} reads
+     * from; depth and complexity are limited as given.
+     */
+    public static GraphQL build(HiringKit kit, Auth auth, Path loadRoot, int maxDepth, int maxComplexity) {
+        HiringGraphQL api = new HiringGraphQL(kit, auth, loadRoot);
+        return GraphQL.newGraphQL(api.schema())
+                .instrumentation(new ChainedInstrumentation(List.of(new MaxQueryDepthInstrumentation(maxDepth),
+                        new MaxQueryComplexityInstrumentation(maxComplexity))))
+                .defaultDataFetcherExceptionHandler(new ErrorMapping())
+                .build();
+    }
+
+    private GraphQLSchema schema() {
+        String sdl;
+        try (InputStream in = HiringGraphQL.class.getResourceAsStream("schema.graphqls")) {
+            sdl = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring()
+                .scalar(ExtendedScalars.DateTime)
+                .type("Query", q -> q
+                        .dataFetcher("departments", reader(env -> connection(env, kit.repository()::departments,
+                                Department::id, HiringGraphQL::department)))
+                        .dataFetcher("jobs", reader(env -> connection(env, kit.repository()::jobs, Job::id,
+                                HiringGraphQL::job)))
+                        .dataFetcher("hiredEmployees", reader(env -> connection(env, kit.repository()::hiredEmployees,
+                                HiredEmployee::id, HiringGraphQL::hiredEmployee)))
+                        .dataFetcher("rejections", reader(this::rejections))
+                        .dataFetcher("loads", reader(env -> kit.repository().loads(limit(env, "limit", 100))
+                                .stream().map(HiringGraphQL::load).toList()))
+                        .dataFetcher("hiresByQuarter", reader(this::hiresByQuarter))
+                        .dataFetcher("departmentsAboveMean", reader(env -> departmentsAboveMean(
+                                kit.reports().departmentsAboveMean(env.<Integer>getArgument("year")))))
+                        .dataFetcher("me", reader(env -> user(require(env, Role.READER)))))
+                .type("Mutation", m -> m
+                        .dataFetcher("login", this::login)
+                        .dataFetcher("ingest", needs(Role.WRITER, this::ingest))
+                        .dataFetcher("loadHistorical", needs(Role.WRITER, this::loadHistorical)))
+                .build();
+        return new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(sdl), wiring);
+    }
+
+    // ---- access --------------------------------------------------------------------------------
+
+    private static User require(DataFetchingEnvironment env, Role role) {
+        User user = env.getGraphQlContext().get(USER);
+        if (user == null) {
+            throw new ApiException("UNAUTHENTICATED", "Sign in first: send 'Authorization: Bearer <token>'.");
+        }
+        if (!user.role().allows(role)) {
+            throw new ApiException("FORBIDDEN", "This needs the " + role.name().toLowerCase() + " role; "
+                    + user.username() + " is a " + user.role().name().toLowerCase() + ".");
+        }
+        return user;
+    }
+
+    private static DataFetcher<Object> reader(Function<DataFetchingEnvironment, Object> fetch) {
+        return needs(Role.READER, fetch);
+    }
+
+    private static DataFetcher<Object> needs(Role role, Function<DataFetchingEnvironment, Object> fetch) {
+        return env -> {
+            require(env, role);
+            return fetch.apply(env);
+        };
+    }
+
+    // ---- queries -------------------------------------------------------------------------------
+
+    private static <T> Map<String, Object> connection(DataFetchingEnvironment env,
+            BiFunction<Integer, Integer, Page<T>> fetch, Function<T, Integer> id, Function<T, Map<String, Object>> map) {
+        int first = limit(env, "first", MAX_PAGE);
+        Integer after = decodeCursor(env.getArgument("after"));
+        Page<T> page = fetch.apply(after, first);
+        List<Map<String, Object>> edges = page.items().stream()
+                .map(item -> Map.<String, Object>of("cursor", encodeCursor(id.apply(item)), "node", map.apply(item)))
+                .toList();
+        Map<String, Object> pageInfo = new LinkedHashMap<>();
+        pageInfo.put("hasNextPage", page.nextAfter().isPresent());
+        pageInfo.put("endCursor", edges.isEmpty() ? null : edges.get(edges.size() - 1).get("cursor"));
+        return Map.of("edges", edges, "pageInfo", pageInfo);
+    }
+
+    private static int limit(DataFetchingEnvironment env, String argument, int max) {
+        Integer value = env.getArgument(argument);
+        if (value == null || value < 1 || value > max) {
+            throw new ApiException("BAD_REQUEST", argument + " must be between 1 and " + max + ", got " + value);
+        }
+        return value;
+    }
+
+    private static String encodeCursor(int id) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("id:" + id).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Integer decodeCursor(String cursor) {
+        if (cursor == null) {
+            return null;
+        }
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            if (text.startsWith("id:")) {
+                return Integer.parseInt(text.substring(3));
+            }
+        } catch (IllegalArgumentException e) {
+            // fall through to the error below
+        }
+        throw new ApiException("BAD_REQUEST", "'" + cursor + "' is not a cursor this server gave out");
+    }
+
+    private Object rejections(DataFetchingEnvironment env) {
+        String loadId = env.getArgument("loadId");
+        List<Rejection> rows;
+        if (loadId != null) {
+            UUID id;
+            try {
+                id = UUID.fromString(loadId);
+            } catch (IllegalArgumentException e) {
+                throw new ApiException("BAD_REQUEST", "loadId must be a load or batch id (a UUID), got '" + loadId + "'");
+            }
+            rows = kit.repository().rejections(id);
+        } else {
+            rows = kit.repository().recentRejections(env.getArgument("source"), limit(env, "limit", 10_000));
+        }
+        return rows.stream().map(HiringGraphQL::rejection).toList();
+    }
+
+    private Object hiresByQuarter(DataFetchingEnvironment env) {
+        HiresByQuarter report = kit.reports().hiresByQuarter(env.<Integer>getArgument("year"),
+                env.<Integer>getArgument("offset"), limit(env, "limit", 10_000));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("year", report.year());
+        out.put("rows", report.rows().stream().map(r -> Map.of("departmentId", r.departmentId(), "department",
+                r.department(), "jobId", r.jobId(), "job", r.job(), "hires", quarters(r.hires()))).toList());
+        out.put("totalRows", report.totalRows());
+        out.put("totals", quarters(report.totals()));
+        return out;
+    }
+
+    private static Map<String, Object> quarters(HiresByQuarter.Quarters q) {
+        return Map.of("q1", q.q1(), "q2", q.q2(), "q3", q.q3(), "q4", q.q4());
+    }
+
+    private static Map<String, Object> departmentsAboveMean(DepartmentsAboveMean report) {
+        return Map.of("year", report.year(), "mean", report.mean(), "departmentCount", report.departmentCount(),
+                "totalHired", report.totalHired(), "departments", report.departments().stream()
+                        .map(d -> Map.of("id", d.id(), "department", d.department(), "hired", d.hired())).toList());
+    }
+
+    // ---- mutations -----------------------------------------------------------------------------
+
+    private Object login(DataFetchingEnvironment env) {
+        String address = env.getGraphQlContext().getOrDefault(ADDRESS, "unknown");
+        Auth.Login login = auth.login(env.getArgument("username"), env.getArgument("password"), address);
+        if (login instanceof Auth.Granted granted) {
+            return Map.of("accessToken", granted.token(), "tokenType", "Bearer",
+                    "expiresIn", granted.lifetime().toSeconds(), "user", user(granted.user()));
+        }
+        if (login instanceof Auth.Throttled throttled) {
+            throw new ApiException("TOO_MANY_ATTEMPTS", "Too many failed sign-ins; try again in "
+                    + Math.max(1, throttled.retryAfter().toSeconds()) + " seconds.");
+        }
+        throw new ApiException("INVALID_CREDENTIALS", "Wrong user name or password.");
+    }
+
+    private Object ingest(DataFetchingEnvironment env) {
+        Map<String, Object> input = env.getArgument("input");
+        Batch batch = new Batch(
+                rows(input, "departments", m -> new Department(integer(m, "id"), (String) m.get("department"))),
+                rows(input, "jobs", m -> new Job(integer(m, "id"), (String) m.get("job"))),
+                rows(input, "hiredEmployees", m -> new HiredEmployee(integer(m, "id"), (String) m.get("name"),
+                        instant(m.get("datetime")), integer(m, "departmentId"), integer(m, "jobId"))),
+                Boolean.TRUE.equals(input.get("allOrNothing")));
+        BatchResult result = kit.repository().insert(batch);
+        List<Map<String, Object>> tables = new ArrayList<>();
+        for (Table table : Table.values()) {
+            BatchResult.TableOutcome outcome = result.tables().get(table);
+            if (outcome != null) {
+                tables.add(Map.of("table", table, "inserted", outcome.inserted(), "rejected", outcome.rejected().stream()
+                        .map(r -> Map.of("index", r.index(), "record", r.row().toCsv(), "reasons", reasons(r.reasons())))
+                        .toList()));
+            }
+        }
+        return Map.of("batchId", result.batchId().toString(), "inserted", result.inserted(),
+                "rejected", result.rejected(), "tables", tables);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> List<T> rows(Map<String, Object> input, String key, Function<Map<String, Object>, T> map) {
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) input.get(key);
+        return rows == null ? List.of() : rows.stream().map(map).toList();
+    }
+
+    private static Integer integer(Map<String, Object> row, String key) {
+        return (Integer) row.get(key);
+    }
+
+    private static Instant instant(Object value) {
+        return value == null ? null : ((OffsetDateTime) value).toInstant();
+    }
+
+    private Object loadHistorical(DataFetchingEnvironment env) {
+        String source = env.getArgument("source");
+        Path dir = loadRoot.resolve(source).normalize();
+        if (!dir.startsWith(loadRoot)) {
+            throw new ApiException("BAD_REQUEST", "source must be a directory under the server's load root");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new ApiException("SOURCE_NOT_FOUND", "No directory '" + source + "' under the server's load root");
+        }
+        return kit.repository().loadDirectory(dir, LoadOptions.defaults()).stream().map(HiringGraphQL::load).toList();
+    }
+
+    // ---- shapes --------------------------------------------------------------------------------
+
+    private static Map<String, Object> user(User user) {
+        return Map.of("username", user.username(), "role", user.role().name());
+    }
+
+    private static Map<String, Object> department(Department d) {
+        return Map.of("id", d.id(), "department", d.department());
+    }
+
+    private static Map<String, Object> job(Job j) {
+        return Map.of("id", j.id(), "job", j.job());
+    }
+
+    private static Map<String, Object> hiredEmployee(HiredEmployee e) {
+        return Map.of("id", e.id(), "name", e.name(), "datetime", utc(e.datetime()), "departmentId", e.departmentId(),
+                "jobId", e.jobId());
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static List<Map<String, Object>> reasons(List<Violation> reasons) {
+        return reasons.stream().map(v -> Map.<String, Object>of("field", v.field(), "code", v.code().name(),
+                "message", v.message())).toList();
+    }
+
+    private static Map<String, Object> rejection(Rejection r) {
+        return Map.of("loadId", r.loadId().toString(), "source", r.source(), "table", r.table(),
+                "recordNumber", r.recordNumber(), "rawRecord", r.rawRecord(), "reasons", reasons(r.reasons()),
+                "rejectedAt", utc(r.rejectedAt()));
+    }
+
+    private static Map<String, Object> load(LoadResult l) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", l.loadId().toString());
+        out.put("table", l.table());
+        out.put("source", l.source());
+        out.put("status", l.status());
+        out.put("rowsRead", l.rowsRead());
+        out.put("inserted", l.inserted());
+        out.put("rejected", l.rejected());
+        out.put("rejectedByCode", l.rejectedByCode().entrySet().stream()
+                .map(e -> Map.of("code", e.getKey().name(), "count", e.getValue())).toList());
+        out.put("rejectsFile", l.rejectsFile().orElse(null));
+        return out;
+    }
+}

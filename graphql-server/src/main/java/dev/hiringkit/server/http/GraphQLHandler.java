@@ -1,0 +1,282 @@
+package dev.hiringkit.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hiringkit.server.auth.Auth;
+import dev.hiringkit.server.auth.User;
+import dev.hiringkit.server.graphql.HiringGraphQL;
+import graphql.ExecutionInput;
+import graphql.ExecutionResult;
+import graphql.GraphQL;
+import graphql.language.Document;
+import graphql.language.Field;
+import graphql.language.FragmentDefinition;
+import graphql.language.FragmentSpread;
+import graphql.language.InlineFragment;
+import graphql.language.OperationDefinition;
+import graphql.language.Selection;
+import graphql.language.SelectionSet;
+import graphql.parser.InvalidSyntaxException;
+import graphql.parser.Parser;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+
+/**
+ * GraphQL over HTTP: POST with a JSON body, GET for queries only; answers
+ * {@code application/graphql-response+json} when the client accepts it, else {@code application/json}.
+ * A body or document that does not parse is a 400, a wrong content type a 415, a body over the limit a
+ * 413, a missing or bad token a 401 with {@code WWW-Authenticate: Bearer}.
+ */
+final class GraphQLHandler extends Handler.Abstract {
+
+    private static final String GRAPHQL_RESPONSE = "application/graphql-response+json";
+    private static final String JSON = "application/json";
+    /** Fields anyone may ask for without a token: signing in, and the schema (for GraphiQL). */
+    private static final Set<String> ANONYMOUS_FIELDS = Set.of("login", "__schema", "__type", "__typename");
+
+    private final GraphQL graphQL;
+    private final Auth auth;
+    private final int maxBodyBytes;
+    private final boolean introspection;
+
+    GraphQLHandler(GraphQL graphQL, Auth auth, int maxBodyBytes, boolean introspection) {
+        this.graphQL = graphQL;
+        this.auth = auth;
+        this.maxBodyBytes = maxBodyBytes;
+        this.introspection = introspection;
+    }
+
+    /** What the client asked: the document, the operation, the variables. */
+    private record GraphQLRequest(String query, String operationName, Map<String, Object> variables) {
+    }
+
+    /** A request refused before execution, with its HTTP status. */
+    private static final class Refusal extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int status;
+        final String code;
+
+        Refusal(int status, String code, String message) {
+            super(message, null, false, false);
+            this.status = status;
+            this.code = code;
+        }
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        // The spec's newer media type when the client names it; application/json otherwise.
+        String contentType = (Http.accepts(request, GRAPHQL_RESPONSE) ? GRAPHQL_RESPONSE : JSON) + "; charset=utf-8";
+        try {
+            String method = request.getMethod();
+            boolean get = HttpMethod.GET.is(method);
+            if (!get && !HttpMethod.POST.is(method)) {
+                response.getHeaders().put(HttpHeader.ALLOW, "GET, POST");
+                throw new Refusal(405, "METHOD_NOT_ALLOWED", "Use POST, or GET for queries.");
+            }
+            GraphQLRequest graphQLRequest = get ? fromQueryString(request) : fromBody(request);
+            Document document = parse(graphQLRequest.query());
+            OperationDefinition operation = operation(document, graphQLRequest.operationName());
+            if (get && operation.getOperation() != OperationDefinition.Operation.QUERY) {
+                response.getHeaders().put(HttpHeader.ALLOW, "POST");
+                throw new Refusal(405, "METHOD_NOT_ALLOWED", "A mutation must be sent with POST.");
+            }
+            if (!introspection && asksFor(document, operation.getSelectionSet(), Set.of("__schema", "__type"))) {
+                throw new Refusal(400, "INTROSPECTION_DISABLED", "Introspection is switched off on this server.");
+            }
+            Optional<User> user = authenticate(request, document, operation);
+            ExecutionInput input = ExecutionInput.newExecutionInput()
+                    .query(graphQLRequest.query())
+                    .operationName(graphQLRequest.operationName())
+                    .variables(graphQLRequest.variables())
+                    .graphQLContext(context -> {
+                        context.put(HiringGraphQL.ADDRESS, Http.address(request));
+                        user.ifPresent(u -> context.put(HiringGraphQL.USER, u));
+                    })
+                    .build();
+            ExecutionResult result = graphQL.execute(input);
+            // Errors before execution (validation, limits) leave no data: per the spec, a 400.
+            int status = !result.isDataPresent() && !result.getErrors().isEmpty() ? 400 : 200;
+            Http.json(response, callback, status, contentType, withCodes(result.toSpecification()));
+        } catch (Refusal refusal) {
+            if (refusal.status == 401) {
+                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"hiring\"");
+            }
+            Http.json(response, callback, refusal.status, contentType, error(refusal.code, refusal.getMessage()));
+        } catch (Http.TooLarge e) {
+            Http.json(response, callback, 413, contentType, error("BODY_TOO_LARGE",
+                    "The request body is over " + maxBodyBytes + " bytes."));
+        } catch (IOException e) {
+            Http.json(response, callback, 400, contentType, error("BAD_REQUEST", "The body could not be read."));
+        }
+        return true;
+    }
+
+    private GraphQLRequest fromBody(Request request) throws Refusal, IOException {
+        String type = Http.mediaType(request.getHeaders().get(HttpHeader.CONTENT_TYPE));
+        if (!type.equals(JSON)) {
+            throw new Refusal(415, "UNSUPPORTED_MEDIA_TYPE", "Send the request as application/json.");
+        }
+        JsonNode body;
+        try {
+            body = Http.JSON.readTree(Http.body(request, maxBodyBytes));
+        } catch (JsonProcessingException e) {
+            throw new Refusal(400, "BAD_REQUEST", "The body is not JSON.");
+        }
+        if (body == null || !body.isObject()) {
+            throw new Refusal(400, "BAD_REQUEST", "The body must be a JSON object with a 'query'.");
+        }
+        JsonNode variables = body.get("variables");
+        if (variables != null && !variables.isNull() && !variables.isObject()) {
+            throw new Refusal(400, "BAD_REQUEST", "'variables' must be a JSON object.");
+        }
+        return new GraphQLRequest(text(body, "query"), text(body, "operationName"), variables == null
+                || variables.isNull() ? Map.of() : Http.JSON.convertValue(variables, Map.class));
+    }
+
+    private static GraphQLRequest fromQueryString(Request request) throws Refusal {
+        Fields fields = Request.extractQueryParameters(request);
+        Map<String, Object> variables = Map.of();
+        String raw = fields.getValue("variables");
+        if (raw != null && !raw.isEmpty()) {
+            try {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> parsed = Http.JSON.readValue(raw, Map.class);
+                variables = parsed;
+            } catch (JsonProcessingException e) {
+                throw new Refusal(400, "BAD_REQUEST", "'variables' is not a JSON object.");
+            }
+        }
+        return new GraphQLRequest(fields.getValue("query"), fields.getValue("operationName"), variables);
+    }
+
+    private static String text(JsonNode body, String field) throws Refusal {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw new Refusal(400, "BAD_REQUEST", "'" + field + "' must be a string.");
+        }
+        return node.asText();
+    }
+
+    private static Document parse(String query) throws Refusal {
+        if (query == null || query.isBlank()) {
+            throw new Refusal(400, "BAD_REQUEST", "The request has no 'query'.");
+        }
+        try {
+            return Parser.parse(query);
+        } catch (InvalidSyntaxException e) {
+            throw new Refusal(400, "GRAPHQL_PARSE_FAILED", e.getMessage());
+        }
+    }
+
+    private static OperationDefinition operation(Document document, String name) throws Refusal {
+        List<OperationDefinition> operations = document.getDefinitionsOfType(OperationDefinition.class);
+        if (name == null) {
+            if (operations.size() != 1) {
+                throw new Refusal(400, "BAD_REQUEST", "The document has " + operations.size()
+                        + " operations: name the one to run in 'operationName'.");
+            }
+            return operations.get(0);
+        }
+        return operations.stream().filter(o -> name.equals(o.getName())).findFirst()
+                .orElseThrow(() -> new Refusal(400, "BAD_REQUEST", "No operation named '" + name + "'."));
+    }
+
+    /** The user of the bearer token; none for an anonymous request, which may only sign in or introspect. */
+    private Optional<User> authenticate(Request request, Document document, OperationDefinition operation)
+            throws Refusal {
+        String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        if (header == null || header.isBlank()) {
+            if (onlyAsksFor(document, operation.getSelectionSet(), ANONYMOUS_FIELDS)) {
+                return Optional.empty();
+            }
+            throw new Refusal(401, "UNAUTHENTICATED", "Sign in first: send 'Authorization: Bearer <token>'"
+                    + " (POST /token or the login mutation gives one).");
+        }
+        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw new Refusal(401, "UNAUTHENTICATED", "The Authorization header must be 'Bearer <token>'.");
+        }
+        return Optional.of(auth.authenticate(header.substring(7).trim()).orElseThrow(() -> new Refusal(401,
+                "INVALID_TOKEN", "The token is invalid or expired, or its user no longer exists: sign in again.")));
+    }
+
+    private static boolean onlyAsksFor(Document document, SelectionSet set, Set<String> allowed) {
+        return topLevelFields(document, set).stream().allMatch(allowed::contains);
+    }
+
+    private static boolean asksFor(Document document, SelectionSet set, Set<String> names) {
+        for (Selection<?> selection : set.getSelections()) {
+            if (selection instanceof Field field) {
+                if (names.contains(field.getName())
+                        || field.getSelectionSet() != null && asksFor(document, field.getSelectionSet(), names)) {
+                    return true;
+                }
+            } else if (selection instanceof InlineFragment inline) {
+                if (asksFor(document, inline.getSelectionSet(), names)) {
+                    return true;
+                }
+            } else if (selection instanceof FragmentSpread spread) {
+                Optional<FragmentDefinition> fragment = fragment(document, spread.getName());
+                if (fragment.isPresent() && asksFor(document, fragment.get().getSelectionSet(), names)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static List<String> topLevelFields(Document document, SelectionSet set) {
+        return set.getSelections().stream().flatMap(selection -> {
+            if (selection instanceof Field field) {
+                return java.util.stream.Stream.of(field.getName());
+            }
+            SelectionSet inner = selection instanceof InlineFragment inline ? inline.getSelectionSet()
+                    : selection instanceof FragmentSpread spread
+                            ? fragment(document, spread.getName()).map(FragmentDefinition::getSelectionSet).orElse(null)
+                            : null;
+            // An unknown fragment counts as a field no anonymous caller may ask for.
+            return inner == null ? java.util.stream.Stream.of("?") : topLevelFields(document, inner).stream();
+        }).toList();
+    }
+
+    private static Optional<FragmentDefinition> fragment(Document document, String name) {
+        return document.getDefinitionsOfType(FragmentDefinition.class).stream()
+                .filter(f -> f.getName().equals(name)).findFirst();
+    }
+
+    /** Every error carries extensions.code; graphql-java's own (validation, limits) get one from their kind. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> withCodes(Map<String, Object> specification) {
+        Object errors = specification.get("errors");
+        if (errors instanceof List<?> list) {
+            for (Object e : list) {
+                Map<String, Object> error = (Map<String, Object>) e;
+                Map<String, Object> extensions = (Map<String, Object>) error.computeIfAbsent("extensions",
+                        k -> new LinkedHashMap<>());
+                if (!extensions.containsKey("code")) {
+                    Object classification = extensions.getOrDefault("classification", "GRAPHQL_VALIDATION_FAILED");
+                    extensions.put("code", classification instanceof String s ? s : "GRAPHQL_VALIDATION_FAILED");
+                }
+            }
+        }
+        return specification;
+    }
+
+    private static Map<String, Object> error(String code, String message) {
+        return Map.of("errors", List.of(Map.of("message", message, "extensions", Map.of("code", code))));
+    }
+}

@@ -1,0 +1,87 @@
+package dev.hiringkit.server.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/** What the handlers share: reading bounded bodies and writing JSON. */
+final class Http {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private Http() {
+    }
+
+    /** Thrown when a body is larger than allowed. */
+    static final class TooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge() {
+            super("body too large");
+        }
+    }
+
+    /** Reads the whole body, refusing more than {@code limit} bytes. */
+    static byte[] body(Request request, int limit) throws IOException {
+        long declared = request.getLength();
+        if (declared > limit) {
+            throw new TooLarge();
+        }
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            byte[] bytes = in.readNBytes(limit + 1);
+            if (bytes.length > limit) {
+                throw new TooLarge();
+            }
+            return bytes;
+        }
+    }
+
+    static void json(Response response, Callback callback, int status, String contentType, Object body) {
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(body);
+        } catch (IOException e) {
+            callback.failed(e);
+            return;
+        }
+        send(response, callback, status, contentType, bytes);
+    }
+
+    static void send(Response response, Callback callback, int status, String contentType, byte[] bytes) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.write(true, ByteBuffer.wrap(bytes), callback);
+    }
+
+    static void text(Response response, Callback callback, int status, String text) {
+        send(response, callback, status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The media type of a Content-Type header, lower case, without parameters. */
+    static String mediaType(String contentType) {
+        if (contentType == null) {
+            return "";
+        }
+        int semicolon = contentType.indexOf(';');
+        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** True when the Accept header lists the media type (or accepts anything is not enough: it must name it). */
+    static boolean accepts(Request request, String mediaType) {
+        String accept = request.getHeaders().get(HttpHeader.ACCEPT);
+        return accept != null && Arrays.stream(accept.split(",")).map(Http::mediaType).anyMatch(mediaType::equals);
+    }
+
+    static String address(Request request) {
+        return Request.getRemoteAddr(request);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.hiringkit.server.http;
+
+import dev.hiringkit.server.ServerConfig;
+import dev.hiringkit.server.graphql.HiringGraphQL;
+import org.eclipse.jetty.http.pathmap.PathSpec;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.handler.PathMappingsHandler;
+
+/** The server's paths and the handler of each. */
+public final class Routes {
+
+    private Routes() {
+    }
+
+    public static Handler handler(ServerConfig config) {
+        PathMappingsHandler routes = new PathMappingsHandler();
+        routes.addMapping(PathSpec.from("/graphql"), new GraphQLHandler(HiringGraphQL.build(config.kit(), config.auth(),
+                config.loadRoot(), config.maxDepth(), config.maxComplexity()), config.auth(), config.maxBodyBytes(),
+                config.introspection()));
+        routes.addMapping(PathSpec.from("/token"), new TokenHandler(config.auth()));
+        routes.addMapping(PathSpec.from("/health"), new HealthHandler(config.dataSource()));
+        routes.addMapping(PathSpec.from("/graphiql/*"), new ClasspathHandler("/graphiql/",
+                "dev/hiringkit/server/http/graphiql/"));
+        routes.addMapping(PathSpec.from("/graphiql"), new ClasspathHandler("/graphiql", "dev/hiringkit/server/http/graphiql/"));
+        routes.addMapping(PathSpec.from("/webjars/*"), new ClasspathHandler("/webjars/", "META-INF/resources/webjars/"));
+        return routes;
+    }
+}
