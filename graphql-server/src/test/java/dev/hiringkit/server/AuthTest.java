@@ -1,0 +1,168 @@
+package dev.hiringkit.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hiringkit.server.auth.Role;
+import dev.hiringkit.server.auth.Tokens;
+import dev.hiringkit.server.auth.User;
+import dev.hiringkit.testing.TestDatabase;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Sign-in and every way a request is refused for its token or its role. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AuthTest {
+
+    @TempDir
+    static Path dir;
+    private TestServer server;
+
+    @BeforeAll
+    void start() throws Exception {
+        server = new TestServer(TestDatabase.newDatabase(), dir.resolve("archive"), dir, true);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        server.close();
+        server.dataSource.close();
+    }
+
+    private void assertUnauthorized(String token, String code) throws Exception {
+        HttpResponse<String> response = server.post(token, "{ me { username } }", null);
+        assertEquals(401, response.statusCode(), response.body());
+        assertTrue(response.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
+        assertEquals(code, TestServer.JSON.readTree(response.body()).at("/errors/0/extensions/code").asText());
+    }
+
+    @Test
+    void theTokenEndpointFollowsThePasswordGrant() throws Exception {
+        HttpResponse<String> ok = server.form("/token", "grant_type=password&username=reader&password=correct+horse+battery", null);
+        assertEquals(200, ok.statusCode());
+        JsonNode body = TestServer.JSON.readTree(ok.body());
+        assertEquals("Bearer", body.get("token_type").asText());
+        assertEquals(1800, body.get("expires_in").asInt());
+        assertEquals("reader", server.data(body.get("access_token").asText(), "{ me { username role } }", null)
+                .at("/me/username").asText());
+
+        HttpResponse<String> wrong = server.form("/token", "grant_type=password&username=reader&password=nope", null);
+        assertEquals(400, wrong.statusCode());
+        assertEquals("invalid_grant", TestServer.JSON.readTree(wrong.body()).get("error").asText());
+        HttpResponse<String> grant = server.form("/token", "grant_type=client_credentials", null);
+        assertEquals("unsupported_grant_type", TestServer.JSON.readTree(grant.body()).get("error").asText());
+    }
+
+    @Test
+    void theLoginMutationNeedsNoToken() throws Exception {
+        JsonNode login = server.data(null, "mutation { login(username: \"writer\", password: \"correct horse battery\")"
+                + " { accessToken tokenType expiresIn user { username role } } }", null).get("login");
+        assertEquals("WRITER", login.at("/user/role").asText());
+        assertEquals("writer", server.data(login.get("accessToken").asText(), "{ me { username } }", null)
+                .at("/me/username").asText());
+        JsonNode refused = TestServer.JSON.readTree(server.post(null,
+                "mutation { login(username: \"writer\", password: \"wrong password\") { accessToken } }", null).body());
+        assertEquals("INVALID_CREDENTIALS", refused.at("/errors/0/extensions/code").asText());
+    }
+
+    @Test
+    void refusedTokens() throws Exception {
+        assertUnauthorized(null, "UNAUTHENTICATED");
+        String token = server.token("admin");
+        // Tampered: one character of the payload changed.
+        String[] parts = token.split("\\.");
+        char c = parts[1].charAt(5);
+        String tampered = parts[0] + "." + parts[1].substring(0, 5) + (c == 'A' ? 'B' : 'A') + parts[1].substring(6) + "."
+                + parts[2];
+        assertUnauthorized(tampered, "INVALID_TOKEN");
+        // alg: none, no signature.
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String none = b64.encodeToString("{\"alg\":\"none\"}".getBytes(StandardCharsets.UTF_8)) + "." + parts[1] + ".";
+        assertUnauthorized(none, "INVALID_TOKEN");
+        // Signed with another key.
+        String otherKey = new Tokens("another secret, also long enough for HS256 keys".getBytes(StandardCharsets.UTF_8),
+                Duration.ofMinutes(30), Clock.systemUTC()).issue(new User("admin", Role.ADMIN));
+        assertUnauthorized(otherKey, "INVALID_TOKEN");
+        assertUnauthorized("not.a.token", "INVALID_TOKEN");
+    }
+
+    @Test
+    void expiredAndNotYetValidTokens() throws Exception {
+        String token = server.token("reader");
+        server.clock.advance(Duration.ofMinutes(31));
+        try {
+            assertUnauthorized(token, "INVALID_TOKEN");
+        } finally {
+            server.clock.advance(Duration.ofMinutes(-31));
+        }
+        // Issued one minute in the future: not valid yet.
+        server.clock.advance(Duration.ofMinutes(1));
+        String early = server.token("reader");
+        server.clock.advance(Duration.ofMinutes(-1));
+        assertUnauthorized(early, "INVALID_TOKEN");
+    }
+
+    @Test
+    void aDeletedUsersTokenStopsWorking() throws Exception {
+        server.users.add("leaving", TestServer.PASSWORD.toCharArray(), Role.ADMIN);
+        String token = server.token("leaving");
+        assertEquals("leaving", server.data(token, "{ me { username } }", null).at("/me/username").asText());
+        server.users.remove("leaving");
+        assertUnauthorized(token, "INVALID_TOKEN");
+    }
+
+    @Test
+    void tooLowARoleIsForbidden() throws Exception {
+        String reader = server.token("reader");
+        HttpResponse<String> response = server.post(reader, "mutation { ingest(input: {departments: [{id: 7000,"
+                + " department: \"X\"}]}) { inserted } }", null);
+        assertEquals(200, response.statusCode());
+        assertEquals("FORBIDDEN", TestServer.JSON.readTree(response.body()).at("/errors/0/extensions/code").asText());
+        assertTrue(server.kit.repository().department(7000).isEmpty());
+    }
+
+    @Test
+    void repeatedFailedSignInsAreSlowedDown() throws Exception {
+        server.users.add("target", TestServer.PASSWORD.toCharArray(), Role.READER);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(400, server.form("/token", "grant_type=password&username=target&password=guess" + i, null)
+                    .statusCode());
+        }
+        HttpResponse<String> throttled = server.form("/token",
+                "grant_type=password&username=target&password=correct+horse+battery", null);
+        assertEquals(429, throttled.statusCode(), "even the right password waits once the user is throttled");
+        assertTrue(throttled.headers().firstValue("Retry-After").isPresent());
+        // Other users are not affected; after the delay the right password works again.
+        assertEquals(200, server.form("/token", "grant_type=password&username=reader&password=correct+horse+battery",
+                null).statusCode());
+        server.clock.advance(Duration.ofSeconds(2));
+        assertEquals(200, server.form("/token", "grant_type=password&username=target&password=correct+horse+battery",
+                null).statusCode());
+    }
+
+    @Test
+    void aWeakSecretStopsTheStart(@TempDir Path keys) {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Tokens.secret("too short", keys.resolve("jwt.key")));
+        assertTrue(e.getMessage().contains("at least 32"), e.getMessage());
+    }
+
+    @Test
+    void aGeneratedSecretIsKeptAndReadableByItsOwnerOnly(@TempDir Path keys) throws Exception {
+        byte[] first = Tokens.secret(null, keys.resolve("jwt.key"));
+        assertEquals(48, first.length);
+        assertEquals(java.util.Arrays.toString(first), java.util.Arrays.toString(Tokens.secret("", keys.resolve("jwt.key"))));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(keys.resolve("jwt.key"))));
+    }
+}
