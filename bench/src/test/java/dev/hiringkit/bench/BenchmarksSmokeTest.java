@@ -16,6 +16,11 @@ class BenchmarksSmokeTest {
     }
 
     @Test
+    void theIngestBenchmarkRuns() {
+        assertDoesNotThrow(() -> IngestBenchmark.run(4));
+    }
+
+    @Test
     void theReportsBenchmarkRuns() {
         assertDoesNotThrow(() -> ReportsBenchmark.run(20_000, 1));
     }

@@ -76,6 +76,7 @@ public final class HiringGraphQL {
                 .instrumentation(new ChainedInstrumentation(List.of(new MaxQueryDepthInstrumentation(maxDepth),
                         new MaxQueryComplexityInstrumentation(maxComplexity))))
                 .defaultDataFetcherExceptionHandler(new ErrorMapping())
+                .preparsedDocumentProvider(new DocumentCache())
                 .build();
     }
 

@@ -1,7 +1,6 @@
 package dev.hiringkit.server.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.hiringkit.server.auth.Auth;
 import dev.hiringkit.server.auth.User;
 import dev.hiringkit.server.graphql.HiringGraphQL;
@@ -128,21 +127,25 @@ final class GraphQLHandler extends Handler.Abstract {
         if (!type.equals(JSON)) {
             throw new Refusal(415, "UNSUPPORTED_MEDIA_TYPE", "Send the request as application/json.");
         }
-        JsonNode body;
+        Map<String, Object> body;
         try {
-            body = Http.JSON.readTree(Http.body(request, maxBodyBytes));
+            Object parsed = Http.JSON.readValue(Http.body(request, maxBodyBytes), Object.class);
+            if (!(parsed instanceof Map<?, ?>)) {
+                throw new Refusal(400, "BAD_REQUEST", "The body must be a JSON object with a 'query'.");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> object = (Map<String, Object>) parsed;
+            body = object;
         } catch (JsonProcessingException e) {
             throw new Refusal(400, "BAD_REQUEST", "The body is not JSON.");
         }
-        if (body == null || !body.isObject()) {
-            throw new Refusal(400, "BAD_REQUEST", "The body must be a JSON object with a 'query'.");
-        }
-        JsonNode variables = body.get("variables");
-        if (variables != null && !variables.isNull() && !variables.isObject()) {
+        Object variables = body.get("variables");
+        if (variables != null && !(variables instanceof Map<?, ?>)) {
             throw new Refusal(400, "BAD_REQUEST", "'variables' must be a JSON object.");
         }
-        return new GraphQLRequest(text(body, "query"), text(body, "operationName"), variables == null
-                || variables.isNull() ? Map.of() : Http.JSON.convertValue(variables, Map.class));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> variableMap = variables == null ? Map.of() : (Map<String, Object>) variables;
+        return new GraphQLRequest(text(body, "query"), text(body, "operationName"), variableMap);
     }
 
     private static GraphQLRequest fromQueryString(Request request) throws Refusal {
@@ -161,15 +164,12 @@ final class GraphQLHandler extends Handler.Abstract {
         return new GraphQLRequest(fields.getValue("query"), fields.getValue("operationName"), variables);
     }
 
-    private static String text(JsonNode body, String field) throws Refusal {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isTextual()) {
+    private static String text(Map<String, Object> body, String field) throws Refusal {
+        Object value = body.get(field);
+        if (value != null && !(value instanceof String)) {
             throw new Refusal(400, "BAD_REQUEST", "'" + field + "' must be a string.");
         }
-        return node.asText();
+        return (String) value;
     }
 
     private static Document parse(String query) throws Refusal {

@@ -1,0 +1,235 @@
+package dev.hiringkit.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.hiringkit.HiringKit;
+import dev.hiringkit.Table;
+import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.generate.DataGenerator;
+import dev.hiringkit.model.HiredEmployee;
+import dev.hiringkit.repository.Batch;
+import dev.hiringkit.repository.LoadOptions;
+import dev.hiringkit.server.HiringServer;
+import dev.hiringkit.server.ServerConfig;
+import dev.hiringkit.server.auth.Auth;
+import dev.hiringkit.server.auth.LoginThrottle;
+import dev.hiringkit.server.auth.Role;
+import dev.hiringkit.server.auth.Tokens;
+import dev.hiringkit.server.auth.User;
+import dev.hiringkit.server.auth.Users;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.server.Server;
+
+/**
+ * 1000-row {@code ingest} mutations over HTTP with a token, from 1 and 4 concurrent clients, against
+ * plain JDBC multi-row INSERTs of the same batches through the same pool, in one run. Usage:
+ * {@code bench/run-ingest [--batches N]}.
+ */
+public final class IngestBenchmark {
+
+    private static final int ROWS = 1000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String MUTATION = "mutation($rows: [HiredEmployeeInput!]) { ingest(input: { hiredEmployees:"
+            + " $rows }) { inserted rejected } }";
+
+    private IngestBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int batches = 200;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--batches")) {
+                batches = Integer.parseInt(args[++i]);
+            } else {
+                throw new IllegalArgumentException("unknown argument " + args[i] + " (expected --batches N)");
+            }
+        }
+        run(batches);
+    }
+
+    /** Times of one phase: wall time and per-request latencies. */
+    private record Phase(double seconds, double[] latenciesMs) {
+        double rowsPerSecond(int batches) {
+            return batches * (double) ROWS / seconds;
+        }
+    }
+
+    static void run(int batches) throws Exception {
+        Path work = Files.createTempDirectory("hiring-bench-ingest");
+        DataGenerator.builder().employees(0).build().writeTo(work.resolve("data"));
+        try (BenchDatabase database = new BenchDatabase(work.resolve("postgres"));
+                HikariDataSource pool = database.create("ingest")) {
+            HiringKit kit = HiringKit.builder().dataSource(pool).archive(ArchiveStore.directory(work.resolve("archive")))
+                    .build();
+            kit.migrate();
+            kit.repository().load(Table.DEPARTMENTS, work.resolve("data/departments.csv"), LoadOptions.defaults());
+            kit.repository().load(Table.JOBS, work.resolve("data/jobs.csv"), LoadOptions.defaults());
+            Users users = new Users(pool);
+            users.migrate();
+            byte[] secret = new byte[48];
+            new java.security.SecureRandom().nextBytes(secret);
+            Tokens tokens = new Tokens(secret, Duration.ofHours(1), Clock.systemUTC());
+            users.add("bench", "bench-password".toCharArray(), Role.WRITER);
+            String token = tokens.issue(new User("bench", Role.WRITER));
+            Server server = HiringServer.newServer(ServerConfig.builder().kit(kit).dataSource(pool)
+                    .auth(new Auth(users, tokens, new LoginThrottle(Clock.systemUTC()))).port(0).build());
+            server.start();
+            try {
+                URI uri = URI.create("http://localhost:" + HiringServer.port(server) + "/graphql");
+                HttpClient http = HttpClient.newHttpClient();
+                AtomicInteger nextId = new AtomicInteger(1);
+                // Warm both paths up before measuring.
+                http(http, uri, token, bodies(10, nextId), 1);
+                jdbc(pool, rows(10, nextId), 1);
+                System.out.printf(Locale.ROOT, "%n%d batches of %d rows per phase, pool of %d connections%n", batches,
+                        ROWS, pool.getMaximumPoolSize());
+                System.out.printf(Locale.ROOT, "%-8s %-8s %12s %10s %10s%n", "clients", "path", "rows/s", "p50 ms",
+                        "p99 ms");
+                for (int clients : new int[] {1, 4}) {
+                    Phase viaHttp = http(http, uri, token, bodies(batches, nextId), clients);
+                    Phase viaLibrary = library(kit, rows(batches, nextId), clients);
+                    Phase viaJdbc = jdbc(pool, rows(batches, nextId), clients);
+                    print(clients, "HTTP", viaHttp, batches);
+                    print(clients, "library", viaLibrary, batches);
+                    print(clients, "JDBC", viaJdbc, batches);
+                    System.out.printf(Locale.ROOT, "%-8d ratio %.2f (target >= 0.70)%n", clients,
+                            viaHttp.rowsPerSecond(batches) / viaJdbc.rowsPerSecond(batches));
+                }
+            } finally {
+                server.stop();
+            }
+        }
+    }
+
+    private static void print(int clients, String path, Phase phase, int batches) {
+        System.out.printf(Locale.ROOT, "%-8d %-8s %,12.0f %10.1f %10.1f%n", clients, path, phase.rowsPerSecond(batches),
+                percentile(phase.latenciesMs(), 50), percentile(phase.latenciesMs(), 99));
+    }
+
+    private static double percentile(double[] values, int p) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+
+    private static List<List<Object[]>> rows(int batches, AtomicInteger nextId) {
+        List<List<Object[]>> all = new ArrayList<>();
+        Instant at = Instant.parse("2021-06-01T12:00:00Z");
+        for (int b = 0; b < batches; b++) {
+            List<Object[]> batch = new ArrayList<>();
+            for (int r = 0; r < ROWS; r++) {
+                int id = nextId.getAndIncrement();
+                batch.add(new Object[] {id, "Employee " + id, at.plusSeconds(id), 1 + id % 12, 1 + id % 180});
+            }
+            all.add(batch);
+        }
+        return all;
+    }
+
+    private static List<String> bodies(int batches, AtomicInteger nextId) throws Exception {
+        List<String> bodies = new ArrayList<>();
+        for (List<Object[]> batch : rows(batches, nextId)) {
+            List<Map<String, Object>> rows = batch.stream().map(r -> Map.<String, Object>of("id", r[0], "name", r[1],
+                    "datetime", r[2].toString(), "departmentId", r[3], "jobId", r[4])).toList();
+            bodies.add(JSON.writeValueAsString(Map.of("query", MUTATION, "variables", Map.of("rows", rows))));
+        }
+        return bodies;
+    }
+
+    private static Phase http(HttpClient http, URI uri, String token, List<String> bodies, int clients) throws Exception {
+        return timed(bodies.size(), clients, i -> {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri)
+                    .header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + token)
+                    .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i))).build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode result = JSON.readTree(response.body()).at("/data/ingest/inserted");
+            if (response.statusCode() != 200 || result.asInt() != ROWS) {
+                throw new IllegalStateException("ingest failed: " + response.body());
+            }
+        });
+    }
+
+    /** The same batches through the library directly: what HTTP and GraphQL add is the difference. */
+    private static Phase library(HiringKit kit, List<List<Object[]>> batches, int clients) throws Exception {
+        return timed(batches.size(), clients, i -> {
+            List<HiredEmployee> rows = batches.get(i).stream().map(r -> new HiredEmployee((Integer) r[0], (String) r[1],
+                    (Instant) r[2], (Integer) r[3], (Integer) r[4])).toList();
+            if (kit.repository().insert(Batch.ofHiredEmployees(rows)).inserted() != ROWS) {
+                throw new IllegalStateException("the library refused rows of a valid batch");
+            }
+        });
+    }
+
+    private static Phase jdbc(HikariDataSource pool, List<List<Object[]>> batches, int clients) throws Exception {
+        StringBuilder sql = new StringBuilder("INSERT INTO hired_employees (id, name, datetime, department_id, job_id) VALUES ");
+        for (int r = 0; r < ROWS; r++) {
+            sql.append(r == 0 ? "" : ",").append("(?,?,?,?,?)");
+        }
+        String insert = sql.toString();
+        return timed(batches.size(), clients, i -> {
+            try (Connection c = pool.getConnection(); PreparedStatement s = c.prepareStatement(insert)) {
+                int p = 1;
+                for (Object[] row : batches.get(i)) {
+                    s.setInt(p++, (Integer) row[0]);
+                    s.setString(p++, (String) row[1]);
+                    s.setTimestamp(p++, Timestamp.from((Instant) row[2]));
+                    s.setInt(p++, (Integer) row[3]);
+                    s.setInt(p++, (Integer) row[4]);
+                }
+                s.executeUpdate();
+            }
+        });
+    }
+
+    private interface Work {
+        void run(int index) throws Exception;
+    }
+
+    /** Runs {@code count} units on {@code clients} threads, each taking the next unit; times each and the whole. */
+    private static Phase timed(int count, int clients, Work work) throws Exception {
+        double[] latencies = new double[count];
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService threads = Executors.newFixedThreadPool(clients);
+        long start = System.nanoTime();
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                futures.add(threads.submit(() -> {
+                    for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                        long t = System.nanoTime();
+                        work.run(i);
+                        latencies[i] = (System.nanoTime() - t) / 1e6;
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        return new Phase((System.nanoTime() - start) / 1e9, latencies);
+    }
+}
