@@ -1,6 +1,6 @@
 package dev.hiringkit.archive;
 
-import java.io.FilterOutputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** An archive in a local directory. Objects are written to a temporary file and renamed when closed. */
+/** An archive in a local directory. An object is written to a {@code .partial} file, renamed when whole. */
 final class DirectoryStore implements ArchiveStore {
 
     private final Path root;
@@ -21,29 +21,18 @@ final class DirectoryStore implements ArchiveStore {
     }
 
     @Override
-    public OutputStream create(String key) throws IOException {
+    public void write(String key, Body body) throws IOException {
         Path target = resolve(key);
         Files.createDirectories(target.getParent());
         Path partial = target.resolveSibling(target.getFileName() + ".partial");
-        OutputStream out = Files.newOutputStream(partial);
-        return new FilterOutputStream(out) {
-            private boolean closed;
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len);
+        try {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial), 1 << 16)) {
+                body.writeTo(out);
             }
-
-            @Override
-            public void close() throws IOException {
-                if (closed) {
-                    return;
-                }
-                closed = true;
-                out.close();
-                Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            }
-        };
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(partial);
+        }
     }
 
     @Override

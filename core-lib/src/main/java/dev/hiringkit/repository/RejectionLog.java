@@ -137,13 +137,20 @@ final class RejectionLog {
         try (PreparedStatement select = connection.prepareStatement(sql)) {
             select.setObject(1, loadId);
             select.setFetchSize(10_000);
-            try (ResultSet rs = select.executeQuery();
-                    Writer writer = new OutputStreamWriter(archive.create(key), StandardCharsets.UTF_8);
+            try (ResultSet rs = select.executeQuery()) {
+                archive.write(key, out -> {
+                    Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
                     CSVPrinter csv = new CSVPrinter(writer, CSVFormat.RFC4180.builder()
-                            .setHeader("line", "reasons", "record").get())) {
-                while (rs.next()) {
-                    csv.printRecord(rs.getLong(1), describe(fromJson(rs.getString(2))), rs.getString(3));
-                }
+                            .setHeader("line", "reasons", "record").get());
+                    try {
+                        while (rs.next()) {
+                            csv.printRecord(rs.getLong(1), describe(fromJson(rs.getString(2))), rs.getString(3));
+                        }
+                    } catch (SQLException e) {
+                        throw new IOException("reading the rejections failed: " + e.getMessage(), e);
+                    }
+                    csv.flush();
+                });
             }
             connection.commit();
         } catch (IOException e) {
