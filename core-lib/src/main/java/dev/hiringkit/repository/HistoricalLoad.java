@@ -5,6 +5,8 @@ import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.csv.CsvReader;
+import dev.hiringkit.db.CopyBuffer;
+import dev.hiringkit.db.SchemaKeys;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;

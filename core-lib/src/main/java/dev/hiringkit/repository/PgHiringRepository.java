@@ -9,6 +9,7 @@ import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.db.SchemaKeys;
 import dev.hiringkit.db.jooq.tables.records.HiredEmployeesRecord;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;

@@ -1,4 +1,4 @@
-package dev.hiringkit.repository;
+package dev.hiringkit.db;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
@@ -11,9 +11,9 @@ import org.postgresql.copy.CopyIn;
  * Encodes rows in PostgreSQL's binary COPY format and sends them in large writes, so that the JVM
  * parses the next records while the server stores the previous ones. Binary, because the server then
  * parses no text: on a load the server is the bottleneck, and reading timestamps from text costs it
- * more than storing them.
+ * more than storing them. Internal to HiringKit, not part of its API.
  */
-final class CopyBuffer {
+public final class CopyBuffer {
 
     private static final int FLUSH_AT = 1 << 18;
     private static final byte[] HEADER = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0,
@@ -26,42 +26,47 @@ final class CopyBuffer {
     private CopyIn target;
 
     /** The statement to open with {@link org.postgresql.copy.CopyManager#copyIn(String)}. */
-    static String copySql(String table, String columns) {
+    public static String copySql(String table, String columns) {
         return "COPY " + table + " (" + columns + ") FROM STDIN (FORMAT binary)";
     }
 
-    void start(CopyIn copy) {
+    public void start(CopyIn copy) {
         this.target = copy;
         this.size = 0;
         put(HEADER, 0, HEADER.length);
     }
 
-    CopyBuffer row(int fields) {
+    public CopyBuffer row(int fields) {
         ensure(2);
         putShort(fields);
         return this;
     }
 
-    CopyBuffer int4(int value) {
+    public CopyBuffer int4(int value) {
         ensure(8);
         putInt(4);
         putInt(value);
         return this;
     }
 
-    CopyBuffer int8(long value) {
+    public CopyBuffer int8(long value) {
         ensure(12);
         putInt(8);
         putLong(value);
         return this;
     }
 
-    CopyBuffer timestamptz(Instant value) {
-        long micros = Math.addExact(Math.multiplyExact(value.getEpochSecond(), 1_000_000L), value.getNano() / 1000);
-        return int8(micros - POSTGRES_EPOCH_MICROS);
+    public CopyBuffer timestamptz(Instant value) {
+        return timestamptzMicros(Math.addExact(Math.multiplyExact(value.getEpochSecond(), 1_000_000L),
+                value.getNano() / 1000));
     }
 
-    CopyBuffer uuid(UUID value) {
+    /** A timestamptz given in microseconds from the Unix epoch. */
+    public CopyBuffer timestamptzMicros(long epochMicros) {
+        return int8(epochMicros - POSTGRES_EPOCH_MICROS);
+    }
+
+    public CopyBuffer uuid(UUID value) {
         ensure(20);
         putInt(16);
         putLong(value.getMostSignificantBits());
@@ -70,7 +75,7 @@ final class CopyBuffer {
     }
 
     /** Text as UTF-8; the ASCII case, by far the most common, without an intermediate array. */
-    CopyBuffer text(String value) {
+    public CopyBuffer text(String value) {
         int n = value.length();
         for (int i = 0; i < n; i++) {
             if (value.charAt(i) >= 0x80) {
@@ -89,8 +94,16 @@ final class CopyBuffer {
         return this;
     }
 
+    /** Text already encoded as UTF-8. */
+    public CopyBuffer text(byte[] utf8, int offset, int length) {
+        ensure(4 + length);
+        putInt(length);
+        put(utf8, offset, length);
+        return this;
+    }
+
     /** jsonb's binary form: a version byte, then the JSON text. */
-    CopyBuffer jsonb(String json) {
+    public CopyBuffer jsonb(String json) {
         byte[] utf8 = json.getBytes(StandardCharsets.UTF_8);
         ensure(5 + utf8.length);
         putInt(utf8.length + 1);
@@ -100,14 +113,14 @@ final class CopyBuffer {
     }
 
     /** Sends what has gathered once it is large; call after each row. */
-    void endRow() throws SQLException {
+    public void endRow() throws SQLException {
         if (size >= FLUSH_AT) {
             flush();
         }
     }
 
     /** Writes the trailer and sends everything; the caller then ends the COPY. */
-    void finish() throws SQLException {
+    public void finish() throws SQLException {
         ensure(2);
         putShort(-1);
         flush();

@@ -1,4 +1,4 @@
-package dev.hiringkit.repository;
+package dev.hiringkit.db;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,8 +11,9 @@ import java.sql.Statement;
 /**
  * Drops the keys that make bulk loads of hired_employees slow and puts them back. The putting back
  * is Flyway's afterMigrate script, so a migration also repairs what a killed load left undone.
+ * Internal to HiringKit, not part of its API.
  */
-final class SchemaKeys {
+public final class SchemaKeys {
 
     private static final String DROP = """
             ALTER TABLE hired_employees
@@ -23,7 +24,7 @@ final class SchemaKeys {
 
     private final String restore;
 
-    SchemaKeys() {
+    public SchemaKeys() {
         try (InputStream in = SchemaKeys.class.getResourceAsStream("/db/migration/afterMigrate.sql")) {
             if (in == null) {
                 throw new IllegalStateException("db/migration/afterMigrate.sql is missing from the classpath");
@@ -35,12 +36,12 @@ final class SchemaKeys {
     }
 
     /** Drops the foreign keys and the report index of hired_employees, committed at once. */
-    void dropForBulkLoad(Connection connection) throws SQLException {
+    public void dropForBulkLoad(Connection connection) throws SQLException {
         run(connection, DROP);
     }
 
     /** Puts back and validates whatever is missing; commits. */
-    void restore(Connection connection) throws SQLException {
+    public void restore(Connection connection) throws SQLException {
         // The index build sorts the whole table: give it memory for the session, then give it back.
         run(connection, "SET maintenance_work_mem = '256MB'");
         try {
@@ -50,13 +51,33 @@ final class SchemaKeys {
         }
     }
 
+    /** Drops the foreign keys and the report index of hired_employees in the caller's transaction. */
+    public void dropInTransaction(Connection connection) throws SQLException {
+        execute(connection, DROP);
+    }
+
+    /**
+     * Puts back and validates whatever is missing in the caller's transaction: a row without its
+     * department or job fails it with SQLState 23503.
+     */
+    public void restoreInTransaction(Connection connection) throws SQLException {
+        execute(connection, "SET LOCAL maintenance_work_mem = '256MB'");
+        execute(connection, restore);
+    }
+
     private static void run(Connection connection, String sql) throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(true);
-        try (Statement statement = connection.createStatement()) {
-            statement.execute(sql);
+        try {
+            execute(connection, sql);
         } finally {
             connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    private static void execute(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
         }
     }
 }
