@@ -14,6 +14,10 @@ public final class HiringException extends RuntimeException {
         SOURCE_CHANGED,
         SOURCE_NOT_FOUND,
         ARCHIVE_ERROR,
+        BACKUP_NOT_FOUND,
+        BACKUP_DAMAGED,
+        SCHEMA_MISMATCH,
+        RESTORE_WOULD_ORPHAN,
         DATABASE_ERROR,
         INVALID_ARGUMENT
     }

@@ -1,6 +1,7 @@
 package dev.hiringkit;
 
 import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.archive.Archiver;
 import dev.hiringkit.reports.Reports;
 import dev.hiringkit.repository.HiringRepository;
 import dev.hiringkit.validation.Validator;
@@ -26,6 +27,7 @@ public final class HiringKit {
     private final Validator validator;
     private final HiringRepository repository;
     private final Reports reports;
+    private final Archiver archiver;
 
     private HiringKit(Builder builder) {
         this.dataSource = Objects.requireNonNull(builder.dataSource, "dataSource is required");
@@ -33,6 +35,7 @@ public final class HiringKit {
         this.validator = Validator.standard();
         this.repository = HiringRepository.postgres(dataSource, validator, archive);
         this.reports = Reports.postgres(dataSource);
+        this.archiver = Archiver.postgres(dataSource, archive);
     }
 
     public static Builder builder() {
@@ -57,6 +60,10 @@ public final class HiringKit {
 
     public Reports reports() {
         return reports;
+    }
+
+    public Archiver archiver() {
+        return archiver;
     }
 
     public Validator validator() {

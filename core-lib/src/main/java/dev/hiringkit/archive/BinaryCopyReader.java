@@ -1,0 +1,92 @@
+package dev.hiringkit.archive;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/**
+ * Reads rows of PostgreSQL's binary COPY format ({@code COPY ... TO STDOUT (FORMAT binary)}) one
+ * field at a time, with no object per row: the backup encodes each field to Avro as it is read.
+ */
+final class BinaryCopyReader {
+
+    private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
+    /** Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01T00:00:00Z. */
+    private static final long POSTGRES_EPOCH_MICROS = 946_684_800_000_000L;
+
+    private final DataInputStream in;
+    private byte[] text = new byte[256];
+    private int textLength;
+
+    BinaryCopyReader(InputStream copyOut) throws IOException {
+        this.in = new DataInputStream(new BufferedInputStream(copyOut, 1 << 16));
+        byte[] signature = new byte[SIGNATURE.length];
+        in.readFully(signature);
+        if (!Arrays.equals(signature, SIGNATURE)) {
+            throw new IOException("not PostgreSQL's binary COPY format");
+        }
+        in.readInt(); // flags: none is defined that changes the tuples
+        in.skipNBytes(in.readInt()); // header extension
+    }
+
+    /** Moves to the next row: true if there is one, which has {@code fields} fields. */
+    boolean next(int fields) throws IOException {
+        short count = in.readShort();
+        if (count == -1) {
+            return false;
+        }
+        if (count != fields) {
+            throw new IOException("expected rows of " + fields + " fields, read " + count);
+        }
+        return true;
+    }
+
+    int int4() throws IOException {
+        length(4);
+        return in.readInt();
+    }
+
+    /** A timestamptz, in microseconds from the Unix epoch. */
+    long timestampMicros() throws IOException {
+        length(8);
+        return in.readLong() + POSTGRES_EPOCH_MICROS;
+    }
+
+    /** Reads a text field as UTF-8 into {@link #textBytes()}, {@link #textLength()} bytes long. */
+    void text() throws IOException {
+        int length = in.readInt();
+        if (length < 0) {
+            throw new IOException("unexpected NULL");
+        }
+        if (length > text.length) {
+            text = new byte[Math.max(length, text.length * 2)];
+        }
+        in.readFully(text, 0, length);
+        textLength = length;
+    }
+
+    byte[] textBytes() {
+        return text;
+    }
+
+    int textLength() {
+        return textLength;
+    }
+
+    private void length(int expected) throws IOException {
+        int length = in.readInt();
+        if (length != expected) {
+            throw length < 0 ? new IOException("unexpected NULL")
+                    : new IOException("expected a field of " + expected + " bytes, read " + length);
+        }
+    }
+
+    /** Checks the stream ends after the trailer. */
+    void end() throws IOException {
+        if (in.read() != -1) {
+            throw new IOException("data after the COPY trailer");
+        }
+    }
+}

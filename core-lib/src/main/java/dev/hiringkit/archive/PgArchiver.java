@@ -1,0 +1,579 @@
+package dev.hiringkit.archive;
+
+import dev.hiringkit.HiringException;
+import dev.hiringkit.HiringException.Code;
+import dev.hiringkit.Table;
+import dev.hiringkit.db.CopyBuffer;
+import dev.hiringkit.db.SchemaKeys;
+import java.io.FilterInputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.NoSuchFileException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.file.CodecFactory;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DatumWriter;
+import org.apache.avro.io.Encoder;
+import org.apache.avro.util.Utf8;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.PGCopyInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Backups stream each table with {@code COPY ... TO STDOUT (FORMAT binary)} into an Avro container
+ * file, field by field; restores stream the files back with binary {@code COPY FROM STDIN}, in one
+ * transaction that drops the keys of hired_employees and validates them again in one pass at the end.
+ */
+final class PgArchiver implements Archiver {
+
+    static final int SKIPPED_IDS_SHOWN = 1000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(PgArchiver.class);
+    private static final String PREFIX = "backups/";
+    private static final String MANIFEST = "manifest.json";
+    private static final DateTimeFormatter ID_FORMAT =
+            DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
+    private static final Pattern ID = Pattern.compile("\\d{8}T\\d{9}Z");
+    /** Zstandard at level 3 writes faster than deflate at level 1 and about as small as deflate at 6. */
+    private static final String CODEC = "zstandard";
+    private static final int ZSTD_LEVEL = 3;
+    /** Larger blocks compress better; a block is held in memory while it is written or read. */
+    private static final int BLOCK_BYTES = 1 << 20;
+
+    private final DataSource dataSource;
+    private final ArchiveStore store;
+    private final SchemaKeys keys = new SchemaKeys();
+
+    PgArchiver(DataSource dataSource, ArchiveStore store) {
+        this.dataSource = dataSource;
+        this.store = store;
+    }
+
+    // ---- backup ---------------------------------------------------------------------------------
+
+    @Override
+    public Backup backup(Table... tables) {
+        List<Table> chosen = parentsFirst(tables);
+        Instant createdAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        String id = freeId(createdAt);
+        List<Backup.TableFile> files = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection()) {
+            // One snapshot for every table: rows written meanwhile never tear the backup.
+            connection.setAutoCommit(false);
+            connection.setReadOnly(true);
+            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try {
+                for (Table table : chosen) {
+                    files.add(backupTable(connection, table, id));
+                }
+                connection.commit();
+            } catch (RuntimeException | SQLException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new HiringException(Code.DATABASE_ERROR, "The backup " + id + " failed: " + e.getMessage(), e);
+        }
+        Backup backup = new Backup(id, createdAt, CODEC, files);
+        try {
+            byte[] manifest = BackupManifest.write(backup);
+            store.write(PREFIX + id + "/" + MANIFEST, out -> out.write(manifest));
+        } catch (IOException e) {
+            throw archiveError("The backup " + id + " could not write its manifest", e);
+        }
+        LOG.info("Backup {} written: {}", id, files.stream()
+                .map(f -> f.table().sqlName() + " " + f.rows() + " rows").collect(Collectors.joining(", ")));
+        return backup;
+    }
+
+    private Backup.TableFile backupTable(Connection connection, Table table, String id) throws SQLException {
+        Schema schema = AvroTables.schema(table);
+        List<AvroTables.Kind> kinds = AvroTables.kinds(schema);
+        String key = PREFIX + id + "/" + table.sqlName() + ".avro";
+        String sql = "COPY " + table.sqlName() + " (" + String.join(", ", table.columns()) + ") TO STDOUT (FORMAT binary)";
+        PGConnection pg = connection.unwrap(PGConnection.class);
+        Measured measured = new Measured();
+        try {
+            store.write(key, out -> {
+                try (PGCopyInputStream copy = new PGCopyInputStream(pg, sql);
+                        DataFileWriter<BinaryCopyReader> writer = new DataFileWriter<>(new CopyRowWriter(kinds))) {
+                    BinaryCopyReader rows = new BinaryCopyReader(copy);
+                    writer.setCodec(CodecFactory.zstandardCodec(ZSTD_LEVEL));
+                    writer.setSyncInterval(BLOCK_BYTES);
+                    writer.create(schema, measured.wrap(out));
+                    while (rows.next(kinds.size())) {
+                        writer.append(rows);
+                        measured.rows++;
+                    }
+                    rows.end();
+                } catch (SQLException e) {
+                    throw new HiringException(Code.DATABASE_ERROR, "Reading " + table.sqlName() + " failed: "
+                            + e.getMessage(), e);
+                }
+            });
+        } catch (IOException e) {
+            throw archiveError("Writing " + store.locate(key) + " failed", e);
+        }
+        return new Backup.TableFile(table, key, measured.rows, measured.bytes, measured.sha256(),
+                AvroTables.fingerprint(schema));
+    }
+
+    /** A backup id not taken yet: the creation time, a millisecond later if two backups start at once. */
+    private String freeId(Instant createdAt) {
+        Instant at = createdAt;
+        try {
+            while (!store.list(PREFIX + ID_FORMAT.format(at) + "/").isEmpty()) {
+                at = at.plusMillis(1);
+            }
+        } catch (IOException e) {
+            throw archiveError("Listing the backups failed", e);
+        }
+        return ID_FORMAT.format(at);
+    }
+
+    /** Encodes the row a {@link BinaryCopyReader} stands on, field by field, with no object per row. */
+    private static final class CopyRowWriter implements DatumWriter<BinaryCopyReader> {
+        private final AvroTables.Kind[] kinds;
+
+        CopyRowWriter(List<AvroTables.Kind> kinds) {
+            this.kinds = kinds.toArray(AvroTables.Kind[]::new);
+        }
+
+        @Override
+        public void setSchema(Schema schema) {
+        }
+
+        @Override
+        public void write(BinaryCopyReader row, Encoder out) throws IOException {
+            for (AvroTables.Kind kind : kinds) {
+                switch (kind) {
+                    case INT -> out.writeInt(row.int4());
+                    case TIMESTAMP -> out.writeLong(row.timestampMicros());
+                    case TEXT -> {
+                        row.text();
+                        // An Avro string is its UTF-8 bytes with their length, exactly as bytes are written.
+                        out.writeBytes(row.textBytes(), 0, row.textLength());
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- list -----------------------------------------------------------------------------------
+
+    @Override
+    public List<Backup> list() {
+        List<Backup> backups = new ArrayList<>();
+        try {
+            for (String key : store.list(PREFIX)) {
+                String[] parts = key.substring(PREFIX.length()).split("/");
+                if (parts.length == 2 && ID.matcher(parts[0]).matches() && parts[1].equals(MANIFEST)) {
+                    try (InputStream in = store.open(key)) {
+                        backups.add(BackupManifest.read(in, store.locate(key)));
+                    } catch (HiringException e) {
+                        LOG.warn("Backup {} is not listed: {}", parts[0], e.getMessage());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw archiveError("Listing the backups failed", e);
+        }
+        backups.sort(Comparator.comparing(Backup::id).reversed());
+        return backups;
+    }
+
+    private Backup find(String backupId, List<Table> tables) {
+        if (backupId == null || backupId.equals(LATEST)) {
+            return list().stream()
+                    .filter(b -> tables.stream().allMatch(t -> b.table(t).isPresent()))
+                    .findFirst()
+                    .orElseThrow(() -> new HiringException(Code.BACKUP_NOT_FOUND, "No complete backup"
+                            + (tables.isEmpty() ? "" : " holds " + names(tables)) + " in " + store.locate(PREFIX)));
+        }
+        if (!ID.matcher(backupId).matches()) {
+            throw new HiringException(Code.BACKUP_NOT_FOUND, "'" + backupId
+                    + "' is not a backup id (like 20210714T093015123Z) nor '" + LATEST + "'");
+        }
+        String key = PREFIX + backupId + "/" + MANIFEST;
+        try (InputStream in = store.open(key)) {
+            return BackupManifest.read(in, store.locate(key));
+        } catch (NoSuchFileException e) {
+            throw new HiringException(Code.BACKUP_NOT_FOUND, "No complete backup " + backupId + ": "
+                    + store.locate(key) + " is missing (a backup without its manifest is incomplete)");
+        } catch (IOException e) {
+            throw archiveError("Reading " + store.locate(key) + " failed", e);
+        }
+    }
+
+    // ---- restore --------------------------------------------------------------------------------
+
+    @Override
+    public RestoreResult restore(String backupId, RestoreMode mode, Table... tables) {
+        boolean all = tables.length == 0;
+        Backup backup = find(backupId, all ? List.of() : parentsFirst(tables));
+        List<Table> chosen = parentsFirst(all ? backup.tables().stream().map(Backup.TableFile::table).toArray(Table[]::new)
+                : tables);
+        Map<Table, Backup.TableFile> files = new EnumMap<>(Table.class);
+        for (Table table : chosen) {
+            files.put(table, backup.table(table).orElseThrow(() -> new HiringException(Code.BACKUP_NOT_FOUND,
+                    "The backup " + backup.id() + " holds no " + table.sqlName())));
+        }
+        // Every file is whole and of the right table before the database is touched.
+        for (Backup.TableFile file : files.values()) {
+            verify(file);
+        }
+        boolean keysDropped = mode == RestoreMode.REPLACE || chosen.contains(Table.HIRED_EMPLOYEES);
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                lock(connection, chosen, mode, keysDropped);
+                if (keysDropped) {
+                    keys.dropInTransaction(connection);
+                }
+                List<RestoreResult.TableRestore> results = new ArrayList<>();
+                for (Table table : chosen) {
+                    results.add(mode == RestoreMode.REPLACE
+                            ? replace(connection, files.get(table))
+                            : append(connection, files.get(table)));
+                }
+                if (keysDropped) {
+                    restoreKeys(connection, backup.id());
+                }
+                connection.commit();
+                LOG.info("Restored {} from backup {} ({})", names(chosen), backup.id(), mode);
+                return new RestoreResult(backup.id(), mode, results);
+            } catch (RuntimeException | SQLException | IOException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new HiringException(Code.DATABASE_ERROR, "The restore from backup " + backup.id()
+                    + " failed, nothing was changed: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw archiveError("The restore from backup " + backup.id() + " failed, nothing was changed", e);
+        }
+    }
+
+    /** Reads a file whole: its size and SHA-256 as the manifest says, and a schema of its table. */
+    private void verify(Backup.TableFile file) {
+        Measured measured = new Measured();
+        try (InputStream in = measured.wrap(store.open(file.key()))) {
+            try (DataFileStream<GenericRecord> avro = new DataFileStream<>(in, new GenericDatumReader<>())) {
+                checkSchema(file, avro.getSchema());
+                in.transferTo(OutputStream.nullOutputStream());
+            }
+        } catch (NoSuchFileException e) {
+            throw new HiringException(Code.BACKUP_DAMAGED, "The backup file " + store.locate(file.key()) + " is missing");
+        } catch (IOException | AvroRuntimeException e) {
+            throw damaged(file, "it is not a readable Avro file (" + e.getMessage() + ")");
+        }
+        checkWhole(file, measured);
+    }
+
+    private void checkWhole(Backup.TableFile file, Measured measured) {
+        if (measured.bytes != file.bytes() || !measured.sha256().equals(file.sha256())) {
+            throw damaged(file, "its size or SHA-256 is not the manifest's (" + measured.bytes + " bytes, "
+                    + measured.sha256() + " read; " + file.bytes() + " bytes, " + file.sha256() + " expected)");
+        }
+    }
+
+    private void checkSchema(Backup.TableFile file, Schema written) {
+        Schema expected = AvroTables.schema(file.table());
+        if (!written.getFullName().equals(expected.getFullName())) {
+            throw new HiringException(Code.SCHEMA_MISMATCH, "The backup file " + store.locate(file.key())
+                    + " holds " + written.getFullName() + " records, not " + expected.getFullName()
+                    + ": it is not a copy of " + file.table().sqlName());
+        }
+        if (!AvroTables.fingerprint(written).equals(file.schemaFingerprint())) {
+            throw damaged(file, "its schema is not the one its manifest names");
+        }
+        SchemaCompatibility.SchemaPairCompatibility compatibility =
+                SchemaCompatibility.checkReaderWriterCompatibility(expected, written);
+        if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+            throw new HiringException(Code.SCHEMA_MISMATCH, "The backup file " + store.locate(file.key())
+                    + " was written with a schema of " + file.table().sqlName() + " this version cannot read: "
+                    + compatibility.getResult().getIncompatibilities().stream()
+                            .map(i -> i.getMessage() + " at " + i.getLocation())
+                            .collect(Collectors.joining("; ")));
+        }
+    }
+
+    private void lock(Connection connection, List<Table> chosen, RestoreMode mode, boolean keysDropped)
+            throws SQLException {
+        List<Table> locked = new ArrayList<>(chosen);
+        if (keysDropped && !locked.contains(Table.HIRED_EMPLOYEES)) {
+            locked.add(Table.HIRED_EMPLOYEES);
+        }
+        // The same key as a load's lock: a restore and a load of one table never interleave.
+        try (PreparedStatement lock = connection.prepareStatement("SELECT pg_try_advisory_xact_lock(hashtext(?))")) {
+            for (Table table : locked) {
+                lock.setString(1, "hiringkit.load." + table.sqlName());
+                try (ResultSet rs = lock.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        throw new HiringException(Code.LOAD_IN_PROGRESS, "A load or restore of " + table.sqlName()
+                                + " is running: restore when it has finished");
+                    }
+                }
+            }
+        }
+        execute(connection, "LOCK TABLE " + names(locked) + " IN "
+                + (mode == RestoreMode.REPLACE ? "ACCESS EXCLUSIVE" : "EXCLUSIVE") + " MODE");
+    }
+
+    private RestoreResult.TableRestore replace(Connection connection, Backup.TableFile file)
+            throws SQLException, IOException {
+        String table = file.table().sqlName();
+        long before = count(connection, table);
+        execute(connection, "TRUNCATE " + table);
+        copyIn(connection, file, table);
+        return new RestoreResult.TableRestore(file.table(), file.rows(), before, before, file.rows(), 0, List.of());
+    }
+
+    private RestoreResult.TableRestore append(Connection connection, Backup.TableFile file)
+            throws SQLException, IOException {
+        String table = file.table().sqlName();
+        String staging = "restore_" + table;
+        String columns = String.join(", ", file.table().columns());
+        long before = count(connection, table);
+        execute(connection, "CREATE TEMP TABLE " + staging + " (LIKE " + table + ") ON COMMIT DROP");
+        copyIn(connection, file, staging);
+        List<Integer> skippedIds = new ArrayList<>();
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT s.id FROM " + staging + " s WHERE EXISTS (SELECT 1 FROM "
+                        + table + " t WHERE t.id = s.id) ORDER BY s.id LIMIT " + SKIPPED_IDS_SHOWN)) {
+            while (rs.next()) {
+                skippedIds.add(rs.getInt(1));
+            }
+        }
+        long inserted;
+        try (Statement statement = connection.createStatement()) {
+            inserted = statement.executeLargeUpdate("INSERT INTO " + table + " (" + columns + ") SELECT " + columns
+                    + " FROM " + staging + " ON CONFLICT (id) DO NOTHING");
+            statement.execute("DROP TABLE " + staging);
+        }
+        return new RestoreResult.TableRestore(file.table(), file.rows(), before, 0, inserted,
+                file.rows() - inserted, skippedIds);
+    }
+
+    /** Streams one backup file into {@code target} with binary COPY, checking it again as it goes. */
+    private void copyIn(Connection connection, Backup.TableFile file, String target) throws SQLException, IOException {
+        Schema expected = AvroTables.schema(file.table());
+        AvroTables.Kind[] kinds = AvroTables.kinds(expected).toArray(AvroTables.Kind[]::new);
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI()
+                .copyIn(CopyBuffer.copySql(target, String.join(", ", file.table().columns())));
+        Measured measured = new Measured();
+        long rows = 0;
+        try (InputStream in = measured.wrap(store.open(file.key()));
+                DataFileStream<GenericRecord> avro = new DataFileStream<>(in, new GenericDatumReader<>(expected))) {
+            CopyBuffer out = new CopyBuffer();
+            out.start(copy);
+            GenericRecord record = null;
+            while (avro.hasNext()) {
+                record = avro.next(record);
+                out.row(kinds.length);
+                for (int i = 0; i < kinds.length; i++) {
+                    Object value = record.get(i);
+                    switch (kinds[i]) {
+                        case INT -> out.int4((Integer) value);
+                        case TIMESTAMP -> out.timestamptzMicros((Long) value);
+                        case TEXT -> {
+                            Utf8 text = (Utf8) value;
+                            out.text(text.getBytes(), 0, text.getByteLength());
+                        }
+                    }
+                }
+                out.endRow();
+                rows++;
+            }
+            in.transferTo(OutputStream.nullOutputStream());
+            out.finish();
+            copy.endCopy();
+        } catch (AvroRuntimeException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io; // the store failed, not the file
+            }
+            throw damaged(file, "reading it failed (" + e.getMessage() + ")");
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+        // Read a second time: it must still be the file verified before the transaction began.
+        checkWhole(file, measured);
+        if (rows != file.rows()) {
+            throw damaged(file, "it holds " + rows + " rows, its manifest says " + file.rows());
+        }
+    }
+
+    /** Puts the keys of hired_employees back; a row left without its department or job refuses the restore. */
+    private void restoreKeys(Connection connection, String backupId) throws SQLException {
+        Savepoint savepoint = connection.setSavepoint();
+        try {
+            keys.restoreInTransaction(connection);
+        } catch (SQLException e) {
+            if (!"23503".equals(e.getSQLState())) {
+                throw e;
+            }
+            connection.rollback(savepoint);
+            throw new HiringException(Code.RESTORE_WOULD_ORPHAN, "Nothing was restored from backup " + backupId
+                    + ": it would leave " + orphans(connection)
+                    + ". Restore the departments and jobs they need too, or restore hired_employees as well.");
+        }
+    }
+
+    private static String orphans(Connection connection) throws SQLException {
+        List<String> parts = new ArrayList<>();
+        for (String[] parent : new String[][] {{"departments", "department_id", "department"}, {"jobs", "job_id", "job"}}) {
+            try (Statement statement = connection.createStatement();
+                    ResultSet rs = statement.executeQuery("SELECT count(*), min(h.id), min(h." + parent[1] + ")"
+                            + " FROM hired_employees h WHERE NOT EXISTS (SELECT 1 FROM " + parent[0] + " p"
+                            + " WHERE p.id = h." + parent[1] + ")")) {
+                rs.next();
+                if (rs.getLong(1) > 0) {
+                    parts.add(rs.getLong(1) + " hired employees without their " + parent[2] + " (such as hired employee "
+                            + rs.getInt(2) + "; " + parent[2] + " " + rs.getInt(3) + " is missing)");
+                }
+            }
+        }
+        return String.join(" and ", parts);
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------
+
+    /** The tables given, or all of them, parents before children (the enum's order). */
+    private static List<Table> parentsFirst(Table[] tables) {
+        return Arrays.stream(tables.length == 0 ? Table.values() : tables).distinct().sorted().toList();
+    }
+
+    private static String names(List<Table> tables) {
+        return tables.stream().map(Table::sqlName).collect(Collectors.joining(", "));
+    }
+
+    private static long count(Connection connection, String table) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT count(*) FROM " + table)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void execute(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    private HiringException damaged(Backup.TableFile file, String why) {
+        return new HiringException(Code.BACKUP_DAMAGED, "The backup file " + store.locate(file.key())
+                + " is damaged: " + why);
+    }
+
+    private static HiringException archiveError(String what, IOException e) {
+        return new HiringException(Code.ARCHIVE_ERROR, what + ": " + e.getMessage(), e);
+    }
+
+    /** Counts and hashes the bytes of a file as they pass. */
+    private static final class Measured {
+        private final MessageDigest digest;
+        long bytes;
+        long rows;
+
+        Measured() {
+            try {
+                digest = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        String sha256() {
+            return HexFormat.of().formatHex(digest.digest());
+        }
+
+        /** The stream to write to; closing it leaves {@code out} open, as the archive store wants. */
+        OutputStream wrap(OutputStream out) {
+            return new FilterOutputStream(out) {
+                @Override
+                public void write(int b) throws IOException {
+                    out.write(b);
+                    digest.update((byte) b);
+                    bytes++;
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                    digest.update(b, off, len);
+                    bytes += len;
+                }
+
+                @Override
+                public void close() throws IOException {
+                    out.flush();
+                }
+            };
+        }
+
+        InputStream wrap(InputStream in) {
+            return new FilterInputStream(in) {
+                @Override
+                public int read() throws IOException {
+                    int b = in.read();
+                    if (b >= 0) {
+                        digest.update((byte) b);
+                        bytes++;
+                    }
+                    return b;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    int n = in.read(b, off, len);
+                    if (n > 0) {
+                        digest.update(b, off, n);
+                        bytes += n;
+                    }
+                    return n;
+                }
+
+                @Override
+                public long skip(long n) throws IOException {
+                    // Skipped bytes must be hashed too.
+                    return Math.max(0, read(new byte[(int) Math.min(n, 8192)]));
+                }
+            };
+        }
+    }
+}
