@@ -21,6 +21,11 @@ class BenchmarksSmokeTest {
     }
 
     @Test
+    void theArchiveBenchmarkRuns() {
+        assertDoesNotThrow(() -> ArchiveBenchmark.run(20_000, 1));
+    }
+
+    @Test
     void theReportsBenchmarkRuns() {
         assertDoesNotThrow(() -> ReportsBenchmark.run(20_000, 1));
     }
