@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The {@code hiring} command line. */
 @Command(name = "hiring", mixinStandardHelpOptions = true, version = "hiring 0.1.0",
         description = "Moves hiring records from CSV files into PostgreSQL and answers questions about them.",
-        subcommands = {LoadCommand.class, LoadsCommand.class, ReportCommand.class, RejectionsCommand.class,
+        subcommands = {LoadCommand.class, LoadsCommand.class, BackupCommand.class, BackupsCommand.class,
+                RestoreCommand.class, ReportCommand.class, RejectionsCommand.class,
                 GenerateCommand.class, DemoCommand.class, ServeCommand.class, UserCommand.class})
 public final class HiringCommand {
 

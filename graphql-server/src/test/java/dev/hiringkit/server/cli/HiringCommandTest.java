@@ -10,8 +10,6 @@ import dev.hiringkit.reports.DepartmentsAboveMean;
 import dev.hiringkit.reports.HiresByQuarter;
 import dev.hiringkit.testing.RealData;
 import dev.hiringkit.testing.TestDatabase;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +18,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The command line, run in-process against a PostgreSQL given by URL, as a user would run it. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -30,9 +27,6 @@ class HiringCommandTest {
     private String url;
     @TempDir
     Path archive;
-
-    private record Run(int exitCode, String out, String err) {
-    }
 
     @BeforeAll
     void start() {
@@ -47,21 +41,13 @@ class HiringCommandTest {
         dataSource.close();
     }
 
-    private Run hiring(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--db-url", url, "--archive", archive.toString()));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = HiringCommand.newCommandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+    private CliRunner.Run hiring(String... args) {
+        return new CliRunner(url, archive).run(args);
     }
 
     @Test
     void loadsTheRealDataPrintsTheSummaryAndASecondLoadChangesNothing() {
-        Run first = hiring("load", "--dir", RealData.dir().toString());
+        CliRunner.Run first = hiring("load", "--dir", RealData.dir().toString());
         assertEquals(0, first.exitCode(), first.err());
         assertTrue(first.out().contains("hired_employees  1999"), first.out());
         assertTrue(first.out().lines().anyMatch(l -> l.matches("hired_employees\\s+MISSING_FIELD\\s+\\d+")), first.out());
@@ -70,14 +56,14 @@ class HiringCommandTest {
         assertEquals(12, kit.repository().count(Table.DEPARTMENTS));
         assertEquals(183, kit.repository().count(Table.JOBS));
 
-        Run second = hiring("load", "--dir", RealData.dir().toString());
+        CliRunner.Run second = hiring("load", "--dir", RealData.dir().toString());
         assertEquals(0, second.exitCode(), second.err());
         assertEquals(employees, kit.repository().count(Table.HIRED_EMPLOYEES));
         assertTrue(second.out().lines().anyMatch(l -> l.matches("hired_employees\\s+1999\\s+0\\s+1999\\s.*")),
                 second.out());
 
         // The reports as CSV are the library's answers, row for row.
-        Run csv = hiring("report", "hires-by-quarter", "--year", "2021", "--format", "csv");
+        CliRunner.Run csv = hiring("report", "hires-by-quarter", "--year", "2021", "--format", "csv");
         assertEquals(0, csv.exitCode(), csv.err());
         HiresByQuarter report = kit.reports().hiresByQuarter(2021);
         List<String> lines = csv.out().lines().toList();
@@ -88,13 +74,13 @@ class HiringCommandTest {
                 "" + firstRow.hires().q1(), "" + firstRow.hires().q2(), "" + firstRow.hires().q3(),
                 "" + firstRow.hires().q4()), lines.get(1));
 
-        Run above = hiring("report", "departments-above-mean", "--format", "csv");
+        CliRunner.Run above = hiring("report", "departments-above-mean", "--format", "csv");
         DepartmentsAboveMean expected = kit.reports().departmentsAboveMean(2021);
         List<String> expectedLines = new ArrayList<>(List.of("id,department,hired"));
         expected.departments().forEach(d -> expectedLines.add(d.id() + "," + d.department() + "," + d.hired()));
         assertEquals(expectedLines, above.out().lines().toList());
 
-        Run rejections = hiring("rejections", "--limit", "3");
+        CliRunner.Run rejections = hiring("rejections", "--limit", "3");
         assertEquals(0, rejections.exitCode(), rejections.err());
         assertTrue(rejections.out().contains("DUPLICATE_ID"), rejections.out());
     }
@@ -105,7 +91,7 @@ class HiringCommandTest {
 
     @Test
     void aMissingFileIsAClearErrorNotAStackTrace() {
-        Run run = hiring("load", "--table", "jobs", "no-such-file.csv");
+        CliRunner.Run run = hiring("load", "--table", "jobs", "no-such-file.csv");
         assertEquals(1, run.exitCode());
         assertTrue(run.err().startsWith("error: SOURCE_NOT_FOUND: No such file: no-such-file.csv"), run.err());
         assertTrue(!run.err().contains("\tat "), run.err());
@@ -113,7 +99,7 @@ class HiringCommandTest {
 
     @Test
     void anUnknownTableIsAClearError() {
-        Run run = hiring("load", "--table", "people", "x.csv");
+        CliRunner.Run run = hiring("load", "--table", "people", "x.csv");
         assertEquals(1, run.exitCode());
         assertTrue(run.err().contains("UNKNOWN_TABLE"), run.err());
     }

@@ -1,0 +1,50 @@
+package dev.hiringkit.server.cli;
+
+import dev.hiringkit.Table;
+import dev.hiringkit.archive.Backup;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code hiring backup}: an Avro copy of the tables, from one snapshot, into the archive. */
+@Command(name = "backup", mixinStandardHelpOptions = true,
+        description = {"Backs tables up to Avro files in the archive (all of them unless --table is given).", "",
+                "Every table comes from one snapshot of the database. The files go to backups/<id>/ with a"
+                        + " manifest.json written last: a backup without it is incomplete and never used."})
+final class BackupCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DatabaseOptions database;
+
+    @Option(names = "--table", paramLabel = "TABLE", description = "A table to back up: departments, jobs or"
+            + " hired_employees; repeat for several.")
+    List<String> tables = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Table[] chosen = tables.stream().map(Table::fromName).toArray(Table[]::new);
+        try (HiringRuntime runtime = HiringRuntime.start(database)) {
+            Backup backup = runtime.kit().archiver().backup(chosen);
+            out.println("Backup " + backup.id() + " written to " + runtime.kit().archive().locate("backups/" + backup.id()));
+            printFiles(out, backup);
+        }
+        out.flush();
+        return 0;
+    }
+
+    static void printFiles(PrintWriter out, Backup backup) {
+        TextTable files = new TextTable("table", "rows", "bytes", "sha256");
+        backup.tables().forEach(f -> files.row(f.table().sqlName(), f.rows(), f.bytes(), f.sha256()));
+        files.print(out);
+    }
+}

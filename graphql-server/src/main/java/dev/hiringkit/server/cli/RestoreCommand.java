@@ -1,0 +1,74 @@
+package dev.hiringkit.server.cli;
+
+import dev.hiringkit.Table;
+import dev.hiringkit.archive.Archiver;
+import dev.hiringkit.archive.RestoreMode;
+import dev.hiringkit.archive.RestoreResult;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code hiring restore}: tables back from a backup, in one transaction. */
+@Command(name = "restore", mixinStandardHelpOptions = true,
+        description = {"Restores tables from a backup (all of the backup's tables unless --table is given).", "",
+                "Checks every file's SHA-256 and schema first, then restores in one transaction: it succeeds"
+                        + " whole or leaves the database as it was. A restore that would leave hired employees"
+                        + " without their department or job is refused."})
+final class RestoreCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DatabaseOptions database;
+
+    @Option(names = "--table", paramLabel = "TABLE", description = "A table to restore: departments, jobs or"
+            + " hired_employees; repeat for several.")
+    List<String> tables = new ArrayList<>();
+
+    @Option(names = "--backup", paramLabel = "ID", defaultValue = Archiver.LATEST,
+            description = "The backup's id (see hiring backups), or latest: the newest backup holding the tables"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String backupId;
+
+    @Option(names = "--mode", defaultValue = "replace", description = "replace: each table becomes exactly the"
+            + " backup's copy; append: adds the rows whose ids are missing and skips the others (default: ${DEFAULT-VALUE}).")
+    String mode;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Table[] chosen = tables.stream().map(Table::fromName).toArray(Table[]::new);
+        RestoreMode restoreMode = switch (mode.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "replace" -> RestoreMode.REPLACE;
+            case "append" -> RestoreMode.APPEND;
+            default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--mode must be replace or append, not '" + mode + "'");
+        };
+        try (HiringRuntime runtime = HiringRuntime.start(database)) {
+            RestoreResult result = runtime.kit().archiver().restore(backupId, restoreMode, chosen);
+            out.println("Restored from backup " + result.backupId() + " (" + result.mode().name().toLowerCase(
+                    java.util.Locale.ROOT) + "):");
+            TextTable table = new TextTable("table", "in backup", "before", "removed", "inserted", "skipped");
+            result.tables().forEach(t -> table.row(t.table().sqlName(), t.backupRows(), t.rowsBefore(), t.removed(),
+                    t.inserted(), t.skipped()));
+            table.print(out);
+            for (RestoreResult.TableRestore t : result.tables()) {
+                if (t.skipped() > 0) {
+                    out.println("Skipped ids of " + t.table().sqlName() + " (already there"
+                            + (t.skipped() > t.skippedIds().size() ? ", the first " + t.skippedIds().size() : "") + "): "
+                            + t.skippedIds().stream().map(String::valueOf).collect(Collectors.joining(" ")));
+                }
+            }
+        }
+        out.flush();
+        return 0;
+    }
+}
