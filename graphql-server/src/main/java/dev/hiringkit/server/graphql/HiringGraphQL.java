@@ -2,6 +2,9 @@ package dev.hiringkit.server.graphql;
 
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.Table;
+import dev.hiringkit.archive.Backup;
+import dev.hiringkit.archive.RestoreMode;
+import dev.hiringkit.archive.RestoreResult;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;
@@ -89,6 +92,7 @@ public final class HiringGraphQL {
         }
         RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring()
                 .scalar(ExtendedScalars.DateTime)
+                .scalar(ExtendedScalars.GraphQLLong)
                 .type("Query", q -> q
                         .dataFetcher("departments", reader(env -> connection(env, kit.repository()::departments,
                                 Department::id, HiringGraphQL::department)))
@@ -102,11 +106,15 @@ public final class HiringGraphQL {
                         .dataFetcher("hiresByQuarter", reader(this::hiresByQuarter))
                         .dataFetcher("departmentsAboveMean", reader(env -> departmentsAboveMean(
                                 kit.reports().departmentsAboveMean(env.<Integer>getArgument("year")))))
-                        .dataFetcher("me", reader(env -> user(require(env, Role.READER)))))
+                        .dataFetcher("me", reader(env -> user(require(env, Role.READER))))
+                        .dataFetcher("backups", reader(env -> kit.archiver().list().stream()
+                                .limit(limit(env, "limit", 1000)).map(HiringGraphQL::backup).toList())))
                 .type("Mutation", m -> m
                         .dataFetcher("login", this::login)
                         .dataFetcher("ingest", needs(Role.WRITER, this::ingest))
-                        .dataFetcher("loadHistorical", needs(Role.WRITER, this::loadHistorical)))
+                        .dataFetcher("loadHistorical", needs(Role.WRITER, this::loadHistorical))
+                        .dataFetcher("backup", needs(Role.ADMIN, env -> backup(kit.archiver().backup(tables(env)))))
+                        .dataFetcher("restore", needs(Role.ADMIN, this::restore)))
                 .build();
         return new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(sdl), wiring);
     }
@@ -282,7 +290,29 @@ public final class HiringGraphQL {
         return kit.repository().loadDirectory(dir, LoadOptions.defaults()).stream().map(HiringGraphQL::load).toList();
     }
 
+    private Object restore(DataFetchingEnvironment env) {
+        RestoreResult result = kit.archiver().restore(env.getArgument("backupId"),
+                RestoreMode.valueOf(env.getArgument("mode")), tables(env));
+        return Map.of("backupId", result.backupId(), "mode", result.mode().name(), "tables", result.tables().stream()
+                .map(t -> Map.of("table", t.table(), "backupRows", t.backupRows(), "rowsBefore", t.rowsBefore(),
+                        "removed", t.removed(), "inserted", t.inserted(), "skipped", t.skipped(),
+                        "skippedIds", t.skippedIds()))
+                .toList());
+    }
+
+    private static Table[] tables(DataFetchingEnvironment env) {
+        List<String> tables = env.getArgument("tables");
+        return tables == null ? new Table[0] : tables.stream().map(Table::valueOf).toArray(Table[]::new);
+    }
+
     // ---- shapes --------------------------------------------------------------------------------
+
+    private static Map<String, Object> backup(Backup b) {
+        return Map.of("id", b.id(), "createdAt", utc(b.createdAt()), "codec", b.codec(), "tables", b.tables().stream()
+                .map(f -> Map.of("table", f.table(), "key", f.key(), "rows", f.rows(), "bytes", f.bytes(),
+                        "sha256", f.sha256(), "schemaFingerprint", f.schemaFingerprint()))
+                .toList());
+    }
 
     private static Map<String, Object> user(User user) {
         return Map.of("username", user.username(), "role", user.role().name());
