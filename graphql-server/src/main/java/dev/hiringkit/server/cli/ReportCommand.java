@@ -7,7 +7,12 @@ import dev.hiringkit.reports.HiresByQuarter;
 import dev.hiringkit.reports.Reports;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
@@ -18,7 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code hiring report}: the two hiring reports as a table, CSV or JSON. */
+/** {@code hiring report}: the two hiring reports as a table, CSV, JSON or a self-contained HTML page. */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = {"Prints a hiring report for a year (UTC).", "",
                 "hires-by-quarter: hires per department and job in each quarter, ordered by department then job.",
@@ -27,7 +32,7 @@ final class ReportCommand implements Callable<Integer> {
 
     enum Name { HIRES_BY_QUARTER, DEPARTMENTS_ABOVE_MEAN }
 
-    enum Format { TABLE, CSV, JSON }
+    enum Format { TABLE, CSV, JSON, HTML }
 
     @Spec
     CommandSpec spec;
@@ -41,15 +46,20 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--year", defaultValue = "" + Reports.DEFAULT_YEAR, description = "The year (default: ${DEFAULT-VALUE}).")
     int year;
 
-    @Option(names = "--format", defaultValue = "table", description = "table, csv or json (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--format", defaultValue = "table",
+            description = "table, csv, json or html: one page with the table and chart (default: ${DEFAULT-VALUE}).")
     String format;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Writes the report to FILE instead of standard output.")
+    Path outFile;
 
     @Override
     public Integer call() throws IOException {
         Name name = parse(Name.class, report.replace('-', '_'), "REPORT", "hires-by-quarter or departments-above-mean");
-        Format as = parse(Format.class, format, "--format", "table, csv or json");
-        PrintWriter out = spec.commandLine().getOut();
-        try (HiringRuntime runtime = HiringRuntime.start(database)) {
+        Format as = parse(Format.class, format, "--format", "table, csv, json or html");
+        // Written whole once made, so a failure leaves no half-written file.
+        StringWriter text = new StringWriter();
+        try (HiringRuntime runtime = HiringRuntime.start(database); PrintWriter out = new PrintWriter(text)) {
             Reports reports = runtime.kit().reports();
             if (name == Name.HIRES_BY_QUARTER) {
                 print(reports.hiresByQuarter(year), as, out);
@@ -57,7 +67,12 @@ final class ReportCommand implements Callable<Integer> {
                 print(reports.departmentsAboveMean(year), as, out);
             }
         }
-        out.flush();
+        if (outFile != null) {
+            Files.writeString(outFile, text.toString(), StandardCharsets.UTF_8);
+        } else {
+            spec.commandLine().getOut().print(text);
+            spec.commandLine().getOut().flush();
+        }
         return 0;
     }
 
@@ -73,6 +88,7 @@ final class ReportCommand implements Callable<Integer> {
     static void print(HiresByQuarter report, Format format, PrintWriter out) throws IOException {
         switch (format) {
             case JSON -> out.println(json(report));
+            case HTML -> out.print(HtmlReport.page("Hires by quarter, " + report.year(), Map.of("hiresByQuarter", report)));
             case CSV -> {
                 CSVPrinter csv = new CSVPrinter(out, CSVFormat.RFC4180.builder()
                         .setHeader("department", "job", "q1", "q2", "q3", "q4").get());
@@ -97,6 +113,8 @@ final class ReportCommand implements Callable<Integer> {
     static void print(DepartmentsAboveMean report, Format format, PrintWriter out) throws IOException {
         switch (format) {
             case JSON -> out.println(json(report));
+            case HTML -> out.print(HtmlReport.page("Departments above the mean, " + report.year(),
+                    Map.of("departmentsAboveMean", report)));
             case CSV -> {
                 CSVPrinter csv = new CSVPrinter(out, CSVFormat.RFC4180.builder().setHeader("id", "department", "hired").get());
                 for (DepartmentsAboveMean.Department d : report.departments()) {

@@ -22,6 +22,9 @@ public final class Routes {
         routes.addMapping(PathSpec.from("/graphiql/*"), new ClasspathHandler("/graphiql/",
                 "dev/hiringkit/server/http/graphiql/"));
         routes.addMapping(PathSpec.from("/graphiql"), new ClasspathHandler("/graphiql", "dev/hiringkit/server/http/graphiql/"));
+        routes.addMapping(PathSpec.from("/dashboard/*"), new ClasspathHandler("/dashboard/",
+                "dev/hiringkit/server/http/dashboard/"));
+        routes.addMapping(PathSpec.from("/dashboard"), new ClasspathHandler("/dashboard", "dev/hiringkit/server/http/dashboard/"));
         routes.addMapping(PathSpec.from("/webjars/*"), new ClasspathHandler("/webjars/", "META-INF/resources/webjars/"));
         return routes;
     }

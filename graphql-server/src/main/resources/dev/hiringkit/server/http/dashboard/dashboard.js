@@ -1,0 +1,133 @@
+/*
+ * The dashboard: signs in through POST /token, keeps the token in memory only, fetches the reports
+ * through POST /graphql and hands them to report.js to draw.
+ */
+(function () {
+  'use strict';
+
+  const QUERY = `query Reports($year: Int!, $offset: Int!, $withMean: Boolean!) {
+  hiresByQuarter(year: $year, offset: $offset, limit: 1000) {
+    year totalRows totals { q1 q2 q3 q4 }
+    rows { departmentId department jobId job hires { q1 q2 q3 q4 } }
+  }
+  departmentsAboveMean(year: $year) @include(if: $withMean) {
+    year mean departmentCount totalHired departments { id department hired }
+  }
+}`;
+  // A token the server no longer takes: the user signs in again.
+  const SIGN_IN_AGAIN = new Set(['UNAUTHENTICATED', 'INVALID_TOKEN']);
+
+  const signin = document.getElementById('signin');
+  const controls = document.getElementById('controls');
+  const year = document.getElementById('year');
+  const status = document.getElementById('status');
+  const reports = document.getElementById('reports');
+  let token = null;
+  let latest = 0; // answers to an older request than the latest are dropped
+
+  class SessionExpired extends Error {}
+
+  function say(text, isError) {
+    status.textContent = text;
+    status.classList.toggle('error', Boolean(isError));
+  }
+
+  function signOut(message, isError) {
+    token = null;
+    HiringReports.clear(reports);
+    controls.hidden = true;
+    signin.hidden = false;
+    say(message, isError);
+    document.getElementById('password').value = '';
+    document.getElementById('username').focus();
+  }
+
+  async function graphql(variables) {
+    let response;
+    let body;
+    try {
+      response = await fetch('/graphql', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/graphql-response+json, application/json',
+          Authorization: 'Bearer ' + token },
+        body: JSON.stringify({ query: QUERY, variables }),
+      });
+      body = await response.json();
+    } catch (e) {
+      throw new Error(response ? 'the server answered ' + response.status : 'the server did not answer');
+    }
+    const errors = body.errors || [];
+    if (response.status === 401 || errors.some((e) => SIGN_IN_AGAIN.has(e.extensions && e.extensions.code))) {
+      throw new SessionExpired();
+    }
+    if (errors.length > 0 || !body.data) {
+      throw new Error(errors.map((e) => e.message).join(' ') || 'the server answered ' + response.status);
+    }
+    return body.data;
+  }
+
+  async function show(y) {
+    const mine = ++latest;
+    say('Loading ' + y + '…');
+    try {
+      const data = await graphql({ year: y, offset: 0, withMean: true });
+      const hires = data.hiresByQuarter;
+      while (hires.rows.length < hires.totalRows) {
+        const page = (await graphql({ year: y, offset: hires.rows.length, withMean: false })).hiresByQuarter;
+        if (page.rows.length === 0) {
+          break;
+        }
+        hires.rows.push(...page.rows);
+      }
+      if (mine !== latest) {
+        return;
+      }
+      HiringReports.render(reports, data);
+      say(hires.totalRows === 0 ? 'No hires in ' + y + '.'
+        : 'Showing ' + y + ': ' + data.departmentsAboveMean.totalHired + ' hires.');
+    } catch (e) {
+      if (mine !== latest) {
+        return;
+      }
+      if (e instanceof SessionExpired) {
+        signOut('Session expired: sign in again.', true);
+      } else {
+        HiringReports.clear(reports);
+        say('Could not load the reports for ' + y + ': ' + e.message, true);
+      }
+    }
+  }
+
+  signin.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    say('Signing in…');
+    const form = new URLSearchParams({ grant_type: 'password', username: signin.username.value,
+      password: signin.password.value });
+    let answer;
+    let response;
+    try {
+      response = await fetch('/token', { method: 'POST', body: form });
+      answer = await response.json();
+    } catch (e) {
+      say('Not signed in: the server did not answer.', true);
+      return;
+    }
+    if (!response.ok) {
+      say('Not signed in: ' + (answer.error_description || answer.error), true);
+      return;
+    }
+    token = answer.access_token;
+    signin.password.value = '';
+    signin.hidden = true;
+    controls.hidden = false;
+    year.focus();
+    show(year.valueAsNumber);
+  });
+
+  controls.addEventListener('submit', (event) => {
+    event.preventDefault();
+    show(year.valueAsNumber);
+  });
+
+  document.getElementById('signout').addEventListener('click', () => signOut('Signed out.'));
+}());
