@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code hiring serve}: the GraphQL server, GraphiQL and the token endpoint. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Runs the server: GraphQL at /graphql, GraphiQL at /graphiql, tokens at /token.", "",
+        description = {"Runs the server: GraphQL at /graphql, GraphiQL at /graphiql, the dashboard at /dashboard, tokens at /token.", "",
                 "On the first start it creates the user 'admin' with the password in HIRING_ADMIN_PASSWORD, or",
                 "with a generated one that it prints once."})
 final class ServeCommand implements Callable<Integer> {
@@ -90,6 +90,7 @@ final class ServeCommand implements Callable<Integer> {
             out.println("Database: " + runtime.describeDatabase());
             out.println("GraphQL:  " + base + "/graphql");
             out.println("GraphiQL: " + base + "/graphiql");
+            out.println("Dashboard: " + base + "/dashboard");
             out.println("Tokens:   " + base + "/token (POST grant_type=password&username=...&password=...)");
             out.println("Health:   " + base + "/health");
             out.println("Stop with Ctrl+C.");

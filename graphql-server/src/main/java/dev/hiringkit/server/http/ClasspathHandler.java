@@ -9,8 +9,8 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Serves files from the classpath: the GraphiQL page and the webjars it loads, so the playground
- * works with no network.
+ * Serves files from the classpath: the GraphiQL and dashboard pages and the webjars they load, so
+ * both work with no network.
  */
 final class ClasspathHandler extends Handler.Abstract {
 
