@@ -5,6 +5,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.archive.Backup;
+import dev.hiringkit.archive.RestoreMode;
+import dev.hiringkit.archive.RestoreResult;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;
@@ -65,5 +68,13 @@ public final class EmbeddingExample {
                 System.out.printf("  %s row %d: %s%n", table.sqlName(), r.index(), r.reasons())));
 
         System.out.printf("hired_employees now holds %d rows%n", kit.repository().count(Table.HIRED_EMPLOYEES));
+
+        // Backup and restore: Avro files in the archive, from one snapshot; a restore is all or nothing.
+        Backup backup = kit.archiver().backup();
+        backup.tables().forEach(f -> System.out.printf("backed up %s: %d rows, %d bytes%n", f.table().sqlName(),
+                f.rows(), f.bytes()));
+        RestoreResult restored = kit.archiver().restore(backup.id(), RestoreMode.APPEND, Table.JOBS);
+        System.out.printf("restore of jobs from %s: %d already there%n", restored.backupId(),
+                restored.tables().get(0).skipped());
     }
 }

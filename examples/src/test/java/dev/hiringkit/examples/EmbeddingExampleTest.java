@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.Table;
+import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.testing.RealData;
 import dev.hiringkit.testing.TestDatabase;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbeddingExampleTest {
 
     @Test
-    void theExampleLoadsTheRealFilesAndABatch(@TempDir Path archive) {
+    void theExampleLoadsTheRealFilesABatchAndBacksUp(@TempDir Path archive) {
         try (HikariDataSource dataSource = TestDatabase.newDatabase()) {
             EmbeddingExample.run(dataSource, RealData.dir(), archive);
 
@@ -27,6 +29,10 @@ class EmbeddingExampleTest {
             assertEquals(1930, kit.repository().count(Table.HIRED_EMPLOYEES));
             assertTrue(kit.repository().hiredEmployee(100_001).isPresent());
             assertTrue(kit.repository().hiredEmployee(100_002).isEmpty());
+            // and a complete backup of the three tables in the archive.
+            HiringKit archived = HiringKit.builder().dataSource(dataSource).archive(ArchiveStore.directory(archive)).build();
+            assertEquals(List.of(13L, 184L, 1930L), archived.archiver().list().get(0).tables().stream()
+                    .map(f -> f.rows()).toList());
         }
     }
 }
