@@ -112,7 +112,7 @@ final class PgArchiver implements Archiver {
         } catch (IOException e) {
             throw archiveError("The backup " + id + " could not write its manifest", e);
         }
-        LOG.info("Backup {} written: {}", id, files.stream()
+        LOG.debug("Backup {} written: {}", id, files.stream()
                 .map(f -> f.table().sqlName() + " " + f.rows() + " rows").collect(Collectors.joining(", ")));
         return backup;
     }
@@ -271,7 +271,7 @@ final class PgArchiver implements Archiver {
                     restoreKeys(connection, backup.id());
                 }
                 connection.commit();
-                LOG.info("Restored {} from backup {} ({})", names(chosen), backup.id(), mode);
+                LOG.debug("Restored {} from backup {} ({})", names(chosen), backup.id(), mode);
                 return new RestoreResult(backup.id(), mode, results);
             } catch (RuntimeException | SQLException | IOException e) {
                 connection.rollback();
@@ -461,9 +461,11 @@ final class PgArchiver implements Archiver {
                             + " FROM hired_employees h WHERE NOT EXISTS (SELECT 1 FROM " + parent[0] + " p"
                             + " WHERE p.id = h." + parent[1] + ")")) {
                 rs.next();
-                if (rs.getLong(1) > 0) {
-                    parts.add(rs.getLong(1) + " hired employees without their " + parent[2] + " (such as hired employee "
-                            + rs.getInt(2) + "; " + parent[2] + " " + rs.getInt(3) + " is missing)");
+                long count = rs.getLong(1);
+                if (count > 0) {
+                    parts.add(count + (count == 1 ? " hired employee" : " hired employees") + " without their "
+                            + parent[2] + " (such as hired employee " + rs.getInt(2) + "; " + parent[2] + " "
+                            + rs.getInt(3) + " is missing)");
                 }
             }
         }

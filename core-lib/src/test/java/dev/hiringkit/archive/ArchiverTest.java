@@ -308,7 +308,7 @@ class ArchiverTest {
         kit.repository().insert(new Batch(List.of(new Department(9001, "New")), List.of(),
                 List.of(new HiredEmployee(9001, "New hire", Instant.parse("2021-02-03T04:05:06Z"), 9001, 1)), true));
         HiringException e = assertRefusedAndUnchanged(HiringException.Code.RESTORE_WOULD_ORPHAN,
-                "1 hired employees without their department (such as hired employee 9001; department 9001 is missing)",
+                "1 hired employee without their department (such as hired employee 9001; department 9001 is missing)",
                 () -> kit.archiver().restore(departmentsOnly.id(), RestoreMode.REPLACE, Table.DEPARTMENTS));
         assertFalse(e.getMessage().contains("job ("), e.getMessage());
     }
