@@ -87,12 +87,12 @@ final class ServeCommand implements Callable<Integer> {
                     .build());
             server.start();
             String base = "http://" + host + ":" + HiringServer.port(server);
-            out.println("Database: " + runtime.describeDatabase());
-            out.println("GraphQL:  " + base + "/graphql");
-            out.println("GraphiQL: " + base + "/graphiql");
+            out.println("Database:  " + runtime.describeDatabase());
+            out.println("GraphQL:   " + base + "/graphql");
+            out.println("GraphiQL:  " + base + "/graphiql");
             out.println("Dashboard: " + base + "/dashboard");
-            out.println("Tokens:   " + base + "/token (POST grant_type=password&username=...&password=...)");
-            out.println("Health:   " + base + "/health");
+            out.println("Tokens:    " + base + "/token (POST grant_type=password&username=...&password=...)");
+            out.println("Health:    " + base + "/health");
             out.println("Stop with Ctrl+C.");
             out.flush();
             server.join();
