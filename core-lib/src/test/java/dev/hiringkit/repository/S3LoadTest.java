@@ -37,9 +37,7 @@ class S3LoadTest {
     @BeforeAll
     static void upload() throws IOException {
         bucket = TestS3.newBucket();
-        for (Table table : Table.values()) {
-            put("globant/" + table.fileName(), RealData.dir().resolve(table.fileName()));
-        }
+        TestS3.uploadFiles(RealData.dir(), bucket, "globant/");
         expected = RealDataLoadTest.expected(RealData.dir());
     }
 
@@ -174,10 +172,6 @@ class S3LoadTest {
 
     private static List<Long> counts(LoadResult r) {
         return List.of(r.rowsRead(), r.inserted(), r.rejected());
-    }
-
-    private static void put(String key, Path file) {
-        TestS3.client().putObject(b -> b.bucket(bucket).key(key), RequestBody.fromFile(file));
     }
 
     private static void put(String key, String content) {

@@ -31,14 +31,20 @@ class HiringCommandTest {
     @TempDir
     Path archive;
 
-    private record Run(int exitCode, String out, String err) {
+    /** What a command printed and returned. */
+    record Run(int exitCode, String out, String err) {
     }
 
     @BeforeAll
     void start() {
         dataSource = TestDatabase.newDatabase();
+        url = urlWithCredentials(dataSource);
+    }
+
+    /** The database's JDBC URL carrying the user and password, for {@code --db-url}. */
+    static String urlWithCredentials(HikariDataSource dataSource) {
         TestDatabase.Server server = TestDatabase.server();
-        url = dataSource.getJdbcUrl() + (dataSource.getJdbcUrl().contains("?") ? "&" : "?")
+        return dataSource.getJdbcUrl() + (dataSource.getJdbcUrl().contains("?") ? "&" : "?")
                 + "user=" + server.user() + "&password=" + server.password();
     }
 
@@ -50,12 +56,17 @@ class HiringCommandTest {
     private Run hiring(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--db-url", url, "--archive", archive.toString()));
+        return execute(all.toArray(String[]::new));
+    }
+
+    /** Runs the command line in this JVM, as {@code hiring args...}. */
+    static Run execute(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = HiringCommand.newCommandLine();
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
-        int code = cli.execute(all.toArray(String[]::new));
+        int code = cli.execute(args);
         return new Run(code, out.toString(), err.toString());
     }
 
