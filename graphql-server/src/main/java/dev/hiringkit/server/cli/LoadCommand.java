@@ -27,8 +27,9 @@ import picocli.CommandLine.Spec;
                 "Every record is checked against the data rules; a record that breaks one is not inserted",
                 "but logged with its reasons (see 'hiring rejections') and written to a rejects file in the",
                 "archive. Loading a file again changes nothing; an interrupted load, run again, resumes after",
-                "its last committed chunk. Files may be in S3: --dir s3://bucket/prefix/, or s3://bucket/key",
-                "with --table (see --s3-endpoint)."})
+                "its last committed chunk.", "",
+                "Files may be in S3: --dir s3://bucket/prefix/, or --table T s3://bucket/key",
+                "(see --s3-endpoint)."})
 final class LoadCommand implements Callable<Integer> {
 
     @Spec
