@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The entry point of the library: give it a PostgreSQL {@link DataSource} and an {@link ArchiveStore},
@@ -33,7 +34,7 @@ public final class HiringKit {
         this.dataSource = Objects.requireNonNull(builder.dataSource, "dataSource is required");
         this.archive = builder.archive;
         this.validator = Validator.standard();
-        this.repository = HiringRepository.postgres(dataSource, validator, archive);
+        this.repository = HiringRepository.postgres(dataSource, validator, archive, builder.s3);
         this.reports = Reports.postgres(dataSource);
         this.archiver = Archiver.postgres(dataSource, archive);
     }
@@ -78,6 +79,7 @@ public final class HiringKit {
     public static final class Builder {
         private DataSource dataSource;
         private ArchiveStore archive = ArchiveStore.directory(Path.of("archive"));
+        private S3Client s3;
 
         private Builder() {
         }
@@ -91,6 +93,15 @@ public final class HiringKit {
         /** Where rejects files and backups go; a directory {@code archive} by default. */
         public Builder archive(ArchiveStore archive) {
             this.archive = Objects.requireNonNull(archive);
+            return this;
+        }
+
+        /**
+         * The client that reads {@code s3://} sources of loads, usually the one an S3 archive uses; by
+         * default one from {@link ArchiveStore#s3Client}'s defaults, made on first use.
+         */
+        public Builder s3(S3Client s3) {
+            this.s3 = Objects.requireNonNull(s3);
             return this;
         }
 

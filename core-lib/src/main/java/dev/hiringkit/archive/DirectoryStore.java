@@ -42,8 +42,9 @@ final class DirectoryStore implements ArchiveStore {
 
     @Override
     public List<String> list(String prefix) throws IOException {
+        // "backups/1" also matches "backups/10/...": walk the directory the prefix ends in.
         Path base = resolve(prefix.isEmpty() ? "." : prefix);
-        Path dir = Files.isDirectory(base) ? base : base.getParent();
+        Path dir = prefix.isEmpty() || prefix.endsWith("/") ? base : base.getParent();
         if (dir == null || !Files.isDirectory(dir)) {
             return List.of();
         }

@@ -7,12 +7,14 @@ import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;
 import dev.hiringkit.model.Page;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
 import dev.hiringkit.validation.Validator;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Reads and writes the hiring records: batches of new rows, bulk loads of historical CSV files,
@@ -39,11 +41,24 @@ public interface HiringRepository {
      */
     LoadResult load(Table table, Path file, LoadOptions options);
 
+    /**
+     * Loads one CSV file named by a URI: {@code s3://bucket/key} (read as a stream with the repository's
+     * S3 client) or a {@code file:} URI. It resumes an interrupted load of the same URI as
+     * {@link #load(Table, Path, LoadOptions)} does.
+     */
+    LoadResult load(Table table, URI source, LoadOptions options);
+
     /** Loads CSV records from a stream; {@code source} names it in the log and the rejects file. */
     LoadResult load(Table table, String source, InputStream in, LoadOptions options);
 
     /** Loads {@code departments.csv}, {@code jobs.csv} and {@code hired_employees.csv} from a directory, in that order. */
     List<LoadResult> loadDirectory(Path dir, LoadOptions options);
+
+    /**
+     * Loads {@code departments.csv}, {@code jobs.csv} and {@code hired_employees.csv}, in that order,
+     * from an S3 prefix ({@code s3://bucket/prefix/}) or a {@code file:} directory URI.
+     */
+    List<LoadResult> loadDirectory(URI dir, LoadOptions options);
 
     Optional<Department> department(int id);
 
@@ -71,6 +86,14 @@ public interface HiringRepository {
 
     /** The repository over PostgreSQL; {@link dev.hiringkit.HiringKit#repository()} builds it for you. */
     static HiringRepository postgres(DataSource dataSource, Validator validator, ArchiveStore archive) {
-        return new PgHiringRepository(dataSource, validator, archive);
+        return postgres(dataSource, validator, archive, null);
+    }
+
+    /**
+     * The repository over PostgreSQL, reading {@code s3://} sources with {@code s3} (null: a client from
+     * {@link ArchiveStore#s3Client}'s defaults, made on first use).
+     */
+    static HiringRepository postgres(DataSource dataSource, Validator validator, ArchiveStore archive, S3Client s3) {
+        return new PgHiringRepository(dataSource, validator, archive, s3);
     }
 }

@@ -18,7 +18,9 @@ import dev.hiringkit.model.Page;
 import dev.hiringkit.validation.Validator;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -34,6 +36,7 @@ import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /** The PostgreSQL implementation of {@link HiringRepository}. */
 final class PgHiringRepository implements HiringRepository {
@@ -43,9 +46,12 @@ final class PgHiringRepository implements HiringRepository {
     private final RejectionLog log = new RejectionLog();
     private final BatchWriter batches;
     private final HistoricalLoad loads;
+    /** Reads s3:// sources; made on first use when none was given. */
+    private S3Client s3;
 
-    PgHiringRepository(DataSource dataSource, Validator validator, ArchiveStore archive) {
+    PgHiringRepository(DataSource dataSource, Validator validator, ArchiveStore archive, S3Client s3) {
         this.dataSource = dataSource;
+        this.s3 = s3;
         this.sql = DSL.using(dataSource, SQLDialect.POSTGRES);
         this.batches = new BatchWriter(dataSource, validator, log);
         this.loads = new HistoricalLoad(dataSource, validator, archive, log, new SchemaKeys());
@@ -67,6 +73,32 @@ final class PgHiringRepository implements HiringRepository {
                     Files.size(absolute), options);
         } catch (IOException e) {
             throw new HiringException(Code.SOURCE_NOT_FOUND, "Could not read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public LoadResult load(Table table, URI source, LoadOptions options) {
+        if (!isS3(source)) {
+            return load(table, localPath(source), options);
+        }
+        String path = source.getPath() == null ? "" : source.getPath();
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        if (name.isEmpty()) {
+            throw new HiringException(Code.INVALID_ARGUMENT, source + " names a prefix, not an object: give the"
+                    + " object's key, or load the prefix as a directory.");
+        }
+        return load(table, ArchiveStore.s3(s3(), source.resolve(".")), name, options);
+    }
+
+    /** Loads one object of a store, streaming; the object's location identifies the load for resuming. */
+    private LoadResult load(Table table, ArchiveStore store, String key, LoadOptions options) {
+        String location = store.locate(key);
+        try (InputStream in = store.open(key)) {
+            return loads.run(table, location, baseName(key), in, -1, options);
+        } catch (NoSuchFileException e) {
+            throw new HiringException(Code.SOURCE_NOT_FOUND, "No such object: " + location, e);
+        } catch (IOException e) {
+            throw new HiringException(Code.SOURCE_NOT_FOUND, "Could not read " + location + ": " + e.getMessage(), e);
         }
     }
 
@@ -98,6 +130,53 @@ final class PgHiringRepository implements HiringRepository {
             results.add(load(table, files.get(table.ordinal()), options));
         }
         return results;
+    }
+
+    @Override
+    public List<LoadResult> loadDirectory(URI dir, LoadOptions options) {
+        if (!isS3(dir)) {
+            return loadDirectory(localPath(dir), options);
+        }
+        ArchiveStore store = ArchiveStore.s3(s3(), dir);
+        for (Table table : Table.values()) {
+            boolean present;
+            try {
+                present = store.list(table.fileName()).contains(table.fileName());
+            } catch (IOException e) {
+                throw new HiringException(Code.SOURCE_NOT_FOUND, e.getMessage(), e);
+            }
+            if (!present) {
+                throw new HiringException(Code.SOURCE_NOT_FOUND, "There is no " + store.locate(table.fileName())
+                        + "; a directory needs departments.csv, jobs.csv and hired_employees.csv.");
+            }
+        }
+        List<LoadResult> results = new ArrayList<>();
+        for (Table table : Table.values()) {
+            results.add(load(table, store, table.fileName(), options));
+        }
+        return results;
+    }
+
+    private static boolean isS3(URI source) {
+        return "s3".equalsIgnoreCase(source.getScheme());
+    }
+
+    /** A file: URI, or one without a scheme, as a local path. */
+    private static Path localPath(URI source) {
+        if (source.getScheme() == null) {
+            return Path.of(source.getPath());
+        }
+        if ("file".equalsIgnoreCase(source.getScheme())) {
+            return Path.of(source);
+        }
+        throw new HiringException(Code.INVALID_ARGUMENT, "A source is an s3:// or file: URI, not " + source);
+    }
+
+    private synchronized S3Client s3() {
+        if (s3 == null) {
+            s3 = ArchiveStore.s3Client(Optional.empty());
+        }
+        return s3;
     }
 
     @Override

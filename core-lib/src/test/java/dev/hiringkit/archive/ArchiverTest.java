@@ -15,11 +15,11 @@ import dev.hiringkit.repository.Batch;
 import dev.hiringkit.repository.LoadOptions;
 import dev.hiringkit.testing.RealData;
 import dev.hiringkit.testing.TestDatabase;
+import dev.hiringkit.testing.TestS3;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Connection;
@@ -44,12 +44,20 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Backs the real data up and restores it, and breaks backups in every way the archiver must notice:
- * each failure leaves the tables exactly as they were.
+ * each failure leaves the tables exactly as they were. Runs against a directory and against S3.
  */
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"directory", "s3"})
 class ArchiverTest {
+
+    @Parameter
+    String storeKind;
 
     @TempDir
     Path archiveDir;
@@ -61,7 +69,8 @@ class ArchiverTest {
     @BeforeEach
     void loadRealData() {
         dataSource = TestDatabase.newDatabase();
-        store = ArchiveStore.directory(archiveDir);
+        store = storeKind.equals("s3") ? ArchiveStore.s3(TestS3.client(), TestS3.newBucket(), "archive/")
+                : ArchiveStore.directory(archiveDir);
         kit = kit(dataSource, store);
         kit.repository().loadDirectory(RealData.dir(), LoadOptions.defaults());
     }
@@ -234,12 +243,25 @@ class ArchiverTest {
     @Test
     void aBackupWithoutItsManifestIsNeitherListedNorUsed() throws Exception {
         Backup older = kit.archiver().backup();
-        Backup newer = kit.archiver().backup();
-        Files.delete(archiveDir.resolve("backups/" + newer.id() + "/manifest.json"));
+        // A backup that fails as it writes its manifest leaves its table files, and no manifest.
+        HiringKit failing = kit(dataSource, new ForwardingStore(store) {
+            @Override
+            public void write(String key, Body body) throws IOException {
+                if (key.endsWith("manifest.json")) {
+                    throw new IOException("disk full (simulated)");
+                }
+                super.write(key, body);
+            }
+        });
+        HiringException failed = assertThrows(HiringException.class, () -> failing.archiver().backup());
+        assertEquals(HiringException.Code.ARCHIVE_ERROR, failed.code());
+        String incomplete = store.list("backups/").stream().map(k -> k.split("/")[1])
+                .filter(id -> !id.equals(older.id())).findFirst().orElseThrow();
+        assertTrue(store.list("backups/" + incomplete + "/").contains("backups/" + incomplete + "/hired_employees.avro"));
 
         assertEquals(List.of(older.id()), kit.archiver().list().stream().map(Backup::id).toList());
         assertRefusedAndUnchanged(HiringException.Code.BACKUP_NOT_FOUND, "manifest",
-                () -> kit.archiver().restore(newer.id(), RestoreMode.REPLACE));
+                () -> kit.archiver().restore(incomplete, RestoreMode.REPLACE));
         execute(dataSource, "DELETE FROM hired_employees WHERE id > 10");
         assertEquals(older.id(), kit.archiver().restore(Archiver.LATEST, RestoreMode.APPEND, Table.HIRED_EMPLOYEES).backupId());
     }
@@ -429,7 +451,7 @@ class ArchiverTest {
     }
 
     /** A store that passes everything to another; tests override what should go wrong. */
-    private static class ForwardingStore implements ArchiveStore {
+    static class ForwardingStore implements ArchiveStore {
         private final ArchiveStore delegate;
 
         ForwardingStore(ArchiveStore delegate) {

@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,7 @@ class RealDataLoadTest {
     }
 
     /** What the data rules say of the real files, computed here without the library. */
-    private record Expected(long departments, long jobs, long employeesInserted, long employeesRejected,
+    record Expected(long departments, long jobs, long employeesInserted, long employeesRejected,
             Map<ReasonCode, Long> byCode) {
     }
 
@@ -61,7 +62,7 @@ class RealDataLoadTest {
         return text.lines().filter(l -> !l.isEmpty()).map(l -> l.split(",", -1)).toList();
     }
 
-    private static Expected expected(Path dir) throws IOException {
+    static Expected expected(Path dir) throws IOException {
         Set<String> departmentIds = new HashSet<>();
         records(dir.resolve("departments.csv")).forEach(r -> departmentIds.add(r[0]));
         Set<String> jobIds = new HashSet<>();
@@ -165,8 +166,12 @@ class RealDataLoadTest {
         }
     }
 
-    /** An md5 of every row of the three tables, in id order. */
     private String fingerprint() throws SQLException {
+        return fingerprint(dataSource);
+    }
+
+    /** An md5 of every row of the three tables, in id order. */
+    static String fingerprint(DataSource dataSource) throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             StringBuilder out = new StringBuilder();
             for (Table t : Table.values()) {

@@ -1,7 +1,11 @@
 package dev.hiringkit.server.cli;
 
+import dev.hiringkit.archive.ArchiveStore;
+import java.net.URI;
 import java.nio.file.Path;
+import java.util.Optional;
 import picocli.CommandLine.Option;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /** Where the data lives: options shared by every command that touches the database. */
 final class DatabaseOptions {
@@ -16,11 +20,38 @@ final class DatabaseOptions {
             description = "Directory of the embedded database and, by default, of the archive (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
-    @Option(names = "--archive", defaultValue = "${env:HIRING_ARCHIVE}",
-            description = "Archive directory for rejects files and backups (env HIRING_ARCHIVE; default: <data-dir>/archive).")
-    Path archive;
+    @Option(names = "--archive", paramLabel = "DIR|s3://bucket/prefix", defaultValue = "${env:HIRING_ARCHIVE}",
+            description = "Where rejects files and backups go: a directory or an S3 location (env HIRING_ARCHIVE;"
+                    + " default: <data-dir>/archive).")
+    String archive;
 
-    Path archiveDirectory() {
-        return archive != null ? archive : dataDir.resolve("archive");
+    @Option(names = "--s3-endpoint", paramLabel = "URL", defaultValue = "${env:HIRING_S3_ENDPOINT}",
+            description = "An S3-compatible store to use instead of AWS S3, such as http://localhost:9000 for MinIO,"
+                    + " reached in path style (env HIRING_S3_ENDPOINT). Credentials and region come from the AWS"
+                    + " SDK's defaults: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, an instance role;"
+                    + " AWS_REGION (default us-east-1).")
+    URI s3Endpoint;
+
+    /** Whether a location names an S3 object or prefix rather than a local path. */
+    static boolean isS3(String location) {
+        return location.regionMatches(true, 0, "s3://", 0, 5);
+    }
+
+    /** Whether S3 is configured: an S3 archive or an endpoint, which the archive and s3:// sources share. */
+    boolean usesS3() {
+        return s3Endpoint != null || archive != null && isS3(archive);
+    }
+
+    /** A client for the configured S3 store; the caller closes it. */
+    S3Client newS3Client() {
+        return ArchiveStore.s3Client(Optional.ofNullable(s3Endpoint));
+    }
+
+    /** The archive the options name, reached with {@code s3} when it is in S3. */
+    ArchiveStore archiveStore(S3Client s3) {
+        if (archive == null || archive.isBlank()) {
+            return ArchiveStore.directory(dataDir.resolve("archive"));
+        }
+        return isS3(archive) ? ArchiveStore.s3(s3, URI.create(archive)) : ArchiveStore.directory(Path.of(archive));
     }
 }

@@ -7,21 +7,38 @@ import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.server.db.EmbeddedDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /** A started {@link HiringKit}: the database (given or embedded), its pool, the migrated schema. */
 final class HiringRuntime implements AutoCloseable {
 
     private final EmbeddedDatabase embedded;
     private final HikariDataSource pool;
+    private final S3Client s3;
     private final HiringKit kit;
 
-    private HiringRuntime(EmbeddedDatabase embedded, HikariDataSource pool, HiringKit kit) {
+    private HiringRuntime(EmbeddedDatabase embedded, HikariDataSource pool, S3Client s3, HiringKit kit) {
         this.embedded = embedded;
         this.pool = pool;
+        this.s3 = s3;
         this.kit = kit;
     }
 
     static HiringRuntime start(DatabaseOptions options) {
+        // One client serves the S3 archive and s3:// sources alike; without S3 options, the library
+        // makes a default one only if an s3:// source comes.
+        S3Client s3 = options.usesS3() ? options.newS3Client() : null;
+        try {
+            return start(options, s3, options.archiveStore(s3));
+        } catch (RuntimeException e) {
+            if (s3 != null) {
+                s3.close();
+            }
+            throw e;
+        }
+    }
+
+    private static HiringRuntime start(DatabaseOptions options, S3Client s3, ArchiveStore archive) {
         EmbeddedDatabase embedded = null;
         HikariConfig config = new HikariConfig();
         config.setPoolName("hiring");
@@ -52,12 +69,13 @@ final class HiringRuntime implements AutoCloseable {
             throw new IllegalStateException("Could not connect to " + config.getJdbcUrl() + ": "
                     + rootMessage(e), e);
         }
-        HiringKit kit = HiringKit.builder()
-                .dataSource(pool)
-                .archive(ArchiveStore.directory(options.archiveDirectory()))
-                .build();
+        HiringKit.Builder builder = HiringKit.builder().dataSource(pool).archive(archive);
+        if (s3 != null) {
+            builder.s3(s3);
+        }
+        HiringKit kit = builder.build();
         kit.migrate();
-        return new HiringRuntime(embedded, pool, kit);
+        return new HiringRuntime(embedded, pool, s3, kit);
     }
 
     HiringKit kit() {
@@ -77,6 +95,9 @@ final class HiringRuntime implements AutoCloseable {
     @Override
     public void close() {
         pool.close();
+        if (s3 != null) {
+            s3.close();
+        }
         closeQuietly(embedded);
     }
 

@@ -6,6 +6,7 @@ import dev.hiringkit.repository.LoadProgress;
 import dev.hiringkit.repository.LoadResult;
 import dev.hiringkit.validation.ReasonCode;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,9 @@ import picocli.CommandLine.Spec;
                 "Every record is checked against the data rules; a record that breaks one is not inserted",
                 "but logged with its reasons (see 'hiring rejections') and written to a rejects file in the",
                 "archive. Loading a file again changes nothing; an interrupted load, run again, resumes after",
-                "its last committed chunk."})
+                "its last committed chunk.", "",
+                "Files may be in S3: --dir s3://bucket/prefix/, or --table T s3://bucket/key",
+                "(see --s3-endpoint)."})
 final class LoadCommand implements Callable<Integer> {
 
     @Spec
@@ -39,15 +42,16 @@ final class LoadCommand implements Callable<Integer> {
     Source source;
 
     static final class Source {
-        @Option(names = "--dir", description = "A directory with departments.csv, jobs.csv and hired_employees.csv, loaded in that order.")
-        Path dir;
+        @Option(names = "--dir", paramLabel = "DIR|s3://bucket/prefix/",
+                description = "A directory or S3 prefix with departments.csv, jobs.csv and hired_employees.csv, loaded in that order.")
+        String dir;
 
         @Option(names = "--table", description = "The table FILE holds: departments, jobs or hired_employees.")
         String table;
     }
 
-    @Parameters(arity = "0..1", paramLabel = "FILE", description = "The CSV file, with --table.")
-    Path file;
+    @Parameters(arity = "0..1", paramLabel = "FILE", description = "The CSV file (a path or s3://bucket/key), with --table.")
+    String file;
 
     @Option(names = "--header", defaultValue = "detect", description = "Whether files start with a header row: detect, present or absent (default: ${DEFAULT-VALUE}).")
     String header;
@@ -72,7 +76,7 @@ final class LoadCommand implements Callable<Integer> {
             List<LoadResult> results = new ArrayList<>();
             if (source.dir != null) {
                 for (Table table : Table.values()) {
-                    results.add(load(runtime, table, source.dir.resolve(table.fileName()), terminal));
+                    results.add(load(runtime, table, inDirectory(source.dir, table.fileName()), terminal));
                 }
             } else {
                 results.add(load(runtime, Table.fromName(source.table), file, terminal));
@@ -82,18 +86,35 @@ final class LoadCommand implements Callable<Integer> {
         return 0;
     }
 
-    private LoadResult load(HiringRuntime runtime, Table table, Path csv, boolean terminal) {
+    private static String inDirectory(String dir, String fileName) {
+        if (DatabaseOptions.isS3(dir)) {
+            return (dir.endsWith("/") ? dir : dir + "/") + fileName;
+        }
+        return Path.of(dir).resolve(fileName).toString();
+    }
+
+    /** Loads a local file or an S3 object. */
+    private static LoadResult load(HiringRuntime runtime, Table table, String csv, LoadOptions options) {
+        if (DatabaseOptions.isS3(csv)) {
+            return runtime.kit().repository().load(table, URI.create(csv), options);
+        }
+        return runtime.kit().repository().load(table, Path.of(csv), options);
+    }
+
+    private LoadResult load(HiringRuntime runtime, Table table, String csv, boolean terminal) {
         LoadOptions.Builder options = LoadOptions.builder()
                 .header(LoadOptions.Header.valueOf(header.toUpperCase(java.util.Locale.ROOT)))
                 .chunkSize(chunkSize)
                 .restart(restart);
         if (!terminal) {
-            return runtime.kit().repository().load(table, csv, options.build());
+            return load(runtime, table, csv, options.build());
         }
+        // An S3 object's size is not known up front: its bar counts bytes without an end.
+        long size = DatabaseOptions.isS3(csv) ? -1 : Math.max(1, Path.of(csv).toFile().length());
         try (ProgressBar bar = ProgressBar.builder()
                 .setTaskName(table.sqlName())
                 .setStyle(ProgressBarStyle.ASCII)
-                .setInitialMax(Math.max(1, csv.toFile().length()))
+                .setInitialMax(size)
                 .setUnit(" MiB", 1 << 20)
                 .showSpeed()
                 .build()) {
@@ -101,7 +122,7 @@ final class LoadCommand implements Callable<Integer> {
                 bar.stepTo(bytesRead);
                 bar.setExtraMessage(rowsRead + " rows");
             };
-            return runtime.kit().repository().load(table, csv, options.progress(progress).build());
+            return load(runtime, table, csv, options.progress(progress).build());
         }
     }
 

@@ -280,6 +280,11 @@ public final class HiringGraphQL {
 
     private Object loadHistorical(DataFetchingEnvironment env) {
         String source = env.getArgument("source");
+        if (source.regionMatches(true, 0, "s3://", 0, 5)) {
+            // An S3 prefix, read with the server's S3 client; a malformed URI is a bad request.
+            return kit.repository().loadDirectory(java.net.URI.create(source), LoadOptions.defaults()).stream()
+                    .map(HiringGraphQL::load).toList();
+        }
         Path dir = loadRoot.resolve(source).normalize();
         if (!dir.startsWith(loadRoot)) {
             throw new ApiException("BAD_REQUEST", "source must be a directory under the server's load root");

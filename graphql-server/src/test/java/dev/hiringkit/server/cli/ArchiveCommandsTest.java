@@ -25,9 +25,7 @@ class ArchiveCommandsTest {
     @Test
     void backupThenEmptyThenRestoreGivesBackEveryRow() throws SQLException {
         try (HikariDataSource dataSource = TestDatabase.newDatabase()) {
-            TestDatabase.Server server = TestDatabase.server();
-            CliRunner cli = new CliRunner(dataSource.getJdbcUrl() + (dataSource.getJdbcUrl().contains("?") ? "&" : "?")
-                    + "user=" + server.user() + "&password=" + server.password(), archive);
+            CliRunner cli = CliRunner.of(dataSource, archive);
             assertEquals(0, cli.run("load", "--dir", RealData.dir().toString()).exitCode());
             List<String> before = rows(dataSource);
 

@@ -1,5 +1,7 @@
 package dev.hiringkit.server.cli;
 
+import com.zaxxer.hikari.HikariDataSource;
+import dev.hiringkit.testing.TestDatabase;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -14,15 +16,33 @@ record CliRunner(String dbUrl, Path archive) {
     record Run(int exitCode, String out, String err) {
     }
 
+    /** A runner for a test database, its URL carrying the user and password. */
+    static CliRunner of(HikariDataSource dataSource, Path archive) {
+        return new CliRunner(urlWithCredentials(dataSource), archive);
+    }
+
+    /** The database's JDBC URL carrying the user and password, for {@code --db-url}. */
+    static String urlWithCredentials(HikariDataSource dataSource) {
+        TestDatabase.Server server = TestDatabase.server();
+        return dataSource.getJdbcUrl() + (dataSource.getJdbcUrl().contains("?") ? "&" : "?")
+                + "user=" + server.user() + "&password=" + server.password();
+    }
+
+    /** Runs {@code hiring args... --db-url ... --archive ...}. */
     Run run(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--db-url", dbUrl, "--archive", archive.toString()));
+        return execute(all.toArray(String[]::new));
+    }
+
+    /** Runs {@code hiring args...} exactly as given. */
+    static Run execute(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = HiringCommand.newCommandLine();
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
-        int code = cli.execute(all.toArray(String[]::new));
+        int code = cli.execute(args);
         return new Run(code, out.toString(), err.toString());
     }
 }

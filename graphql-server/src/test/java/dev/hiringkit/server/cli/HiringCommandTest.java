@@ -31,9 +31,7 @@ class HiringCommandTest {
     @BeforeAll
     void start() {
         dataSource = TestDatabase.newDatabase();
-        TestDatabase.Server server = TestDatabase.server();
-        url = dataSource.getJdbcUrl() + (dataSource.getJdbcUrl().contains("?") ? "&" : "?")
-                + "user=" + server.user() + "&password=" + server.password();
+        url = CliRunner.urlWithCredentials(dataSource);
     }
 
     @AfterAll

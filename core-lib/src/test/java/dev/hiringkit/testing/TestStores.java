@@ -1,0 +1,46 @@
+package dev.hiringkit.testing;
+
+import dev.hiringkit.archive.ArchiveStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
+
+/**
+ * Every kind of {@link ArchiveStore}, empty, for tests that must hold for each: use
+ * {@code @MethodSource("dev.hiringkit.testing.TestStores#stores")} on a parameterised test.
+ */
+public final class TestStores {
+
+    private TestStores() {
+    }
+
+    /** A new, empty directory store and a new, empty S3 store (on {@link TestS3}), named for test reports. */
+    public static Stream<Named<ArchiveStore>> stores() {
+        return Stream.of(
+                Named.of("directory", ArchiveStore.directory(temporaryDirectory("hiring-archive"))),
+                Named.of("s3", ArchiveStore.s3(TestS3.client(), TestS3.newBucket(), "archive/")));
+    }
+
+    /** A new temporary directory, deleted with what it holds when the JVM exits. */
+    public static Path temporaryDirectory(String prefix) {
+        try {
+            Path dir = Files.createTempDirectory(prefix);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(dir)));
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary directory: the system cleans it up eventually
+        }
+    }
+}
