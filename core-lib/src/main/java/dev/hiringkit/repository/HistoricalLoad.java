@@ -60,6 +60,8 @@ final class HistoricalLoad {
      * from its first chunk; one of unknown size, from its second.
      */
     private static final long BULK_BYTES = 8L << 20;
+    /** How long a load waits for another load of its table to end before it gives up. */
+    private static final int LOCK_WAIT_SECONDS = 10;
 
     private static final DateTimeFormatter FILE_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
@@ -362,15 +364,23 @@ final class HistoricalLoad {
 
     // ---- locking and failures -------------------------------------------------------------------
 
-    /** One load per table at a time, across every process using the database. */
+    /**
+     * One load per table at a time, across every process using the database. Waits a few seconds: the
+     * session of a process that just died keeps its lock until the server notices.
+     */
     private static void lock(Connection connection, Table table) throws SQLException {
-        try (Statement statement = connection.createStatement();
-                ResultSet rs = statement.executeQuery(
-                        "SELECT pg_try_advisory_lock(hashtext('hiringkit.load." + table.sqlName() + "'))")) {
-            rs.next();
-            if (!rs.getBoolean(1)) {
-                throw new HiringException(Code.LOAD_IN_PROGRESS,
-                        "Another load into " + table.sqlName() + " is running; try again when it ends.");
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("SET lock_timeout = '" + LOCK_WAIT_SECONDS + "s'");
+            try {
+                statement.execute("SELECT pg_advisory_lock(hashtext('hiringkit.load." + table.sqlName() + "'))");
+            } catch (SQLException e) {
+                if ("55P03".equals(e.getSQLState())) {
+                    throw new HiringException(Code.LOAD_IN_PROGRESS,
+                            "Another load into " + table.sqlName() + " is running; try again when it ends.");
+                }
+                throw e;
+            } finally {
+                statement.execute("RESET lock_timeout");
             }
         }
     }

@@ -336,6 +336,17 @@ class ArchiverTest {
     }
 
     @Test
+    void aRestoreIsRefusedWhileALoadOfItsTableRuns() throws Exception {
+        Backup backup = kit.archiver().backup();
+        try (Connection load = dataSource.getConnection(); Statement s = load.createStatement()) {
+            s.execute("SELECT pg_advisory_lock(hashtext('hiringkit.load.jobs'))"); // what a running load holds
+            assertRefusedAndUnchanged(HiringException.Code.LOAD_IN_PROGRESS, "jobs is running",
+                    () -> kit.archiver().restore(backup.id(), RestoreMode.REPLACE, Table.JOBS));
+        }
+        kit.archiver().restore(backup.id(), RestoreMode.REPLACE, Table.JOBS);
+    }
+
+    @Test
     void unknownBackupsAreReportedClearly() {
         HiringException e = assertThrows(HiringException.class,
                 () -> kit.archiver().restore("20200101T000000000Z", RestoreMode.REPLACE));
