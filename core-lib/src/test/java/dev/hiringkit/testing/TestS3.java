@@ -7,6 +7,8 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.gaul.s3proxy.S3Proxy;
@@ -61,6 +63,26 @@ public final class TestS3 {
                     .build();
         }
         return client;
+    }
+
+    /**
+     * Makes the test credentials the AWS SDK's default ones (its system properties), as a user's
+     * environment would, until the returned handle is closed.
+     */
+    public static AutoCloseable asDefaultCredentials() {
+        Map<String, String> credentials = Map.of("aws.accessKeyId", ACCESS_KEY, "aws.secretAccessKey", SECRET_KEY);
+        Map<String, String> saved = new HashMap<>();
+        credentials.forEach((name, value) -> {
+            saved.put(name, System.getProperty(name));
+            System.setProperty(name, value);
+        });
+        return () -> saved.forEach((name, value) -> {
+            if (value == null) {
+                System.clearProperty(name);
+            } else {
+                System.setProperty(name, value);
+            }
+        });
     }
 
     /** A new, empty bucket. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.testing.RealData;
 import dev.hiringkit.testing.TestDatabase;
+import dev.hiringkit.testing.TestS3;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -15,17 +16,31 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** hiring backup, backups and restore: back up, empty the tables, restore, and get the same rows. */
+/**
+ * hiring backup, backups and restore: back up, empty the tables, restore, and get the same rows, with
+ * the archive in a directory and in S3.
+ */
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"directory", "s3"})
 class ArchiveCommandsTest {
 
+    @Parameter
+    String archiveKind;
+
     @TempDir
-    Path archive;
+    Path archiveDir;
 
     @Test
-    void backupThenEmptyThenRestoreGivesBackEveryRow() throws SQLException {
-        try (HikariDataSource dataSource = TestDatabase.newDatabase()) {
-            CliRunner cli = CliRunner.of(dataSource, archive);
+    void backupThenEmptyThenRestoreGivesBackEveryRow() throws Exception {
+        try (HikariDataSource dataSource = TestDatabase.newDatabase(); AutoCloseable credentials = TestS3.asDefaultCredentials()) {
+            CliRunner cli = archiveKind.equals("s3")
+                    ? new CliRunner(CliRunner.urlWithCredentials(dataSource), "s3://" + TestS3.newBucket() + "/archive/",
+                            "--s3-endpoint", TestS3.endpoint().toString())
+                    : new CliRunner(CliRunner.urlWithCredentials(dataSource), archiveDir.toString());
             assertEquals(0, cli.run("load", "--dir", RealData.dir().toString()).exitCode());
             List<String> before = rows(dataSource);
 

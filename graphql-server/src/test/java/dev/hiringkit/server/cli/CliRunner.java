@@ -4,21 +4,24 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.testing.TestDatabase;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 
-/** Runs the command line in-process against one database and archive, as a user would from a shell. */
-record CliRunner(String dbUrl, Path archive) {
+/**
+ * Runs the command line in-process against one database and archive, as a user would from a shell:
+ * {@code archiveOptions} are {@code --archive} and its value, then any other option it needs.
+ */
+record CliRunner(String dbUrl, List<String> archiveOptions) {
 
     /** What a run printed and returned. */
     record Run(int exitCode, String out, String err) {
     }
 
-    /** A runner for a test database, its URL carrying the user and password. */
-    static CliRunner of(HikariDataSource dataSource, Path archive) {
-        return new CliRunner(urlWithCredentials(dataSource), archive);
+    /** A runner with {@code --archive archive} and further options, such as {@code --s3-endpoint URL}. */
+    CliRunner(String dbUrl, String archive, String... options) {
+        this(dbUrl, Stream.concat(Stream.of("--archive", archive), Stream.of(options)).toList());
     }
 
     /** The database's JDBC URL carrying the user and password, for {@code --db-url}. */
@@ -31,7 +34,8 @@ record CliRunner(String dbUrl, Path archive) {
     /** Runs {@code hiring args... --db-url ... --archive ...}. */
     Run run(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--db-url", dbUrl, "--archive", archive.toString()));
+        all.addAll(List.of("--db-url", dbUrl));
+        all.addAll(archiveOptions);
         return execute(all.toArray(String[]::new));
     }
 

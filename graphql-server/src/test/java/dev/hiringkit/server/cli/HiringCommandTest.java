@@ -40,7 +40,7 @@ class HiringCommandTest {
     }
 
     private CliRunner.Run hiring(String... args) {
-        return new CliRunner(url, archive).run(args);
+        return new CliRunner(url, archive.toString()).run(args);
     }
 
     @Test

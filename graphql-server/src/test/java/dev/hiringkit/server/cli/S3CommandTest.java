@@ -12,8 +12,6 @@ import dev.hiringkit.testing.TestDatabase;
 import dev.hiringkit.testing.TestS3;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,32 +26,21 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class S3CommandTest {
 
-    private static final Map<String, String> CREDENTIALS = Map.of(
-            "aws.accessKeyId", TestS3.ACCESS_KEY, "aws.secretAccessKey", TestS3.SECRET_KEY);
-    private final Map<String, String> saved = new HashMap<>();
+    private AutoCloseable credentials;
     private String bucket;
     @TempDir
     Path archive;
 
     @BeforeAll
     void start() {
-        CREDENTIALS.forEach((name, value) -> {
-            saved.put(name, System.getProperty(name));
-            System.setProperty(name, value);
-        });
+        credentials = TestS3.asDefaultCredentials();
         bucket = TestS3.newBucket();
         TestS3.uploadFiles(RealData.dir(), bucket, "globant/");
     }
 
     @AfterAll
-    void stop() {
-        saved.forEach((name, value) -> {
-            if (value == null) {
-                System.clearProperty(name);
-            } else {
-                System.setProperty(name, value);
-            }
-        });
+    void stop() throws Exception {
+        credentials.close();
     }
 
     @Test
