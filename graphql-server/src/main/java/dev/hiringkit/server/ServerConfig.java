@@ -12,9 +12,11 @@ import javax.sql.DataSource;
  *
  * @param port the port, 0 for any free one
  * @param loadRoot the only directory the loadHistorical mutation reads from
+ * @param maxBodyBytes the largest JSON request body
+ * @param maxUploadBytes the largest multipart request (uploadCsv files)
  */
 public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, String host, int port, Path loadRoot,
-        int maxBodyBytes, int maxDepth, int maxComplexity, boolean introspection) {
+        int maxBodyBytes, long maxUploadBytes, int maxDepth, int maxComplexity, boolean introspection) {
 
     public ServerConfig {
         Objects.requireNonNull(kit, "kit");
@@ -35,6 +37,7 @@ public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, Stri
         private int port = 8080;
         private Path loadRoot = Path.of(".");
         private int maxBodyBytes = 4 << 20;
+        private long maxUploadBytes = 1L << 30;
         private int maxDepth = 12;
         private int maxComplexity = 1000;
         private boolean introspection = true;
@@ -79,6 +82,12 @@ public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, Stri
             return this;
         }
 
+        /** The largest multipart request, 1 GiB by default: uploaded files are streamed, never held. */
+        public Builder maxUploadBytes(long maxUploadBytes) {
+            this.maxUploadBytes = maxUploadBytes;
+            return this;
+        }
+
         public Builder maxDepth(int maxDepth) {
             this.maxDepth = maxDepth;
             return this;
@@ -95,7 +104,7 @@ public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, Stri
         }
 
         public ServerConfig build() {
-            return new ServerConfig(kit, dataSource, auth, host, port, loadRoot, maxBodyBytes, maxDepth, maxComplexity,
+            return new ServerConfig(kit, dataSource, auth, host, port, loadRoot, maxBodyBytes, maxUploadBytes, maxDepth, maxComplexity,
                     introspection);
         }
     }

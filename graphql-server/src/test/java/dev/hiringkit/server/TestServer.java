@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.eclipse.jetty.server.Server;
 
 /**
@@ -68,6 +69,12 @@ final class TestServer implements AutoCloseable {
     final HttpClient http = HttpClient.newHttpClient();
 
     TestServer(HikariDataSource dataSource, Path archive, Path loadRoot, boolean introspection) throws Exception {
+        this(dataSource, archive, loadRoot, settings -> settings.introspection(introspection));
+    }
+
+    /** A server with settings of the test's own on top of the usual ones. */
+    TestServer(HikariDataSource dataSource, Path archive, Path loadRoot, UnaryOperator<ServerConfig.Builder> settings)
+            throws Exception {
         this.dataSource = dataSource;
         this.kit = HiringKit.builder().dataSource(dataSource).archive(ArchiveStore.directory(archive)).build();
         kit.migrate();
@@ -78,8 +85,8 @@ final class TestServer implements AutoCloseable {
         }
         this.tokens = new Tokens(SECRET, Duration.ofMinutes(30), clock);
         Auth auth = new Auth(users, tokens, new LoginThrottle(clock));
-        this.server = HiringServer.newServer(ServerConfig.builder().kit(kit).dataSource(dataSource).auth(auth).port(0)
-                .loadRoot(loadRoot).maxBodyBytes(256 * 1024).introspection(introspection).build());
+        this.server = HiringServer.newServer(settings.apply(ServerConfig.builder().kit(kit).dataSource(dataSource)
+                .auth(auth).port(0).loadRoot(loadRoot).maxBodyBytes(256 * 1024)).build());
         server.start();
         this.base = URI.create("http://localhost:" + HiringServer.port(server));
     }

@@ -48,6 +48,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--load-root", defaultValue = ".", description = "The directory loadHistorical may read from (default: the current directory).")
     Path loadRoot;
 
+    @Option(names = "--max-upload-mib", defaultValue = "1024", description = "The largest upload (uploadCsv), in MiB (default: ${DEFAULT-VALUE}).")
+    long maxUploadMib;
+
     @Option(names = "--no-introspection", description = "Refuse schema introspection.")
     boolean noIntrospection;
 
@@ -83,6 +86,7 @@ final class ServeCommand implements Callable<Integer> {
                     .host(host)
                     .port(port)
                     .loadRoot(loadRoot)
+                    .maxUploadBytes(maxUploadMib << 20)
                     .introspection(!noIntrospection)
                     .build());
             server.start();

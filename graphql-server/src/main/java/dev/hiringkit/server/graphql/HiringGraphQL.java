@@ -21,12 +21,20 @@ import dev.hiringkit.server.auth.Role;
 import dev.hiringkit.server.auth.User;
 import dev.hiringkit.validation.Violation;
 import graphql.GraphQL;
+import graphql.GraphQLContext;
 import graphql.analysis.MaxQueryComplexityInstrumentation;
 import graphql.analysis.MaxQueryDepthInstrumentation;
+import graphql.execution.CoercedVariables;
 import graphql.execution.instrumentation.ChainedInstrumentation;
+import graphql.language.Value;
 import graphql.scalars.ExtendedScalars;
+import graphql.schema.Coercing;
+import graphql.schema.CoercingParseLiteralException;
+import graphql.schema.CoercingParseValueException;
+import graphql.schema.CoercingSerializeException;
 import graphql.schema.DataFetcher;
 import graphql.schema.DataFetchingEnvironment;
+import graphql.schema.GraphQLScalarType;
 import graphql.schema.GraphQLSchema;
 import graphql.schema.idl.RuntimeWiring;
 import graphql.schema.idl.SchemaGenerator;
@@ -44,6 +52,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BiFunction;
@@ -58,6 +67,33 @@ public final class HiringGraphQL {
     public static final String ADDRESS = "hiring.address";
 
     private static final int MAX_PAGE = 1000;
+
+    /** The Upload scalar: a {@link FileUpload} the HTTP layer put into the variables; never a literal or a result. */
+    private static final GraphQLScalarType UPLOAD = GraphQLScalarType.newScalar()
+            .name("Upload")
+            .coercing(new Coercing<FileUpload, Void>() {
+                @Override
+                public FileUpload parseValue(Object input, GraphQLContext context, Locale locale) {
+                    if (input instanceof FileUpload upload) {
+                        return upload;
+                    }
+                    throw new CoercingParseValueException("An Upload is a file part of a multipart request, named in"
+                            + " its 'map'; its variable is null in 'operations'.");
+                }
+
+                @Override
+                public FileUpload parseLiteral(Value<?> input, CoercedVariables variables, GraphQLContext context,
+                        Locale locale) {
+                    throw new CoercingParseLiteralException("An Upload cannot be written in the document: pass it as a"
+                            + " variable of a multipart request.");
+                }
+
+                @Override
+                public Void serialize(Object result, GraphQLContext context, Locale locale) {
+                    throw new CoercingSerializeException("An Upload is input only.");
+                }
+            })
+            .build();
 
     private final HiringKit kit;
     private final Auth auth;
@@ -93,6 +129,7 @@ public final class HiringGraphQL {
         RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring()
                 .scalar(ExtendedScalars.DateTime)
                 .scalar(ExtendedScalars.GraphQLLong)
+                .scalar(UPLOAD)
                 .type("Query", q -> q
                         .dataFetcher("departments", reader(env -> connection(env, kit.repository()::departments,
                                 Department::id, HiringGraphQL::department)))
@@ -114,7 +151,8 @@ public final class HiringGraphQL {
                         .dataFetcher("ingest", needs(Role.WRITER, this::ingest))
                         .dataFetcher("loadHistorical", needs(Role.WRITER, this::loadHistorical))
                         .dataFetcher("backup", needs(Role.ADMIN, env -> backup(kit.archiver().backup(tables(env)))))
-                        .dataFetcher("restore", needs(Role.ADMIN, this::restore)))
+                        .dataFetcher("restore", needs(Role.ADMIN, this::restore))
+                        .dataFetcher("uploadCsv", needs(Role.WRITER, this::uploadCsv)))
                 .build();
         return new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(sdl), wiring);
     }
@@ -308,6 +346,27 @@ public final class HiringGraphQL {
     private static Table[] tables(DataFetchingEnvironment env) {
         List<String> tables = env.getArgument("tables");
         return tables == null ? new Table[0] : tables.stream().map(Table::valueOf).toArray(Table[]::new);
+    }
+
+    private Object uploadCsv(DataFetchingEnvironment env) {
+        Table table = Table.valueOf(env.getArgument("table"));
+        FileUpload file = env.getArgument("file");
+        LoadOptions options = LoadOptions.builder().restart(Boolean.TRUE.equals(env.getArgument("restart"))).build();
+        try (InputStream in = file.open()) {
+            // Named after the client's file: sending it again finds the same load, to skip or resume it.
+            String source = "upload/" + fileName(file.fileName(), table);
+            return load(kit.repository().load(table, source, in, options));
+        } catch (IOException e) {
+            throw new ApiException("UPLOAD_FAILED", e.getMessage());
+        }
+    }
+
+    /** The last segment of a client's file name, without control characters; the table's file name if none. */
+    private static String fileName(String given, Table table) {
+        String name = given == null ? "" : given.substring(Math.max(given.lastIndexOf('/'), given.lastIndexOf('\\')) + 1)
+                .replaceAll("\\p{Cntrl}", "").strip();
+        return name.isEmpty() || name.equals(".") || name.equals("..") ? table.fileName()
+                : name.substring(0, Math.min(name.length(), 200));
     }
 
     // ---- shapes --------------------------------------------------------------------------------

@@ -32,27 +32,31 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 
 /**
- * GraphQL over HTTP: POST with a JSON body, GET for queries only; answers
- * {@code application/graphql-response+json} when the client accepts it, else {@code application/json}.
- * A body or document that does not parse is a 400, a wrong content type a 415, a body over the limit a
- * 413, a missing or bad token a 401 with {@code WWW-Authenticate: Bearer}.
+ * GraphQL over HTTP: POST with a JSON body, or a GraphQL multipart request to upload files (see
+ * {@link MultipartRequest}); GET for queries only. Answers {@code application/graphql-response+json} when
+ * the client accepts it, else {@code application/json}. A body or document that does not parse is a 400,
+ * a wrong content type a 415, a body over its limit a 413, a missing or bad token a 401 with
+ * {@code WWW-Authenticate: Bearer}.
  */
 final class GraphQLHandler extends Handler.Abstract {
 
     private static final String GRAPHQL_RESPONSE = "application/graphql-response+json";
     private static final String JSON = "application/json";
+    private static final String MULTIPART = "multipart/form-data";
     /** Fields anyone may ask for without a token: signing in, and the schema (for GraphiQL). */
     private static final Set<String> ANONYMOUS_FIELDS = Set.of("login", "__schema", "__type", "__typename");
 
     private final GraphQL graphQL;
     private final Auth auth;
     private final int maxBodyBytes;
+    private final long maxUploadBytes;
     private final boolean introspection;
 
-    GraphQLHandler(GraphQL graphQL, Auth auth, int maxBodyBytes, boolean introspection) {
+    GraphQLHandler(GraphQL graphQL, Auth auth, int maxBodyBytes, long maxUploadBytes, boolean introspection) {
         this.graphQL = graphQL;
         this.auth = auth;
         this.maxBodyBytes = maxBodyBytes;
+        this.maxUploadBytes = maxUploadBytes;
         this.introspection = introspection;
     }
 
@@ -60,23 +64,11 @@ final class GraphQLHandler extends Handler.Abstract {
     private record GraphQLRequest(String query, String operationName, Map<String, Object> variables) {
     }
 
-    /** A request refused before execution, with its HTTP status. */
-    private static final class Refusal extends Exception {
-        private static final long serialVersionUID = 1L;
-        final int status;
-        final String code;
-
-        Refusal(int status, String code, String message) {
-            super(message, null, false, false);
-            this.status = status;
-            this.code = code;
-        }
-    }
-
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         // The spec's newer media type when the client names it; application/json otherwise.
         String contentType = (Http.accepts(request, GRAPHQL_RESPONSE) ? GRAPHQL_RESPONSE : JSON) + "; charset=utf-8";
+        MultipartRequest multipart = null;
         try {
             String method = request.getMethod();
             boolean get = HttpMethod.GET.is(method);
@@ -84,7 +76,19 @@ final class GraphQLHandler extends Handler.Abstract {
                 response.getHeaders().put(HttpHeader.ALLOW, "GET, POST");
                 throw new Refusal(405, "METHOD_NOT_ALLOWED", "Use POST, or GET for queries.");
             }
-            GraphQLRequest graphQLRequest = get ? fromQueryString(request) : fromBody(request);
+            String bodyType = Http.mediaType(request.getHeaders().get(HttpHeader.CONTENT_TYPE));
+            GraphQLRequest graphQLRequest;
+            if (get) {
+                graphQLRequest = fromQueryString(request);
+            } else if (bodyType.equals(MULTIPART)) {
+                multipart = MultipartRequest.start(request, maxUploadBytes);
+                graphQLRequest = fromObject(multipart.operations(maxBodyBytes));
+            } else if (bodyType.equals(JSON)) {
+                graphQLRequest = fromBody(request);
+            } else {
+                throw new Refusal(415, "UNSUPPORTED_MEDIA_TYPE", "Send the request as application/json, or as"
+                        + " multipart/form-data to upload files.");
+            }
             Document document = parse(graphQLRequest.query());
             OperationDefinition operation = operation(document, graphQLRequest.operationName());
             if (get && operation.getOperation() != OperationDefinition.Operation.QUERY) {
@@ -105,40 +109,54 @@ final class GraphQLHandler extends Handler.Abstract {
                     })
                     .build();
             ExecutionResult result = graphQL.execute(input);
+            if (multipart != null && multipart.problem() != null) {
+                // The request itself was broken (malformed, too large, a file missing): that is the answer.
+                throw multipart.problem();
+            }
             // Errors before execution (validation, limits) leave no data: per the spec, a 400.
             int status = !result.isDataPresent() && !result.getErrors().isEmpty() ? 400 : 200;
             Http.json(response, callback, status, contentType, withCodes(result.toSpecification()));
         } catch (Refusal refusal) {
-            if (refusal.status == 401) {
-                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"hiring\"");
-            }
-            Http.json(response, callback, refusal.status, contentType, error(refusal.code, refusal.getMessage()));
+            refuse(response, callback, contentType, refusal);
         } catch (Http.TooLarge e) {
             Http.json(response, callback, 413, contentType, error("BODY_TOO_LARGE",
                     "The request body is over " + maxBodyBytes + " bytes."));
         } catch (IOException e) {
-            Http.json(response, callback, 400, contentType, error("BAD_REQUEST", "The body could not be read."));
+            Refusal problem = multipart == null ? null : multipart.problem();
+            refuse(response, callback, contentType,
+                    problem != null ? problem : new Refusal(400, "BAD_REQUEST", "The body could not be read."));
+        } finally {
+            if (multipart != null) {
+                multipart.close();
+            }
         }
         return true;
     }
 
-    private GraphQLRequest fromBody(Request request) throws Refusal, IOException {
-        String type = Http.mediaType(request.getHeaders().get(HttpHeader.CONTENT_TYPE));
-        if (!type.equals(JSON)) {
-            throw new Refusal(415, "UNSUPPORTED_MEDIA_TYPE", "Send the request as application/json.");
+    private static void refuse(Response response, Callback callback, String contentType, Refusal refusal) {
+        if (refusal.status == 401) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"hiring\"");
         }
-        Map<String, Object> body;
+        Http.json(response, callback, refusal.status, contentType, error(refusal.code, refusal.getMessage()));
+    }
+
+    private GraphQLRequest fromBody(Request request) throws Refusal, IOException {
+        Object body;
         try {
-            Object parsed = Http.JSON.readValue(Http.body(request, maxBodyBytes), Object.class);
-            if (!(parsed instanceof Map<?, ?>)) {
-                throw new Refusal(400, "BAD_REQUEST", "The body must be a JSON object with a 'query'.");
-            }
-            @SuppressWarnings("unchecked")
-            Map<String, Object> object = (Map<String, Object>) parsed;
-            body = object;
+            body = Http.JSON.readValue(Http.body(request, maxBodyBytes), Object.class);
         } catch (JsonProcessingException e) {
             throw new Refusal(400, "BAD_REQUEST", "The body is not JSON.");
         }
+        return fromObject(body);
+    }
+
+    /** The request in a JSON body, or in the operations part of a multipart request. */
+    private static GraphQLRequest fromObject(Object parsed) throws Refusal {
+        if (!(parsed instanceof Map<?, ?>)) {
+            throw new Refusal(400, "BAD_REQUEST", "The body must be a JSON object with a 'query'.");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> body = (Map<String, Object>) parsed;
         Object variables = body.get("variables");
         if (variables != null && !(variables instanceof Map<?, ?>)) {
             throw new Refusal(400, "BAD_REQUEST", "'variables' must be a JSON object.");

@@ -16,7 +16,7 @@ public final class Routes {
         PathMappingsHandler routes = new PathMappingsHandler();
         routes.addMapping(PathSpec.from("/graphql"), new GraphQLHandler(HiringGraphQL.build(config.kit(), config.auth(),
                 config.loadRoot(), config.maxDepth(), config.maxComplexity()), config.auth(), config.maxBodyBytes(),
-                config.introspection()));
+                config.maxUploadBytes(), config.introspection()));
         routes.addMapping(PathSpec.from("/token"), new TokenHandler(config.auth()));
         routes.addMapping(PathSpec.from("/health"), new HealthHandler(config.dataSource()));
         routes.addMapping(PathSpec.from("/graphiql/*"), new ClasspathHandler("/graphiql/",
