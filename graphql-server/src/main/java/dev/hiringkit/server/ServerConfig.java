@@ -2,6 +2,7 @@ package dev.hiringkit.server;
 
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.server.auth.Auth;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Objects;
 import javax.sql.DataSource;
@@ -12,11 +13,12 @@ import javax.sql.DataSource;
  *
  * @param port the port, 0 for any free one
  * @param loadRoot the only directory the loadHistorical mutation reads from
+ * @param s3LoadRoot the only S3 prefix ({@code s3://bucket/prefix/}) it reads from, or null for none
  * @param maxBodyBytes the largest JSON request body
  * @param maxUploadBytes the largest multipart request (uploadCsv files)
  */
 public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, String host, int port, Path loadRoot,
-        int maxBodyBytes, long maxUploadBytes, int maxDepth, int maxComplexity, boolean introspection) {
+        URI s3LoadRoot, int maxBodyBytes, long maxUploadBytes, int maxDepth, int maxComplexity, boolean introspection) {
 
     public ServerConfig {
         Objects.requireNonNull(kit, "kit");
@@ -36,6 +38,7 @@ public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, Stri
         private String host = "localhost";
         private int port = 8080;
         private Path loadRoot = Path.of(".");
+        private URI s3LoadRoot;
         private int maxBodyBytes = 4 << 20;
         private long maxUploadBytes = 1L << 30;
         private int maxDepth = 12;
@@ -76,6 +79,19 @@ public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, Stri
             return this;
         }
 
+        /**
+         * Lets loadHistorical read {@code s3://} sources under this prefix; without it the server reads
+         * none, whatever its S3 credentials reach.
+         */
+        public Builder s3LoadRoot(URI s3LoadRoot) {
+            String root = s3LoadRoot.toString();
+            if (!root.startsWith("s3://") || s3LoadRoot.getAuthority() == null) {
+                throw new IllegalArgumentException("the S3 load root must look like s3://bucket/prefix/, not " + root);
+            }
+            this.s3LoadRoot = URI.create(root.endsWith("/") ? root : root + "/");
+            return this;
+        }
+
         /** The largest request body, 4 MiB by default (1000 rows of JSON take about 150 KiB). */
         public Builder maxBodyBytes(int maxBodyBytes) {
             this.maxBodyBytes = maxBodyBytes;
@@ -104,7 +120,7 @@ public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, Stri
         }
 
         public ServerConfig build() {
-            return new ServerConfig(kit, dataSource, auth, host, port, loadRoot, maxBodyBytes, maxUploadBytes, maxDepth, maxComplexity,
+            return new ServerConfig(kit, dataSource, auth, host, port, loadRoot, s3LoadRoot, maxBodyBytes, maxUploadBytes, maxDepth, maxComplexity,
                     introspection);
         }
     }

@@ -48,6 +48,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--load-root", defaultValue = ".", description = "The directory loadHistorical may read from (default: the current directory).")
     Path loadRoot;
 
+    @Option(names = "--s3-load-root", defaultValue = "${env:HIRING_S3_LOAD_ROOT}", paramLabel = "s3://BUCKET/PREFIX/",
+            description = "The S3 prefix loadHistorical may read from (env HIRING_S3_LOAD_ROOT; default: none).")
+    java.net.URI s3LoadRoot;
+
     @Option(names = "--max-upload-mib", defaultValue = "1024", description = "The largest upload (uploadCsv), in MiB (default: ${DEFAULT-VALUE}).")
     long maxUploadMib;
 
@@ -79,7 +83,7 @@ final class ServeCommand implements Callable<Integer> {
                 GenerateCommand.generate(dir, 100_000, 42, 0.02);
                 LoadCommand.printSummary(out, runtime.kit().repository().loadDirectory(dir, LoadOptions.defaults()));
             }
-            Server server = HiringServer.newServer(ServerConfig.builder()
+            ServerConfig.Builder config = ServerConfig.builder()
                     .kit(runtime.kit())
                     .dataSource(runtime.dataSource())
                     .auth(auth)
@@ -87,8 +91,11 @@ final class ServeCommand implements Callable<Integer> {
                     .port(port)
                     .loadRoot(loadRoot)
                     .maxUploadBytes(maxUploadMib << 20)
-                    .introspection(!noIntrospection)
-                    .build());
+                    .introspection(!noIntrospection);
+            if (s3LoadRoot != null) {
+                config.s3LoadRoot(s3LoadRoot);
+            }
+            Server server = HiringServer.newServer(config.build());
             server.start();
             String base = "http://" + host + ":" + HiringServer.port(server);
             out.println("Database:  " + runtime.describeDatabase());

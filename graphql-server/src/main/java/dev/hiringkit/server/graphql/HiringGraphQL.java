@@ -42,6 +42,8 @@ import graphql.schema.idl.SchemaParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,19 +100,23 @@ public final class HiringGraphQL {
     private final HiringKit kit;
     private final Auth auth;
     private final Path loadRoot;
+    private final URI s3LoadRoot;
 
-    private HiringGraphQL(HiringKit kit, Auth auth, Path loadRoot) {
+    private HiringGraphQL(HiringKit kit, Auth auth, Path loadRoot, URI s3LoadRoot) {
         this.kit = kit;
         this.auth = auth;
         this.loadRoot = loadRoot.toAbsolutePath().normalize();
+        this.s3LoadRoot = s3LoadRoot;
     }
 
     /**
-     * Builds the executable GraphQL: {@code loadRoot} is the only directory {@code loadHistorical} reads
-     * from; depth and complexity are limited as given.
+     * Builds the executable GraphQL: {@code loadRoot} is the only directory, and {@code s3LoadRoot} (null
+     * for none) the only S3 prefix, {@code loadHistorical} reads from; depth and complexity are limited
+     * as given.
      */
-    public static GraphQL build(HiringKit kit, Auth auth, Path loadRoot, int maxDepth, int maxComplexity) {
-        HiringGraphQL api = new HiringGraphQL(kit, auth, loadRoot);
+    public static GraphQL build(HiringKit kit, Auth auth, Path loadRoot, URI s3LoadRoot, int maxDepth,
+            int maxComplexity) {
+        HiringGraphQL api = new HiringGraphQL(kit, auth, loadRoot, s3LoadRoot);
         return GraphQL.newGraphQL(api.schema())
                 .instrumentation(new ChainedInstrumentation(List.of(new MaxQueryDepthInstrumentation(maxDepth),
                         new MaxQueryComplexityInstrumentation(maxComplexity))))
@@ -319,8 +325,7 @@ public final class HiringGraphQL {
     private Object loadHistorical(DataFetchingEnvironment env) {
         String source = env.getArgument("source");
         if (source.regionMatches(true, 0, "s3://", 0, 5)) {
-            // An S3 prefix, read with the server's S3 client; a malformed URI is a bad request.
-            return kit.repository().loadDirectory(java.net.URI.create(source), LoadOptions.defaults()).stream()
+            return kit.repository().loadDirectory(s3Source(source), LoadOptions.defaults()).stream()
                     .map(HiringGraphQL::load).toList();
         }
         Path dir = loadRoot.resolve(source).normalize();
@@ -331,6 +336,25 @@ public final class HiringGraphQL {
             throw new ApiException("SOURCE_NOT_FOUND", "No directory '" + source + "' under the server's load root");
         }
         return kit.repository().loadDirectory(dir, LoadOptions.defaults()).stream().map(HiringGraphQL::load).toList();
+    }
+
+    /** An S3 prefix under the server's S3 load root: a writer reads no other bucket the server can reach. */
+    private URI s3Source(String source) {
+        if (s3LoadRoot == null) {
+            throw new ApiException("BAD_REQUEST", "This server loads no S3 sources: start it with --s3-load-root"
+                    + " s3://bucket/prefix/ to allow those under that prefix");
+        }
+        URI uri;
+        try {
+            uri = new URI(source.endsWith("/") ? source : source + "/");
+        } catch (URISyntaxException e) {
+            throw new ApiException("BAD_REQUEST", "'" + source + "' is not an S3 location: " + e.getReason());
+        }
+        if (!uri.toString().startsWith(s3LoadRoot.toString()) || uri.getPath().contains("/../")
+                || uri.getPath().contains("/./")) {
+            throw new ApiException("BAD_REQUEST", "source must be under the server's S3 load root " + s3LoadRoot);
+        }
+        return uri;
     }
 
     private Object restore(DataFetchingEnvironment env) {

@@ -15,7 +15,7 @@ public final class Routes {
     public static Handler handler(ServerConfig config) {
         PathMappingsHandler routes = new PathMappingsHandler();
         routes.addMapping(PathSpec.from("/graphql"), new GraphQLHandler(HiringGraphQL.build(config.kit(), config.auth(),
-                config.loadRoot(), config.maxDepth(), config.maxComplexity()), config.auth(), config.maxBodyBytes(),
+                config.loadRoot(), config.s3LoadRoot(), config.maxDepth(), config.maxComplexity()), config.auth(), config.maxBodyBytes(),
                 config.maxUploadBytes(), config.introspection()));
         routes.addMapping(PathSpec.from("/token"), new TokenHandler(config.auth()));
         routes.addMapping(PathSpec.from("/health"), new HealthHandler(config.dataSource()));

@@ -14,13 +14,14 @@ import dev.hiringkit.testing.TestS3;
 import graphql.ExecutionInput;
 import graphql.ExecutionResult;
 import graphql.GraphQL;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The loadHistorical mutation with an S3 prefix: read with the server's S3 client, outside the load root. */
+/** The loadHistorical mutation with an S3 prefix: read with the server's S3 client, only under its S3 load root. */
 class LoadHistoricalFromS3Test {
 
     @Test
@@ -31,7 +32,19 @@ class LoadHistoricalFromS3Test {
             HiringKit kit = HiringKit.builder().dataSource(db).archive(ArchiveStore.s3(TestS3.client(), bucket, "archive/"))
                     .s3(TestS3.client()).build();
             kit.migrate();
-            GraphQL graphql = HiringGraphQL.build(kit, null, loadRoot, 12, 1000);
+            GraphQL graphql = HiringGraphQL.build(kit, null, loadRoot, URI.create("s3://" + bucket + "/"), 12, 1000);
+
+            // Only under the S3 load root: other buckets the server's credentials reach stay closed.
+            String other = TestS3.newBucket();
+            TestS3.uploadFiles(RealData.dir(), other, "globant/");
+            for (String outside : List.of("s3://" + other + "/globant/", "s3://" + bucket + "/globant/../../" + other + "/")) {
+                ExecutionResult refused = asWriter(graphql, "mutation { loadHistorical(source: \"" + outside
+                        + "\") { table } }");
+                assertEquals("BAD_REQUEST", refused.getErrors().get(0).getExtensions().get("code"), outside);
+            }
+            ExecutionResult none = asWriter(HiringGraphQL.build(kit, null, loadRoot, null, 12, 1000),
+                    "mutation { loadHistorical(source: \"s3://" + bucket + "/globant/\") { table } }");
+            assertTrue(none.getErrors().get(0).getMessage().contains("--s3-load-root"), none.getErrors().toString());
 
             ExecutionResult loaded = asWriter(graphql, "mutation { loadHistorical(source: \"s3://" + bucket
                     + "/globant/\") { table status inserted } }");
