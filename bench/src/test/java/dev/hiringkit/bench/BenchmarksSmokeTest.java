@@ -17,7 +17,7 @@ class BenchmarksSmokeTest {
 
     @Test
     void theIngestBenchmarkRuns() {
-        assertDoesNotThrow(() -> IngestBenchmark.run(4));
+        assertDoesNotThrow(() -> IngestBenchmark.run(4, 2));
     }
 
     @Test

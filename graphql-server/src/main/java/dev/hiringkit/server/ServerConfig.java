@@ -120,8 +120,8 @@ public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, Stri
         }
 
         public ServerConfig build() {
-            return new ServerConfig(kit, dataSource, auth, host, port, loadRoot, s3LoadRoot, maxBodyBytes, maxUploadBytes, maxDepth, maxComplexity,
-                    introspection);
+            return new ServerConfig(kit, dataSource, auth, host, port, loadRoot, s3LoadRoot, maxBodyBytes, maxUploadBytes,
+                    maxDepth, maxComplexity, introspection);
         }
     }
 }

@@ -22,10 +22,7 @@ import dev.hiringkit.server.auth.User;
 import dev.hiringkit.validation.Violation;
 import graphql.GraphQL;
 import graphql.GraphQLContext;
-import graphql.analysis.MaxQueryComplexityInstrumentation;
-import graphql.analysis.MaxQueryDepthInstrumentation;
 import graphql.execution.CoercedVariables;
-import graphql.execution.instrumentation.ChainedInstrumentation;
 import graphql.language.Value;
 import graphql.scalars.ExtendedScalars;
 import graphql.schema.Coercing;
@@ -118,8 +115,7 @@ public final class HiringGraphQL {
             int maxComplexity) {
         HiringGraphQL api = new HiringGraphQL(kit, auth, loadRoot, s3LoadRoot);
         return GraphQL.newGraphQL(api.schema())
-                .instrumentation(new ChainedInstrumentation(List.of(new MaxQueryDepthInstrumentation(maxDepth),
-                        new MaxQueryComplexityInstrumentation(maxComplexity))))
+                .instrumentation(new OperationLimits(maxDepth, maxComplexity))
                 .defaultDataFetcherExceptionHandler(new ErrorMapping())
                 .preparsedDocumentProvider(new DocumentCache())
                 .build();
@@ -133,7 +129,7 @@ public final class HiringGraphQL {
             throw new UncheckedIOException(e);
         }
         RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring()
-                .scalar(ExtendedScalars.DateTime)
+                .scalar(DateTimeScalar.create())
                 .scalar(ExtendedScalars.GraphQLLong)
                 .scalar(UPLOAD)
                 .type("Query", q -> q

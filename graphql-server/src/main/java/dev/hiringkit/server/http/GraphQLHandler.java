@@ -16,7 +16,6 @@ import graphql.language.OperationDefinition;
 import graphql.language.Selection;
 import graphql.language.SelectionSet;
 import graphql.parser.InvalidSyntaxException;
-import graphql.parser.Parser;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,6 +46,7 @@ final class GraphQLHandler extends Handler.Abstract {
     private static final Set<String> ANONYMOUS_FIELDS = Set.of("login", "__schema", "__type", "__typename");
 
     private final GraphQL graphQL;
+    private final ParsedDocuments documents = new ParsedDocuments();
     private final Auth auth;
     private final int maxBodyBytes;
     private final long maxUploadBytes;
@@ -190,12 +190,12 @@ final class GraphQLHandler extends Handler.Abstract {
         return (String) value;
     }
 
-    private static Document parse(String query) throws Refusal {
+    private Document parse(String query) throws Refusal {
         if (query == null || query.isBlank()) {
             throw new Refusal(400, "BAD_REQUEST", "The request has no 'query'.");
         }
         try {
-            return Parser.parse(query);
+            return documents.parse(query);
         } catch (InvalidSyntaxException e) {
             throw new Refusal(400, "GRAPHQL_PARSE_FAILED", e.getMessage());
         }
