@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A complete backup: its id (the UTC time it was taken, so ids sort by age), when it was taken, and
- * one Avro file per table.
+ * A complete backup: its id (the UTC time it was taken and a random suffix, so ids sort by age), when
+ * it was taken, and one Avro file per table.
  */
 public record Backup(String id, Instant createdAt, String codec, List<TableFile> tables) {
 

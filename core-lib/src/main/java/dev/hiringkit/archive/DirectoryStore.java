@@ -4,14 +4,23 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
-/** An archive in a local directory. An object is written to a {@code .partial} file, renamed when whole. */
+/**
+ * An archive in a local directory. An object is written to a {@code .partial} file, forced to disk, and
+ * renamed when whole.
+ */
 final class DirectoryStore implements ArchiveStore {
 
     private final Path root;
@@ -24,14 +33,27 @@ final class DirectoryStore implements ArchiveStore {
     public void write(String key, Body body) throws IOException {
         Path target = resolve(key);
         Files.createDirectories(target.getParent());
-        Path partial = target.resolveSibling(target.getFileName() + ".partial");
+        Path partial = Files.createTempFile(target.getParent(), target.getFileName().toString() + ".", ".partial");
         try {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial), 1 << 16)) {
+            try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE);
+                    OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
                 body.writeTo(out);
+                out.flush();
+                channel.force(true); // on disk before it is renamed into sight: a crash never shows half a file
             }
             Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            syncDirectory(target.getParent());
         } finally {
             Files.deleteIfExists(partial);
+        }
+    }
+
+    /** Makes a rename in a directory durable; where directories cannot be opened, there is nothing to do. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // Not every system allows it (Windows); the file itself is already on disk.
         }
     }
 
@@ -49,13 +71,25 @@ final class DirectoryStore implements ArchiveStore {
             return List.of();
         }
         List<String> keys = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.filter(Files::isRegularFile)
-                    .map(p -> root.relativize(p).toString().replace('\\', '/'))
-                    .filter(k -> k.startsWith(prefix) && !k.endsWith(".partial"))
-                    .sorted()
-                    .forEach(keys::add);
-        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                String key = root.relativize(file).toString().replace('\\', '/');
+                if (attributes.isRegularFile() && key.startsWith(prefix) && !key.endsWith(".partial")) {
+                    keys.add(key);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE; // a .partial file renamed while we looked
+                }
+                throw e;
+            }
+        });
+        keys.sort(null);
         return keys;
     }
 

@@ -61,10 +61,12 @@ final class PgArchiver implements Archiver {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgArchiver.class);
     private static final String PREFIX = "backups/";
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     private static final String MANIFEST = "manifest.json";
     private static final DateTimeFormatter ID_FORMAT =
             DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
-    private static final Pattern ID = Pattern.compile("\\d{8}T\\d{9}Z");
+    /** The time, then (since this version) a random suffix: two backups in one millisecond never share an id. */
+    private static final Pattern ID = Pattern.compile("\\d{8}T\\d{9}Z(-[0-9a-f]{4})?");
     /** Zstandard at level 3 writes faster than deflate at level 1 and about as small as deflate at 6. */
     private static final String CODEC = "zstandard";
     private static final int ZSTD_LEVEL = 3;
@@ -94,12 +96,15 @@ final class PgArchiver implements Archiver {
             connection.setReadOnly(true);
             connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
+                // LOCK takes no snapshot: the snapshot (taken by the first COPY) then comes after any
+                // restore that holds the tables has committed, never from before it.
+                execute(connection, "LOCK TABLE " + names(chosen) + " IN ACCESS SHARE MODE");
                 for (Table table : chosen) {
                     files.add(backupTable(connection, table, id));
                 }
                 connection.commit();
             } catch (RuntimeException | SQLException e) {
-                connection.rollback();
+                rollbackQuietly(connection, e);
                 throw e;
             }
         } catch (SQLException e) {
@@ -133,7 +138,14 @@ final class PgArchiver implements Archiver {
                     writer.setSyncInterval(BLOCK_BYTES);
                     writer.create(schema, measured.wrap(out));
                     while (rows.next(kinds.size())) {
-                        writer.append(rows);
+                        try {
+                            writer.append(rows);
+                        } catch (DataFileWriter.AppendWriteException e) {
+                            if (e.getCause() instanceof IOException io) {
+                                throw io;
+                            }
+                            throw e;
+                        }
                         measured.rows++;
                     }
                     rows.end();
@@ -149,17 +161,18 @@ final class PgArchiver implements Archiver {
                 AvroTables.fingerprint(schema));
     }
 
-    /** A backup id not taken yet: the creation time, a millisecond later if two backups start at once. */
+    /** A backup id not taken yet: the creation time and a random suffix, so ids sort by age. */
     private String freeId(Instant createdAt) {
-        Instant at = createdAt;
         try {
-            while (!store.list(PREFIX + ID_FORMAT.format(at) + "/").isEmpty()) {
-                at = at.plusMillis(1);
+            while (true) {
+                String id = ID_FORMAT.format(createdAt) + "-" + HexFormat.of().toHexDigits((short) RANDOM.nextInt());
+                if (store.list(PREFIX + id + "/").isEmpty()) {
+                    return id;
+                }
             }
         } catch (IOException e) {
             throw archiveError("Listing the backups failed", e);
         }
-        return ID_FORMAT.format(at);
     }
 
     /** Encodes the row a {@link BinaryCopyReader} stands on, field by field, with no object per row. */
@@ -199,9 +212,9 @@ final class PgArchiver implements Archiver {
             for (String key : store.list(PREFIX)) {
                 String[] parts = key.substring(PREFIX.length()).split("/");
                 if (parts.length == 2 && ID.matcher(parts[0]).matches() && parts[1].equals(MANIFEST)) {
-                    try (InputStream in = store.open(key)) {
-                        backups.add(BackupManifest.read(in, store.locate(key)));
-                    } catch (HiringException e) {
+                    try {
+                        backups.add(readManifest(parts[0]));
+                    } catch (HiringException | IOException e) {
                         LOG.warn("Backup {} is not listed: {}", parts[0], e.getMessage());
                     }
                 }
@@ -223,17 +236,34 @@ final class PgArchiver implements Archiver {
         }
         if (!ID.matcher(backupId).matches()) {
             throw new HiringException(Code.BACKUP_NOT_FOUND, "'" + backupId
-                    + "' is not a backup id (like 20210714T093015123Z) nor '" + LATEST + "'");
+                    + "' is not a backup id (like 20210714T093015123Z-3fa9) nor '" + LATEST + "'");
         }
         String key = PREFIX + backupId + "/" + MANIFEST;
-        try (InputStream in = store.open(key)) {
-            return BackupManifest.read(in, store.locate(key));
+        try {
+            return readManifest(backupId);
         } catch (NoSuchFileException e) {
             throw new HiringException(Code.BACKUP_NOT_FOUND, "No complete backup " + backupId + ": "
                     + store.locate(key) + " is missing (a backup without its manifest is incomplete)");
         } catch (IOException e) {
             throw archiveError("Reading " + store.locate(key) + " failed", e);
         }
+    }
+
+    /** A backup's manifest, which must speak of that backup and of its own files only. */
+    private Backup readManifest(String id) throws IOException {
+        String key = PREFIX + id + "/" + MANIFEST;
+        Backup backup;
+        try (InputStream in = store.open(key)) {
+            backup = BackupManifest.read(in, store.locate(key));
+        }
+        boolean own = backup.id().equals(id) && backup.tables().stream()
+                .allMatch(f -> f.key().equals(PREFIX + id + "/" + f.table().sqlName() + ".avro"))
+                && backup.tables().stream().map(Backup.TableFile::table).distinct().count() == backup.tables().size();
+        if (!own) {
+            throw new HiringException(Code.BACKUP_DAMAGED, "The manifest " + store.locate(key)
+                    + " does not describe the files of backup " + id);
+        }
+        return backup;
     }
 
     // ---- restore --------------------------------------------------------------------------------
@@ -254,6 +284,7 @@ final class PgArchiver implements Archiver {
             verify(file);
         }
         boolean keysDropped = mode == RestoreMode.REPLACE || chosen.contains(Table.HIRED_EMPLOYEES);
+        List<RestoreResult.TableRestore> results = new ArrayList<>();
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -261,7 +292,6 @@ final class PgArchiver implements Archiver {
                 if (keysDropped) {
                     keys.dropInTransaction(connection);
                 }
-                List<RestoreResult.TableRestore> results = new ArrayList<>();
                 for (Table table : chosen) {
                     results.add(mode == RestoreMode.REPLACE
                             ? replace(connection, files.get(table))
@@ -270,13 +300,18 @@ final class PgArchiver implements Archiver {
                 if (keysDropped) {
                     restoreKeys(connection, backup.id());
                 }
-                connection.commit();
-                LOG.debug("Restored {} from backup {} ({})", names(chosen), backup.id(), mode);
-                return new RestoreResult(backup.id(), mode, results);
             } catch (RuntimeException | SQLException | IOException e) {
-                connection.rollback();
+                rollbackQuietly(connection, e);
                 throw e;
             }
+            try {
+                connection.commit();
+            } catch (SQLException e) {
+                throw new HiringException(Code.DATABASE_ERROR, "The restore from backup " + backup.id()
+                        + " was sent, but its commit failed: whether it took effect is unknown. " + e.getMessage(), e);
+            }
+            LOG.debug("Restored {} from backup {} ({})", names(chosen), backup.id(), mode);
+            return new RestoreResult(backup.id(), mode, results);
         } catch (SQLException e) {
             throw new HiringException(Code.DATABASE_ERROR, "The restore from backup " + backup.id()
                     + " failed, nothing was changed: " + e.getMessage(), e);
@@ -331,10 +366,9 @@ final class PgArchiver implements Archiver {
 
     private void lock(Connection connection, List<Table> chosen, RestoreMode mode, boolean keysDropped)
             throws SQLException {
-        List<Table> locked = new ArrayList<>(chosen);
-        if (keysDropped && !locked.contains(Table.HIRED_EMPLOYEES)) {
-            locked.add(Table.HIRED_EMPLOYEES);
-        }
+        // Dropping the foreign keys locks all three tables: take them at once, parents first, so that a
+        // backup or a batch (which go parents first too) cannot deadlock with the restore.
+        List<Table> locked = keysDropped ? List.of(Table.values()) : chosen;
         // The same key as a load's lock: a restore and a load of one table never interleave.
         try (PreparedStatement lock = connection.prepareStatement("SELECT pg_try_advisory_xact_lock(hashtext(?))")) {
             for (Table table : locked) {
@@ -349,7 +383,7 @@ final class PgArchiver implements Archiver {
             }
         }
         execute(connection, "LOCK TABLE " + names(locked) + " IN "
-                + (mode == RestoreMode.REPLACE ? "ACCESS EXCLUSIVE" : "EXCLUSIVE") + " MODE");
+                + (keysDropped ? "ACCESS EXCLUSIVE" : "EXCLUSIVE") + " MODE");
     }
 
     private RestoreResult.TableRestore replace(Connection connection, Backup.TableFile file)
@@ -427,7 +461,11 @@ final class PgArchiver implements Archiver {
             throw damaged(file, "reading it failed (" + e.getMessage() + ")");
         } finally {
             if (copy.isActive()) {
-                copy.cancelCopy();
+                try {
+                    copy.cancelCopy();
+                } catch (SQLException e) {
+                    LOG.debug("Cancelling the COPY failed", e); // the transaction is rolled back anyway
+                }
             }
         }
         // Read a second time: it must still be the file verified before the transaction began.
@@ -449,7 +487,7 @@ final class PgArchiver implements Archiver {
             connection.rollback(savepoint);
             throw new HiringException(Code.RESTORE_WOULD_ORPHAN, "Nothing was restored from backup " + backupId
                     + ": it would leave " + orphans(connection)
-                    + ". Restore the departments and jobs they need too, or restore hired_employees as well.");
+                    + ". Restore the departments and jobs they need first, or in the same restore.");
         }
     }
 
@@ -481,6 +519,15 @@ final class PgArchiver implements Archiver {
 
     private static String names(List<Table> tables) {
         return tables.stream().map(Table::sqlName).collect(Collectors.joining(", "));
+    }
+
+    /** Rolls back; a failure to (the connection is gone, say) is attached to the error that caused it. */
+    private static void rollbackQuietly(Connection connection, Exception cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
     }
 
     private static long count(Connection connection, String table) throws SQLException {
@@ -520,8 +567,14 @@ final class PgArchiver implements Archiver {
             }
         }
 
+        private String sha256;
+
+        /** The SHA-256 of everything that passed, in hex; the stream must not be used after. */
         String sha256() {
-            return HexFormat.of().formatHex(digest.digest());
+            if (sha256 == null) {
+                sha256 = HexFormat.of().formatHex(digest.digest());
+            }
+            return sha256;
         }
 
         /** The stream to write to; closing it leaves {@code out} open, as the archive store wants. */
@@ -573,7 +626,12 @@ final class PgArchiver implements Archiver {
                 @Override
                 public long skip(long n) throws IOException {
                     // Skipped bytes must be hashed too.
-                    return Math.max(0, read(new byte[(int) Math.min(n, 8192)]));
+                    return n <= 0 ? 0 : Math.max(0, read(new byte[(int) Math.min(n, 8192)]));
+                }
+
+                @Override
+                public boolean markSupported() {
+                    return false; // a reset would hash bytes twice
                 }
             };
         }

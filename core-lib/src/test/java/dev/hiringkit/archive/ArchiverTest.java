@@ -194,6 +194,28 @@ class ArchiverTest {
     }
 
     @Test
+    void aBackupThatWaitedForARestoreSeesTheRestoredRows() throws Exception {
+        long hires = count(dataSource, "hired_employees");
+        try (Connection restore = dataSource.getConnection(); Statement s = restore.createStatement()) {
+            // What a REPLACE does in its transaction: the tables locked, emptied and filled again.
+            restore.setAutoCommit(false);
+            s.execute("LOCK TABLE departments, jobs, hired_employees IN ACCESS EXCLUSIVE MODE");
+            s.execute("CREATE TEMP TABLE kept ON COMMIT DROP AS SELECT * FROM hired_employees");
+            s.execute("TRUNCATE hired_employees");
+            s.execute("INSERT INTO hired_employees SELECT * FROM kept");
+            java.util.concurrent.CompletableFuture<Backup> backup =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> kit.archiver().backup());
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (count(dataSource, "pg_locks WHERE NOT granted") == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            restore.commit();
+            // Had its snapshot been taken before the wait, the truncated table would read as empty.
+            assertEquals(hires, backup.get().table(Table.HIRED_EMPLOYEES).orElseThrow().rows());
+        }
+    }
+
+    @Test
     void standardAvroReadersReadTheFiles() throws Exception {
         Backup backup = kit.archiver().backup(Table.HIRED_EMPLOYEES);
         Backup.TableFile file = backup.table(Table.HIRED_EMPLOYEES).orElseThrow();

@@ -354,8 +354,9 @@ public final class HiringGraphQL {
     }
 
     private Object restore(DataFetchingEnvironment env) {
+        String mode = env.getArgument("mode");
         RestoreResult result = kit.archiver().restore(env.getArgument("backupId"),
-                RestoreMode.valueOf(env.getArgument("mode")), tables(env));
+                mode == null ? RestoreMode.REPLACE : RestoreMode.valueOf(mode), tables(env));
         return Map.of("backupId", result.backupId(), "mode", result.mode().name(), "tables", result.tables().stream()
                 .map(t -> Map.of("table", t.table(), "backupRows", t.backupRows(), "rowsBefore", t.rowsBefore(),
                         "removed", t.removed(), "inserted", t.inserted(), "skipped", t.skipped(),
