@@ -330,7 +330,12 @@ final class PgArchiver implements Archiver {
             }
         } catch (NoSuchFileException e) {
             throw new HiringException(Code.BACKUP_DAMAGED, "The backup file " + store.locate(file.key()) + " is missing");
+        } catch (StoreReadException e) {
+            throw archiveError("Reading " + store.locate(file.key()) + " failed", e);
         } catch (IOException | AvroRuntimeException e) {
+            if (e.getCause() instanceof StoreReadException storeFailed) {
+                throw archiveError("Reading " + store.locate(file.key()) + " failed", storeFailed);
+            }
             throw damaged(file, "it is not a readable Avro file (" + e.getMessage() + ")");
         }
         checkWhole(file, measured);
@@ -454,9 +459,11 @@ final class PgArchiver implements Archiver {
             in.transferTo(OutputStream.nullOutputStream());
             out.finish();
             copy.endCopy();
-        } catch (AvroRuntimeException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io; // the store failed, not the file
+        } catch (StoreReadException e) {
+            throw e;
+        } catch (IOException | AvroRuntimeException e) {
+            if (e.getCause() instanceof StoreReadException storeFailed) {
+                throw storeFailed; // the store failed, not the file
             }
             throw damaged(file, "reading it failed (" + e.getMessage() + ")");
         } finally {
@@ -553,6 +560,29 @@ final class PgArchiver implements Archiver {
         return new HiringException(Code.ARCHIVE_ERROR, what + ": " + e.getMessage(), e);
     }
 
+    /** The archive store failed as a file was read: not the file's fault. */
+    private static final class StoreReadException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        StoreReadException(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    private interface StoreRead {
+        int read() throws IOException;
+    }
+
+    private static int readFromStore(StoreRead read) throws StoreReadException {
+        try {
+            return read.read();
+        } catch (StoreReadException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new StoreReadException(e);
+        }
+    }
+
     /** Counts and hashes the bytes of a file as they pass. */
     private static final class Measured {
         private final MessageDigest digest;
@@ -605,7 +635,7 @@ final class PgArchiver implements Archiver {
             return new FilterInputStream(in) {
                 @Override
                 public int read() throws IOException {
-                    int b = in.read();
+                    int b = readFromStore(() -> in.read());
                     if (b >= 0) {
                         digest.update((byte) b);
                         bytes++;
@@ -615,7 +645,7 @@ final class PgArchiver implements Archiver {
 
                 @Override
                 public int read(byte[] b, int off, int len) throws IOException {
-                    int n = in.read(b, off, len);
+                    int n = readFromStore(() -> in.read(b, off, len));
                     if (n > 0) {
                         digest.update(b, off, n);
                         bytes += n;

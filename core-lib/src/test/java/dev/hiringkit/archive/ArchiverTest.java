@@ -347,6 +347,19 @@ class ArchiverTest {
     }
 
     @Test
+    void aStoreThatFailsWhileFilesAreCheckedIsAnArchiveErrorNotADamagedBackup() {
+        Backup backup = kit.archiver().backup();
+        HiringKit broken = kit(dataSource, new ForwardingStore(store) {
+            @Override
+            public InputStream open(String key) throws IOException {
+                return key.endsWith("jobs.avro") ? new FailingAfter(super.open(key), 100) : super.open(key);
+            }
+        });
+        assertRefusedAndUnchanged(HiringException.Code.ARCHIVE_ERROR, "connection reset",
+                () -> broken.archiver().restore(backup.id(), RestoreMode.REPLACE));
+    }
+
+    @Test
     void aRestoreThatWouldOrphanHiredEmployeesIsRefused() {
         Backup departmentsOnly = kit.archiver().backup(Table.DEPARTMENTS);
         kit.repository().insert(new Batch(List.of(new Department(9001, "New")), List.of(),
