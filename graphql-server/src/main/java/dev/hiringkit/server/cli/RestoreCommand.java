@@ -42,6 +42,9 @@ final class RestoreCommand implements Callable<Integer> {
             + " backup's copy; append: adds the rows whose ids are missing and skips the others (default: ${DEFAULT-VALUE}).")
     String mode;
 
+    @Option(names = {"-y", "--yes"}, description = "Replace without asking, also on a terminal.")
+    boolean yes;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -52,6 +55,17 @@ final class RestoreCommand implements Callable<Integer> {
             default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--mode must be replace or append, not '" + mode + "'");
         };
+        if (restoreMode == RestoreMode.REPLACE && !yes && System.console() != null) {
+            // Someone at a terminal: replacing tables deserves a second look. Scripts pass --yes or no terminal.
+            String from = backupId.equals(Archiver.LATEST) ? "the latest backup" : "backup " + backupId;
+            String what = tables.isEmpty() ? "every table of " + from : String.join(", ", tables) + " with " + from;
+            String answer = System.console().readLine("Replace %s? Rows not in the backup are removed. [y/N] ", what);
+            if (answer == null || !answer.trim().equalsIgnoreCase("y")) {
+                out.println("Nothing restored.");
+                out.flush();
+                return 1;
+            }
+        }
         try (HiringRuntime runtime = HiringRuntime.start(database)) {
             RestoreResult result = runtime.kit().archiver().restore(backupId, restoreMode, chosen);
             out.println("Restored from backup " + result.backupId() + " (" + result.mode().name().toLowerCase(
