@@ -46,17 +46,8 @@ public final class LoadBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        long employees = 1_000_000;
-        int runs = 3;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--employees" -> employees = Long.parseLong(args[++i]);
-                case "--runs" -> runs = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (expected --employees N, --runs R)");
-            }
-        }
-        run(employees, runs);
+        BenchArgs options = BenchArgs.parse(args, 1_000_000, 3);
+        run(options.employees(), options.runs());
     }
 
     static void run(long employees, int runs) throws Exception {

@@ -57,16 +57,8 @@ public final class ReportsBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        long employees = 5_000_000;
-        int runs = 15;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--employees" -> employees = Long.parseLong(args[++i]);
-                case "--runs" -> runs = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-            }
-        }
-        run(employees, runs);
+        BenchArgs options = BenchArgs.parse(args, 5_000_000, 15);
+        run(options.employees(), options.runs());
     }
 
     static void run(long employees, int runs) throws Exception {
