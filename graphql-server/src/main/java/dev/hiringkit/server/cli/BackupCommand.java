@@ -3,13 +3,10 @@ package dev.hiringkit.server.cli;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.Backup;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code hiring backup}: an Avro copy of the tables, from one snapshot, into the archive. */
@@ -25,14 +22,13 @@ final class BackupCommand implements Callable<Integer> {
     @Mixin
     DatabaseOptions database;
 
-    @Option(names = "--table", paramLabel = "TABLE", description = "A table to back up: departments, jobs or"
-            + " hired_employees; repeat for several.")
-    List<String> tables = new ArrayList<>();
+    @Mixin
+    TableOptions tables;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        Table[] chosen = tables.stream().map(Table::fromName).toArray(Table[]::new);
+        Table[] chosen = tables.tables();
         try (HiringRuntime runtime = HiringRuntime.start(database)) {
             Backup backup = runtime.kit().archiver().backup(chosen);
             out.println("Backup " + backup.id() + " written to " + runtime.kit().archive().locate("backups/" + backup.id()));

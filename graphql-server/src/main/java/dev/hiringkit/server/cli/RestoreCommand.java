@@ -5,8 +5,6 @@ import dev.hiringkit.archive.Archiver;
 import dev.hiringkit.archive.RestoreMode;
 import dev.hiringkit.archive.RestoreResult;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -29,9 +27,8 @@ final class RestoreCommand implements Callable<Integer> {
     @Mixin
     DatabaseOptions database;
 
-    @Option(names = "--table", paramLabel = "TABLE", description = "A table to restore: departments, jobs or"
-            + " hired_employees; repeat for several.")
-    List<String> tables = new ArrayList<>();
+    @Mixin
+    TableOptions tables;
 
     @Option(names = "--backup", paramLabel = "ID", defaultValue = Archiver.LATEST,
             description = "The backup's id (see hiring backups), or latest: the newest backup holding the tables"
@@ -48,7 +45,7 @@ final class RestoreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        Table[] chosen = tables.stream().map(Table::fromName).toArray(Table[]::new);
+        Table[] chosen = tables.tables();
         RestoreMode restoreMode = switch (mode.trim().toLowerCase(java.util.Locale.ROOT)) {
             case "replace" -> RestoreMode.REPLACE;
             case "append" -> RestoreMode.APPEND;
@@ -58,7 +55,8 @@ final class RestoreCommand implements Callable<Integer> {
         if (restoreMode == RestoreMode.REPLACE && !yes && System.console() != null) {
             // Someone at a terminal: replacing tables deserves a second look. Scripts pass --yes or no terminal.
             String from = backupId.equals(Archiver.LATEST) ? "the latest backup" : "backup " + backupId;
-            String what = tables.isEmpty() ? "every table of " + from : String.join(", ", tables) + " with " + from;
+            String what = tables.names.isEmpty() ? "every table of " + from
+                    : String.join(", ", tables.names) + " with " + from;
             String answer = System.console().readLine("Replace %s? Rows not in the backup are removed. [y/N] ", what);
             if (answer == null || !answer.trim().equalsIgnoreCase("y")) {
                 out.println("Nothing restored.");
