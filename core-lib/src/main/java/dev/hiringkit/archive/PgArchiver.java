@@ -3,6 +3,7 @@ package dev.hiringkit.archive;
 import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.Table;
+import dev.hiringkit.db.BinaryCopyReader;
 import dev.hiringkit.db.CopyBuffer;
 import dev.hiringkit.db.SchemaKeys;
 import java.io.FilterInputStream;

@@ -16,10 +16,10 @@ import org.postgresql.copy.CopyIn;
 public final class CopyBuffer {
 
     private static final int FLUSH_AT = 1 << 18;
-    private static final byte[] HEADER = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0,
-        0, 0, 0, 0, 0, 0, 0, 0};
+    /** The first bytes of the binary COPY format (then 32-bit flags and a header-extension length). */
+    static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
     /** Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01T00:00:00Z. */
-    private static final long POSTGRES_EPOCH_MICROS = 946_684_800_000_000L;
+    static final long POSTGRES_EPOCH_MICROS = 946_684_800_000_000L;
 
     private byte[] bytes = new byte[FLUSH_AT + 4096];
     private int size;
@@ -33,7 +33,10 @@ public final class CopyBuffer {
     public void start(CopyIn copy) {
         this.target = copy;
         this.size = 0;
-        put(HEADER, 0, HEADER.length);
+        put(SIGNATURE, 0, SIGNATURE.length);
+        ensure(8);
+        putInt(0); // no flags
+        putInt(0); // no header extension
     }
 
     public CopyBuffer row(int fields) {

@@ -1,4 +1,4 @@
-package dev.hiringkit.archive;
+package dev.hiringkit.db;
 
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
@@ -8,23 +8,20 @@ import java.util.Arrays;
 
 /**
  * Reads rows of PostgreSQL's binary COPY format ({@code COPY ... TO STDOUT (FORMAT binary)}) one
- * field at a time, with no object per row: the backup encodes each field to Avro as it is read.
+ * field at a time, with no object per row: the backup encodes each field to Avro as it is read. The
+ * reading side of {@link CopyBuffer}. Internal to HiringKit, not part of its API.
  */
-final class BinaryCopyReader {
-
-    private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
-    /** Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01T00:00:00Z. */
-    private static final long POSTGRES_EPOCH_MICROS = 946_684_800_000_000L;
+public final class BinaryCopyReader {
 
     private final DataInputStream in;
     private byte[] text = new byte[256];
     private int textLength;
 
-    BinaryCopyReader(InputStream copyOut) throws IOException {
+    public BinaryCopyReader(InputStream copyOut) throws IOException {
         this.in = new DataInputStream(new BufferedInputStream(copyOut, 1 << 16));
-        byte[] signature = new byte[SIGNATURE.length];
+        byte[] signature = new byte[CopyBuffer.SIGNATURE.length];
         in.readFully(signature);
-        if (!Arrays.equals(signature, SIGNATURE)) {
+        if (!Arrays.equals(signature, CopyBuffer.SIGNATURE)) {
             throw new IOException("not PostgreSQL's binary COPY format");
         }
         in.readInt(); // flags: none is defined that changes the tuples
@@ -32,7 +29,7 @@ final class BinaryCopyReader {
     }
 
     /** Moves to the next row: true if there is one, which has {@code fields} fields. */
-    boolean next(int fields) throws IOException {
+    public boolean next(int fields) throws IOException {
         short count = in.readShort();
         if (count == -1) {
             return false;
@@ -43,19 +40,19 @@ final class BinaryCopyReader {
         return true;
     }
 
-    int int4() throws IOException {
+    public int int4() throws IOException {
         length(4);
         return in.readInt();
     }
 
     /** A timestamptz, in microseconds from the Unix epoch. */
-    long timestampMicros() throws IOException {
+    public long timestampMicros() throws IOException {
         length(8);
-        return in.readLong() + POSTGRES_EPOCH_MICROS;
+        return in.readLong() + CopyBuffer.POSTGRES_EPOCH_MICROS;
     }
 
     /** Reads a text field as UTF-8 into {@link #textBytes()}, {@link #textLength()} bytes long. */
-    void text() throws IOException {
+    public void text() throws IOException {
         int length = in.readInt();
         if (length < 0) {
             throw new IOException("unexpected NULL");
@@ -67,11 +64,11 @@ final class BinaryCopyReader {
         textLength = length;
     }
 
-    byte[] textBytes() {
+    public byte[] textBytes() {
         return text;
     }
 
-    int textLength() {
+    public int textLength() {
         return textLength;
     }
 
@@ -84,7 +81,7 @@ final class BinaryCopyReader {
     }
 
     /** Checks the stream ends after the trailer. */
-    void end() throws IOException {
+    public void end() throws IOException {
         if (in.read() != -1) {
             throw new IOException("data after the COPY trailer");
         }
