@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.nio.file.NoSuchFileException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -62,7 +63,7 @@ final class PgArchiver implements Archiver {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgArchiver.class);
     private static final String PREFIX = "backups/";
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    private static final SecureRandom RANDOM = new SecureRandom();
     private static final String MANIFEST = "manifest.json";
     private static final DateTimeFormatter ID_FORMAT =
             DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);

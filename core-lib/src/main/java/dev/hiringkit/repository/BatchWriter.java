@@ -16,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
@@ -153,9 +155,9 @@ final class BatchWriter {
     }
 
     /** The ids asked for that each table holds, tagged with the table's ordinal. */
-    private static final String STORED_IDS = java.util.Arrays.stream(Table.values())
+    private static final String STORED_IDS = Arrays.stream(Table.values())
             .map(t -> "SELECT " + t.ordinal() + ", id FROM " + t.sqlName() + " WHERE id = ANY(?)")
-            .collect(java.util.stream.Collectors.joining(" UNION ALL "));
+            .collect(Collectors.joining(" UNION ALL "));
 
     /** The ids of the batch, and those its employees refer to, that the tables already hold. */
     private static Map<Table, Set<Integer>> storedIds(Connection connection, Map<Table, List<? extends Row>> rows)

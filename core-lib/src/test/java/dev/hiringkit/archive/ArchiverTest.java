@@ -18,6 +18,7 @@ import dev.hiringkit.testing.TestDatabase;
 import dev.hiringkit.testing.TestS3;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -27,12 +28,16 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import org.apache.avro.Schema;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.file.DataFileWriter;
@@ -203,8 +208,7 @@ class ArchiverTest {
             s.execute("CREATE TEMP TABLE kept ON COMMIT DROP AS SELECT * FROM hired_employees");
             s.execute("TRUNCATE hired_employees");
             s.execute("INSERT INTO hired_employees SELECT * FROM kept");
-            java.util.concurrent.CompletableFuture<Backup> backup =
-                    java.util.concurrent.CompletableFuture.supplyAsync(() -> kit.archiver().backup());
+            CompletableFuture<Backup> backup = CompletableFuture.supplyAsync(() -> kit.archiver().backup());
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (count(dataSource, "pg_locks WHERE NOT granted") == 0 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
@@ -227,7 +231,7 @@ class ArchiverTest {
             assertEquals("timestamp-micros", schema.getField("datetime").schema().getLogicalType().getName());
             assertEquals("zstandard", avro.getMetaString("avro.codec"));
             for (GenericRecord r : avro) {
-                Instant datetime = Instant.EPOCH.plus((Long) r.get("datetime"), java.time.temporal.ChronoUnit.MICROS);
+                Instant datetime = Instant.EPOCH.plus((Long) r.get("datetime"), ChronoUnit.MICROS);
                 fromAvro.add(r.get("id") + "," + r.get("name") + "," + datetime + "," + r.get("department_id") + ","
                         + r.get("job_id"));
             }
@@ -257,7 +261,7 @@ class ArchiverTest {
         Backup backup = kit.archiver().backup();
         Backup.TableFile hires = backup.table(Table.HIRED_EMPLOYEES).orElseThrow();
         byte[] bytes = read(store, hires.key());
-        overwrite(store, hires.key(), java.util.Arrays.copyOf(bytes, bytes.length - 100));
+        overwrite(store, hires.key(), Arrays.copyOf(bytes, bytes.length - 100));
         assertRefusedAndUnchanged(HiringException.Code.BACKUP_DAMAGED, "damaged",
                 () -> kit.archiver().restore(Archiver.LATEST, RestoreMode.REPLACE));
     }
@@ -410,7 +414,7 @@ class ArchiverTest {
 
     /** Writes the rows of a table's file again with an older schema, the other fields filled in by {@code fill}. */
     private Backup.TableFile writeOldFile(Backup.TableFile file, Schema old,
-            java.util.function.BiConsumer<Integer, GenericRecord> fill) throws Exception {
+            BiConsumer<Integer, GenericRecord> fill) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         long rows = 0;
         try (InputStream in = new ByteArrayInputStream(read(store, file.key()));
@@ -526,7 +530,7 @@ class ArchiverTest {
     }
 
     /** A stream that breaks, as a network does, after some bytes. */
-    private static final class FailingAfter extends java.io.FilterInputStream {
+    private static final class FailingAfter extends FilterInputStream {
         private long left;
 
         FailingAfter(InputStream in, long bytes) {

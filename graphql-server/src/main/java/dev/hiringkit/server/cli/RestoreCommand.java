@@ -5,6 +5,7 @@ import dev.hiringkit.archive.Archiver;
 import dev.hiringkit.archive.RestoreMode;
 import dev.hiringkit.archive.RestoreResult;
 import java.io.PrintWriter;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -46,7 +47,7 @@ final class RestoreCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         Table[] chosen = tables.tables();
-        RestoreMode restoreMode = switch (mode.trim().toLowerCase(java.util.Locale.ROOT)) {
+        RestoreMode restoreMode = switch (mode.trim().toLowerCase(Locale.ROOT)) {
             case "replace" -> RestoreMode.REPLACE;
             case "append" -> RestoreMode.APPEND;
             default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
@@ -66,8 +67,8 @@ final class RestoreCommand implements Callable<Integer> {
         }
         try (HiringRuntime runtime = HiringRuntime.start(database)) {
             RestoreResult result = runtime.kit().archiver().restore(backupId, restoreMode, chosen);
-            out.println("Restored from backup " + result.backupId() + " (" + result.mode().name().toLowerCase(
-                    java.util.Locale.ROOT) + "):");
+            out.println("Restored from backup " + result.backupId() + " ("
+                    + result.mode().name().toLowerCase(Locale.ROOT) + "):");
             TextTable table = new TextTable("table", "in backup", "before", "removed", "inserted", "skipped");
             result.tables().forEach(t -> table.row(t.table().sqlName(), t.backupRows(), t.rowsBefore(), t.removed(),
                     t.inserted(), t.skipped()));
