@@ -6,6 +6,7 @@ import dev.hiringkit.Table;
 import dev.hiringkit.db.BinaryCopyReader;
 import dev.hiringkit.db.CopyBuffer;
 import dev.hiringkit.db.SchemaKeys;
+import dev.hiringkit.db.TableLocks;
 import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -16,7 +17,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -376,11 +376,11 @@ final class PgArchiver implements Archiver {
         // Dropping the foreign keys locks all three tables: take them at once, parents first, so that a
         // backup or a batch (which go parents first too) cannot deadlock with the restore.
         List<Table> locked = keysDropped ? List.of(Table.values()) : chosen;
-        // The same key as a load's lock: a restore and a load of one table never interleave.
-        try (PreparedStatement lock = connection.prepareStatement("SELECT pg_try_advisory_xact_lock(hashtext(?))")) {
+        // A load's lock: a restore and a load of one table never interleave.
+        try (Statement statement = connection.createStatement()) {
             for (Table table : locked) {
-                lock.setString(1, "hiringkit.load." + table.sqlName());
-                try (ResultSet rs = lock.executeQuery()) {
+                String sql = "SELECT pg_try_advisory_xact_lock(" + TableLocks.key(table) + ")";
+                try (ResultSet rs = statement.executeQuery(sql)) {
                     rs.next();
                     if (!rs.getBoolean(1)) {
                         throw new HiringException(Code.LOAD_IN_PROGRESS, "A load or restore of " + table.sqlName()

@@ -7,6 +7,7 @@ import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.csv.CsvReader;
 import dev.hiringkit.db.CopyBuffer;
 import dev.hiringkit.db.SchemaKeys;
+import dev.hiringkit.db.TableLocks;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;
@@ -372,7 +373,7 @@ final class HistoricalLoad {
         try (Statement statement = connection.createStatement()) {
             statement.execute("SET lock_timeout = '" + LOCK_WAIT_SECONDS + "s'");
             try {
-                statement.execute("SELECT pg_advisory_lock(hashtext('hiringkit.load." + table.sqlName() + "'))");
+                statement.execute("SELECT pg_advisory_lock(" + TableLocks.key(table) + ")");
             } catch (SQLException e) {
                 if ("55P03".equals(e.getSQLState())) {
                     throw new HiringException(Code.LOAD_IN_PROGRESS,
@@ -389,7 +390,7 @@ final class HistoricalLoad {
         try {
             connection.setAutoCommit(true);
             try (Statement statement = connection.createStatement()) {
-                statement.execute("SELECT pg_advisory_unlock(hashtext('hiringkit.load." + table.sqlName() + "'))");
+                statement.execute("SELECT pg_advisory_unlock(" + TableLocks.key(table) + ")");
             }
         } catch (SQLException ignored) {
             // The lock ends with the session anyway.
