@@ -128,6 +128,20 @@ class GraphQLOverHttpTest {
     }
 
     @Test
+    void aRefusalReachesTheClientBeforeItsBodyIsRead() throws Exception {
+        // Closing a connection with unread bytes resets it, and a reset could destroy the answer:
+        // before the server drained refused bodies, about one in eight of these 413s was lost.
+        String big = "{\"query\":\"" + " ".repeat(300_000) + "{ me { username } }\"}";
+        for (int i = 0; i < 100; i++) {
+            assertEquals(413, send(graphql().header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(big))).statusCode());
+            assertEquals(415, send(graphql().header("Content-Type", "text/plain")
+                    .POST(HttpRequest.BodyPublishers.ofString(big))).statusCode());
+            assertEquals(405, send(graphql().method("PUT", HttpRequest.BodyPublishers.ofString(big))).statusCode());
+        }
+    }
+
+    @Test
     void errorsNeverCarryStackTracesOrSql() throws Exception {
         HttpResponse<String> response = server.post(reader, "{ hiredEmployees(first: 100000) { edges { cursor } } }", null);
         assertEquals("BAD_REQUEST", code(response));

@@ -117,13 +117,13 @@ final class GraphQLHandler extends Handler.Abstract {
             int status = !result.isDataPresent() && !result.getErrors().isEmpty() ? 400 : 200;
             Http.json(response, callback, status, contentType, withCodes(result.toSpecification()));
         } catch (Refusal refusal) {
-            refuse(response, callback, contentType, refusal);
+            refuse(request, response, callback, contentType, refusal);
         } catch (Http.TooLarge e) {
             Http.json(response, callback, 413, contentType, error("BODY_TOO_LARGE",
                     "The request body is over " + maxBodyBytes + " bytes."));
         } catch (IOException e) {
             Refusal problem = multipart == null ? null : multipart.problem();
-            refuse(response, callback, contentType,
+            refuse(request, response, callback, contentType,
                     problem != null ? problem : new Refusal(400, "BAD_REQUEST", "The body could not be read."));
         } finally {
             if (multipart != null) {
@@ -133,7 +133,9 @@ final class GraphQLHandler extends Handler.Abstract {
         return true;
     }
 
-    private static void refuse(Response response, Callback callback, String contentType, Refusal refusal) {
+    private static void refuse(Request request, Response response, Callback callback, String contentType, Refusal refusal) {
+        // A refusal may come before the body was read (405, 415, 413, a broken multipart request).
+        Http.discardRest(request);
         if (refusal.status == 401) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"hiring\"");
         }

@@ -29,18 +29,46 @@ final class Http {
         }
     }
 
+    /**
+     * How much of a refused body is read and thrown away before the answer. Closing a connection with
+     * unread bytes makes TCP reset it, and a reset can destroy the 413 before the client reads it.
+     * Past this the connection is closed anyway: a client that sends gigabytes may see the reset.
+     */
+    static final long DISCARD_LIMIT = 16 << 20;
+
     /** Reads the whole body, refusing more than {@code limit} bytes. */
     static byte[] body(Request request, int limit) throws IOException {
-        long declared = request.getLength();
-        if (declared > limit) {
-            throw new TooLarge();
-        }
         try (InputStream in = Content.Source.asInputStream(request)) {
-            byte[] bytes = in.readNBytes(limit + 1);
-            if (bytes.length > limit) {
+            byte[] bytes = request.getLength() > limit ? null : in.readNBytes(limit + 1);
+            if (bytes == null || bytes.length > limit) {
+                discard(in, request.getLength());
                 throw new TooLarge();
             }
             return bytes;
+        }
+    }
+
+    /** Reads and drops what is left of a refused body, up to {@link #DISCARD_LIMIT} bytes, so the refusal reaches the client. */
+    static void discardRest(Request request) {
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            discard(in, request.getLength());
+        } catch (IOException e) {
+            // closing a half-read stream: the connection is closed after the answer anyway
+        }
+    }
+
+    private static void discard(InputStream in, long declared) {
+        if (declared > DISCARD_LIMIT) {
+            return;
+        }
+        long dropped = 0;
+        byte[] buffer = new byte[64 * 1024];
+        try {
+            for (int n; dropped <= DISCARD_LIMIT && (n = in.read(buffer)) >= 0; ) {
+                dropped += n;
+            }
+        } catch (IOException e) {
+            // the client went away or broke off: the refusal is all that is left to send
         }
     }
 

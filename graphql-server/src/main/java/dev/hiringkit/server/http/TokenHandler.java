@@ -29,10 +29,12 @@ final class TokenHandler extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         if (!HttpMethod.POST.is(request.getMethod())) {
             response.getHeaders().put(HttpHeader.ALLOW, "POST");
+            Http.discardRest(request);
             Http.json(response, callback, 405, JSON, oauthError("invalid_request", "use POST"));
             return true;
         }
         if (!"application/x-www-form-urlencoded".equals(Http.mediaType(request.getHeaders().get(HttpHeader.CONTENT_TYPE)))) {
+            Http.discardRest(request);
             Http.json(response, callback, 415, JSON, oauthError("invalid_request",
                     "send application/x-www-form-urlencoded"));
             return true;
