@@ -15,6 +15,9 @@ import dev.hiringkit.testing.TestDatabase;
 import dev.hiringkit.validation.ReasonCode;
 import dev.hiringkit.validation.Violation;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -148,6 +151,49 @@ class BatchInsertTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void anIdStoredByAnotherWriterDuringTheBatchIsReportedAsADuplicate() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection other = dataSource.getConnection()) {
+            // Another writer holds id 600005, not yet committed: the batch does not see it when it checks
+            // its ids, and its INSERT waits for the other transaction's end.
+            other.setAutoCommit(false);
+            try (Statement statement = other.createStatement()) {
+                statement.executeUpdate("INSERT INTO hired_employees VALUES (600005, 'First writer', now(), 1, 1)");
+            }
+            Future<BatchResult> batch = pool.submit(() -> repository.insert(Batch.ofHiredEmployees(employees(600_000, 10))));
+            awaitLockWait(other);
+            other.commit();
+            BatchResult result = batch.get();
+            assertEquals(9, result.inserted());
+            List<BatchResult.RejectedRow> rejected = result.tables().get(Table.HIRED_EMPLOYEES).rejected();
+            assertEquals(1, rejected.size());
+            assertEquals(5, rejected.get(0).index());
+            assertEquals(List.of(ReasonCode.DUPLICATE_ID), codes(rejected.get(0).reasons()));
+            assertEquals("First writer", repository.hiredEmployee(600_005).orElseThrow().name());
+            assertEquals(1, repository.rejections(result.batchId()).size());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Waits until some session waits for a lock the other connection holds. */
+    private static void awaitLockWait(Connection other) throws Exception {
+        try (Statement statement = other.createStatement()) {
+            for (int i = 0; i < 500; i++) {
+                try (ResultSet rs = statement.executeQuery("SELECT count(*) FROM pg_stat_activity"
+                        + " WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))")) {
+                    rs.next();
+                    if (rs.getInt(1) > 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(20);
+            }
+        }
+        throw new AssertionError("the batch never waited for the other writer");
     }
 
     private static List<ReasonCode> codes(List<Violation> reasons) {
