@@ -11,9 +11,12 @@ import dev.hiringkit.testing.TestDatabase;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.Callable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -98,7 +101,9 @@ class AuthTest {
 
     @Test
     void expiredAndNotYetValidTokens() throws Exception {
+        // Each token is used while valid first: the server remembers checked tokens, but not past their time.
         String token = server.token("reader");
+        assertEquals("reader", server.data(token, "{ me { username } }", null).at("/me/username").asText());
         server.clock.advance(Duration.ofMinutes(31));
         try {
             assertUnauthorized(token, "INVALID_TOKEN");
@@ -108,6 +113,7 @@ class AuthTest {
         // Issued one minute in the future: not valid yet.
         server.clock.advance(Duration.ofMinutes(1));
         String early = server.token("reader");
+        assertEquals("reader", server.data(early, "{ me { username } }", null).at("/me/username").asText());
         server.clock.advance(Duration.ofMinutes(-1));
         assertUnauthorized(early, "INVALID_TOKEN");
     }
@@ -119,6 +125,32 @@ class AuthTest {
         assertEquals("leaving", server.data(token, "{ me { username } }", null).at("/me/username").asText());
         server.users.remove("leaving");
         assertUnauthorized(token, "INVALID_TOKEN");
+    }
+
+    @Test
+    void aUserChangedOutsideTheServerIsSeenAtOnce() throws Exception {
+        server.users.add("elsewhere", TestServer.PASSWORD.toCharArray(), Role.WRITER);
+        String token = server.token("elsewhere");
+        // Used once, the user is remembered by the server; the changes below come through plain SQL,
+        // as from another server or the command line, and reach it as notices from the database.
+        assertEquals("WRITER", server.data(token, "{ me { role } }", null).at("/me/role").asText());
+        try (Connection other = server.dataSource.getConnection(); Statement sql = other.createStatement()) {
+            sql.executeUpdate("UPDATE users SET role = 'READER' WHERE username = 'elsewhere'");
+            assertEquals("READER", eventually(() -> server.data(token, "{ me { role } }", null).at("/me/role").asText(),
+                    "READER"));
+            sql.executeUpdate("DELETE FROM users WHERE username = 'elsewhere'");
+            assertEquals(401, eventually(() -> server.post(token, "{ me { username } }", null).statusCode(), 401));
+        }
+    }
+
+    /** The value once it is the expected one; the notice of a change takes milliseconds to arrive. */
+    private static <T> T eventually(Callable<T> read, T expected) throws Exception {
+        T value = read.call();
+        for (int i = 0; i < 100 && !expected.equals(value); i++) {
+            Thread.sleep(20);
+            value = read.call();
+        }
+        return value;
     }
 
     @Test

@@ -16,6 +16,10 @@ public final class Auth {
         this.throttle = throttle;
     }
 
+    public Users users() {
+        return users;
+    }
+
     /** The outcome of a sign-in: a token, or why not. */
     public sealed interface Login permits Granted, Refused, Throttled {
     }

@@ -16,8 +16,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.SecretKey;
 
 /** Issues and checks the server's access tokens: JWTs signed with HS256, valid for a set time. */
@@ -31,6 +33,21 @@ public final class Tokens {
     private final Clock clock;
     /** Built once: building a parser costs more than checking a token with it. */
     private final JwtParser parser;
+    /**
+     * Tokens whose signature was already checked, with their validity: a client sends the same token
+     * with every request, and parsing and verifying it cost a tenth of a 1000-row ingest's server time.
+     */
+    private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+
+    /** What a checked token says; its times are checked again on every use. */
+    private record Verified(String subject, Instant notBefore, Instant expiration) {
+        boolean validAt(Instant now) {
+            return !now.isBefore(notBefore) && !now.isAfter(expiration);
+        }
+    }
+
+    /** Enough for every signed-in client of one server; past it the cache starts over. */
+    private static final int MAX_VERIFIED = 10_000;
 
     public Tokens(byte[] secret, Duration lifetime, Clock clock) {
         if (secret.length < MIN_SECRET_BYTES) {
@@ -92,11 +109,24 @@ public final class Tokens {
 
     /** The user name a valid token was issued to; empty for a token that is forged, expired or not yet valid. */
     public Optional<String> verify(String token) {
+        Verified known = verified.get(token);
+        if (known != null) {
+            return known.validAt(clock.instant()) ? Optional.of(known.subject()) : Optional.empty();
+        }
+        Claims claims;
         try {
-            Claims claims = parser.parseSignedClaims(token).getPayload();
-            return Optional.ofNullable(claims.getSubject());
+            claims = parser.parseSignedClaims(token).getPayload();
         } catch (JwtException | IllegalArgumentException e) {
             return Optional.empty();
         }
+        // Only tokens this server issued are kept: they carry a subject and both times.
+        if (claims.getSubject() != null && claims.getNotBefore() != null && claims.getExpiration() != null) {
+            if (verified.size() >= MAX_VERIFIED) {
+                verified.clear();
+            }
+            verified.put(token, new Verified(claims.getSubject(), claims.getNotBefore().toInstant(),
+                    claims.getExpiration().toInstant()));
+        }
+        return Optional.ofNullable(claims.getSubject());
     }
 }

@@ -6,11 +6,19 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.flywaydb.core.Flyway;
 
-/** The users of the server, with bcrypt password hashes, in the database so every server instance sees them. */
+/**
+ * The users of the server, with bcrypt password hashes, in the database so every server instance
+ * sees them. A running server remembers the users it has looked up while its {@link #changeListener()}
+ * hears of every change: a request then costs no database round trip to check its user.
+ */
 public final class Users {
 
     private static final int COST = 12;
@@ -18,9 +26,34 @@ public final class Users {
     private static final byte[] DUMMY_HASH = BCrypt.withDefaults().hash(COST, "not a password".toCharArray());
 
     private final DataSource dataSource;
+    private final Map<String, User> remembered = new ConcurrentHashMap<>();
+    /** Counts the notices of change: a lookup that raced one does not remember what it read. */
+    private final AtomicLong changes = new AtomicLong();
+    private volatile boolean cacheTrusted;
 
     public Users(DataSource dataSource) {
         this.dataSource = dataSource;
+    }
+
+    /** Listens for changed users while it runs (a Jetty bean of the server); without it nothing is remembered. */
+    public LifeCycle changeListener() {
+        return new UserChangeListener(dataSource, this);
+    }
+
+    void trustCache(boolean trusted) {
+        changes.incrementAndGet();
+        cacheTrusted = trusted;
+        remembered.clear();
+    }
+
+    /** Forgets a changed user; the empty name: everyone. */
+    void forget(String username) {
+        changes.incrementAndGet();
+        if (username.isEmpty()) {
+            remembered.clear();
+        } else {
+            remembered.remove(username);
+        }
     }
 
     /** Creates or updates the server's tables. */
@@ -47,13 +80,29 @@ public final class Users {
     }
 
     public boolean remove(String username) {
-        return update("DELETE FROM users WHERE username = ?", username) == 1;
+        boolean removed = update("DELETE FROM users WHERE username = ?", username) == 1;
+        // The notice of the change comes a moment later; in this process the change is known now.
+        forget(username);
+        return removed;
     }
 
     /** The user, with its current role. */
     public Optional<User> find(String username) {
-        return query("SELECT username, role FROM users WHERE username = ?", username,
+        User known = cacheTrusted ? remembered.get(username) : null;
+        if (known != null) {
+            return Optional.of(known);
+        }
+        long before = changes.get();
+        Optional<User> user = query("SELECT username, role FROM users WHERE username = ?", username,
                 rs -> new User(rs.getString(1), Role.valueOf(rs.getString(2))));
+        if (user.isPresent() && cacheTrusted) {
+            remembered.put(username, user.get());
+            // A notice that came since the read may be about this user: drop what was read.
+            if (changes.get() != before) {
+                remembered.remove(username, user.get());
+            }
+        }
+        return user;
     }
 
     /** The user when the password is right. */
