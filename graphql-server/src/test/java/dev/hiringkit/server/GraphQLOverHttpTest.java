@@ -9,6 +9,7 @@ import dev.hiringkit.reports.DepartmentsAboveMean;
 import dev.hiringkit.reports.HiresByQuarter;
 import dev.hiringkit.testing.RealData;
 import dev.hiringkit.testing.TestDatabase;
+import java.io.ByteArrayInputStream;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -139,6 +140,12 @@ class GraphQLOverHttpTest {
                     .POST(HttpRequest.BodyPublishers.ofString(big))).statusCode());
             assertEquals(405, send(graphql().method("PUT", HttpRequest.BodyPublishers.ofString(big))).statusCode());
         }
+        // Sent without a length (chunked): refused once the limit is passed, while the parser reads it.
+        byte[] bytes = big.getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> chunked = send(graphql().header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes))));
+        assertEquals(413, chunked.statusCode());
+        assertEquals("BODY_TOO_LARGE", code(chunked));
     }
 
     @Test

@@ -10,8 +10,6 @@ import java.time.DateTimeException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The DateTime scalar of graphql-java-extended-scalars, with a fast path for the common form of an ingest's
@@ -54,33 +52,81 @@ final class DateTimeScalar {
         }));
     }
 
-    /** The common form: date, time to the second, an optional fraction, Z or a {@code ±HH:MM} offset. */
-    private static final Pattern COMMON = Pattern.compile(
-            "(\\d{4})-(\\d{2})-(\\d{2})T(\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,9}))?(?:Z|([+-])(\\d{2}):(\\d{2}))");
-
     /**
-     * The value of a string of the common form, or null for anything else (left to the library): other
-     * shapes, out-of-range fields, and the offset {@code -00:00}, which RFC 3339 gives a meaning of its own.
+     * The value of a string of the common form (date, time to the second, an optional fraction of 1 to 9
+     * digits, Z or a {@code ±HH:MM} offset), or null for anything else, left to the library: other shapes,
+     * out-of-range fields, and the offset {@code -00:00}, which RFC 3339 gives a meaning of its own.
+     * Read by position rather than with a regular expression, which cost a third of coercing an ingest.
      */
     static OffsetDateTime parse(String s) {
-        Matcher m = COMMON.matcher(s);
-        if (!m.matches() || "-".equals(m.group(8)) && m.group(9).equals("00") && m.group(10).equals("00")) {
+        int n = s.length();
+        if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
+                || s.charAt(16) != ':') {
             return null;
         }
-        String fraction = m.group(7) == null ? "" : m.group(7);
-        int nanos = fraction.isEmpty() ? 0 : Integer.parseInt(fraction + "000000000".substring(fraction.length()));
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 2);
+        int day = digits(s, 8, 2);
+        int hour = digits(s, 11, 2);
+        int minute = digits(s, 14, 2);
+        int second = digits(s, 17, 2);
+        int at = 19;
+        int nanos = 0;
+        if (s.charAt(at) == '.') {
+            int start = ++at;
+            while (at < n && at - start < 10 && isDigit(s.charAt(at))) {
+                nanos = nanos * 10 + (s.charAt(at++) - '0');
+            }
+            int count = at - start;
+            if (count == 0 || count > 9) {
+                return null;
+            }
+            for (int i = count; i < 9; i++) {
+                nanos *= 10;
+            }
+        }
+        ZoneOffset offset;
+        if (at == n - 1 && s.charAt(at) == 'Z') {
+            offset = ZoneOffset.UTC;
+        } else if (at == n - 6 && (s.charAt(at) == '+' || s.charAt(at) == '-') && s.charAt(at + 3) == ':') {
+            int sign = s.charAt(at) == '-' ? -1 : 1;
+            int hours = digits(s, at + 1, 2);
+            int minutes = digits(s, at + 4, 2);
+            if (hours < 0 || minutes < 0 || sign < 0 && hours == 0 && minutes == 0) {
+                return null;
+            }
+            try {
+                offset = ZoneOffset.ofHoursMinutes(sign * hours, sign * minutes);
+            } catch (DateTimeException e) {
+                return null;
+            }
+        } else {
+            return null;
+        }
+        if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) {
+            return null;
+        }
         try {
-            int sign = "-".equals(m.group(8)) ? -1 : 1;
-            ZoneOffset offset = m.group(8) == null ? ZoneOffset.UTC
-                    : ZoneOffset.ofHoursMinutes(sign * number(m, 9), sign * number(m, 10));
-            return OffsetDateTime.of(number(m, 1), number(m, 2), number(m, 3), number(m, 4), number(m, 5), number(m, 6),
-                    nanos, offset);
+            return OffsetDateTime.of(year, month, day, hour, minute, second, nanos, offset);
         } catch (DateTimeException e) {
             return null;
         }
     }
 
-    private static int number(Matcher m, int group) {
-        return Integer.parseInt(m.group(group));
+    /** The number written by {@code count} ASCII digits at {@code from}; -1 when one is not a digit. */
+    private static int digits(String s, int from, int count) {
+        int value = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = s.charAt(i);
+            if (!isDigit(c)) {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 }

@@ -145,7 +145,7 @@ final class GraphQLHandler extends Handler.Abstract {
     private GraphQLRequest fromBody(Request request) throws Refusal, IOException {
         Object body;
         try {
-            body = Http.JSON.readValue(Http.body(request, maxBodyBytes), Object.class);
+            body = Http.json(request, maxBodyBytes);
         } catch (JsonProcessingException e) {
             throw new Refusal(400, "BAD_REQUEST", "The body is not JSON.");
         }

@@ -1,6 +1,8 @@
 package dev.hiringkit.server.http;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -15,7 +17,8 @@ import org.eclipse.jetty.util.Callback;
 /** What the handlers share: reading bounded bodies and writing JSON. */
 final class Http {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    /** Reads one JSON value per body: anything after it is an error, not ignored. */
+    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private Http() {
     }
@@ -45,6 +48,59 @@ final class Http {
                 throw new TooLarge();
             }
             return bytes;
+        }
+    }
+
+    /**
+     * Parses a JSON body while it arrives (the parser does not wait for the last byte to start),
+     * refusing more than {@code limit} bytes.
+     */
+    static Object json(Request request, int limit) throws IOException {
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            try {
+                if (request.getLength() > limit) {
+                    throw new TooLarge();
+                }
+                return JSON.readValue(new Bounded(in, limit), Object.class);
+            } catch (TooLarge e) {
+                discard(in, request.getLength());
+                throw e;
+            }
+        }
+    }
+
+    /** A stream that fails with {@link TooLarge} once more than its limit has been read. */
+    private static final class Bounded extends FilterInputStream {
+        private long left;
+
+        Bounded(InputStream in, long limit) {
+            super(in);
+            this.left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            count(b < 0 ? -1 : 1);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, (int) Math.min(length, left + 1));
+            count(n);
+            return n;
+        }
+
+        /** The parser closes what it reads; the body stays open for {@link #discard}. */
+        @Override
+        public void close() {
+        }
+
+        private void count(int n) throws TooLarge {
+            if (n > 0 && (left -= n) < 0) {
+                throw new TooLarge();
+            }
         }
     }
 
