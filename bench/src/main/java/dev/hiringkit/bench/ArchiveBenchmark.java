@@ -34,7 +34,7 @@ public final class ArchiveBenchmark {
     }
 
     static void run(long employees, int runs) throws Exception {
-        Path work = Files.createTempDirectory("hiring-bench-archive");
+        Path work = Scratch.directory("archive");
         Path data = work.resolve("data");
         Path copies = Files.createDirectories(work.resolve("copy-out"));
         System.out.printf("Generating %,d hired employees...%n", employees);

@@ -51,7 +51,7 @@ public final class LoadBenchmark {
     }
 
     static void run(long employees, int runs) throws Exception {
-        Path work = Files.createTempDirectory("hiring-bench-load");
+        Path work = Scratch.directory("load");
         Path data = work.resolve("data");
         System.out.printf("Generating %,d hired employees (2%% with a defect)...%n", employees);
         DataGenerator.builder().employees(employees).seed(42).invalidRatio(0.02).build().writeTo(data);

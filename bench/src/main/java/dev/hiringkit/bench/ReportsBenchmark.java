@@ -7,7 +7,6 @@ import dev.hiringkit.generate.DataGenerator;
 import dev.hiringkit.reports.DepartmentsAboveMean;
 import dev.hiringkit.reports.HiresByQuarter;
 import dev.hiringkit.repository.LoadOptions;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -62,7 +61,7 @@ public final class ReportsBenchmark {
     }
 
     static void run(long employees, int runs) throws Exception {
-        Path work = Files.createTempDirectory("hiring-bench-reports");
+        Path work = Scratch.directory("reports");
         try (BenchDatabase server = new BenchDatabase(work.resolve("postgres"));
                 HikariDataSource pool = server.create("reports")) {
             Path data = work.resolve("data");
