@@ -12,7 +12,10 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -29,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -281,10 +285,18 @@ final class PgArchiver implements Archiver {
             files.put(table, backup.table(table).orElseThrow(() -> new HiringException(Code.BACKUP_NOT_FOUND,
                     "The backup " + backup.id() + " holds no " + table.sqlName())));
         }
-        // Every file is whole and of the right table before the database is touched.
-        for (Backup.TableFile file : files.values()) {
-            verify(file);
+        try (FileReads reads = new FileReads()) {
+            // Every file is whole and of the right table before the database is touched.
+            for (Backup.TableFile file : files.values()) {
+                reads.download(file);
+                verify(file, reads);
+            }
+            return restore(backup, mode, chosen, files, reads);
         }
+    }
+
+    private RestoreResult restore(Backup backup, RestoreMode mode, List<Table> chosen,
+            Map<Table, Backup.TableFile> files, FileReads reads) {
         boolean keysDropped = mode == RestoreMode.REPLACE || chosen.contains(Table.HIRED_EMPLOYEES);
         List<RestoreResult.TableRestore> results = new ArrayList<>();
         try (Connection connection = dataSource.getConnection()) {
@@ -296,8 +308,8 @@ final class PgArchiver implements Archiver {
                 }
                 for (Table table : chosen) {
                     results.add(mode == RestoreMode.REPLACE
-                            ? replace(connection, files.get(table))
-                            : append(connection, files.get(table)));
+                            ? replace(connection, files.get(table), reads)
+                            : append(connection, files.get(table), reads));
                 }
                 if (keysDropped) {
                     restoreKeys(connection, backup.id());
@@ -323,9 +335,9 @@ final class PgArchiver implements Archiver {
     }
 
     /** Reads a file whole: its size and SHA-256 as the manifest says, and a schema of its table. */
-    private void verify(Backup.TableFile file) {
+    private void verify(Backup.TableFile file, FileReads reads) {
         Measured measured = new Measured();
-        try (InputStream in = measured.wrap(store.open(file.key()))) {
+        try (InputStream in = measured.wrap(reads.open(file))) {
             try (DataFileStream<GenericRecord> avro = new DataFileStream<>(in, new GenericDatumReader<>())) {
                 checkSchema(file, avro.getSchema());
                 in.transferTo(OutputStream.nullOutputStream());
@@ -393,23 +405,23 @@ final class PgArchiver implements Archiver {
                 + (keysDropped ? "ACCESS EXCLUSIVE" : "EXCLUSIVE") + " MODE");
     }
 
-    private RestoreResult.TableRestore replace(Connection connection, Backup.TableFile file)
+    private RestoreResult.TableRestore replace(Connection connection, Backup.TableFile file, FileReads reads)
             throws SQLException, IOException {
         String table = file.table().sqlName();
         long before = count(connection, table);
         execute(connection, "TRUNCATE " + table);
-        copyIn(connection, file, table);
+        copyIn(connection, file, reads, table);
         return new RestoreResult.TableRestore(file.table(), file.rows(), before, before, file.rows(), 0, List.of());
     }
 
-    private RestoreResult.TableRestore append(Connection connection, Backup.TableFile file)
+    private RestoreResult.TableRestore append(Connection connection, Backup.TableFile file, FileReads reads)
             throws SQLException, IOException {
         String table = file.table().sqlName();
         String staging = "restore_" + table;
         String columns = String.join(", ", file.table().columns());
         long before = count(connection, table);
         execute(connection, "CREATE TEMP TABLE " + staging + " (LIKE " + table + ") ON COMMIT DROP");
-        copyIn(connection, file, staging);
+        copyIn(connection, file, reads, staging);
         List<Integer> skippedIds = new ArrayList<>();
         try (Statement statement = connection.createStatement();
                 ResultSet rs = statement.executeQuery("SELECT s.id FROM " + staging + " s WHERE EXISTS (SELECT 1 FROM "
@@ -429,14 +441,15 @@ final class PgArchiver implements Archiver {
     }
 
     /** Streams one backup file into {@code target} with binary COPY, checking it again as it goes. */
-    private void copyIn(Connection connection, Backup.TableFile file, String target) throws SQLException, IOException {
+    private void copyIn(Connection connection, Backup.TableFile file, FileReads reads, String target)
+            throws SQLException, IOException {
         Schema expected = AvroTables.schema(file.table());
         AvroTables.Kind[] kinds = AvroTables.kinds(expected).toArray(AvroTables.Kind[]::new);
         CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI()
                 .copyIn(CopyBuffer.copySql(target, String.join(", ", file.table().columns())));
         Measured measured = new Measured();
         long rows = 0;
-        try (InputStream in = measured.wrap(store.open(file.key()));
+        try (InputStream in = measured.wrap(reads.open(file));
                 DataFileStream<GenericRecord> avro = new DataFileStream<>(in, new GenericDatumReader<>(expected))) {
             CopyBuffer out = new CopyBuffer();
             out.start(copy);
@@ -550,6 +563,48 @@ final class PgArchiver implements Archiver {
     private static void execute(Connection connection, String sql) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute(sql);
+        }
+    }
+
+    /**
+     * Where a restore reads its files: a directory's in place; a remote store's (S3) from temporary
+     * copies, downloaded once, since every file is read twice (checked, then copied in).
+     */
+    private final class FileReads implements AutoCloseable {
+        private final Map<String, Path> copies = new HashMap<>();
+
+        void download(Backup.TableFile file) {
+            if (store instanceof DirectoryStore) {
+                return;
+            }
+            try {
+                Path copy = Files.createTempFile("hiring-restore-", ".avro");
+                copies.put(file.key(), copy);
+                try (InputStream in = store.open(file.key())) {
+                    Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } catch (NoSuchFileException e) {
+                throw new HiringException(Code.BACKUP_DAMAGED, "The backup file " + store.locate(file.key())
+                        + " is missing");
+            } catch (IOException e) {
+                throw archiveError("Downloading " + store.locate(file.key()) + " failed", e);
+            }
+        }
+
+        InputStream open(Backup.TableFile file) throws IOException {
+            Path copy = copies.get(file.key());
+            return copy != null ? Files.newInputStream(copy) : store.open(file.key());
+        }
+
+        @Override
+        public void close() {
+            for (Path copy : copies.values()) {
+                try {
+                    Files.deleteIfExists(copy);
+                } catch (IOException e) {
+                    LOG.warn("Could not delete the temporary copy {}", copy, e);
+                }
+            }
         }
     }
 
