@@ -25,6 +25,9 @@ public interface ArchiveStore {
     /** Opens an existing object for reading; a missing one is a {@link java.nio.file.NoSuchFileException}. */
     InputStream open(String key) throws IOException;
 
+    /** Deletes an object; one that is not there is no error. */
+    void delete(String key) throws IOException;
+
     /** The keys under a prefix, sorted; objects still being written are not listed. */
     List<String> list(String prefix) throws IOException;
 

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitResult;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -60,6 +61,21 @@ final class DirectoryStore implements ArchiveStore {
     @Override
     public InputStream open(String key) throws IOException {
         return Files.newInputStream(resolve(key));
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        Path file = resolve(key);
+        Files.deleteIfExists(file);
+        // The directory a backup's files were in goes too once empty; the root stays.
+        Path parent = file.getParent();
+        if (!parent.equals(root)) {
+            try {
+                Files.deleteIfExists(parent);
+            } catch (DirectoryNotEmptyException e) {
+                // other objects still live there
+            }
+        }
     }
 
     @Override

@@ -95,6 +95,32 @@ final class PgArchiver implements Archiver {
         List<Table> chosen = parentsFirst(tables);
         Instant createdAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         String id = freeId(createdAt);
+        try {
+            return backup(chosen, id, createdAt);
+        } catch (RuntimeException e) {
+            // Without its manifest the backup is never used: its files would only take space. The manifest
+            // goes first (a write reported failed may have happened); if it cannot, the files stay.
+            try {
+                store.delete(manifestKey(id));
+                for (Table table : chosen) {
+                    store.delete(fileKey(id, table));
+                }
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    private static String manifestKey(String id) {
+        return PREFIX + id + "/" + MANIFEST;
+    }
+
+    private static String fileKey(String id, Table table) {
+        return PREFIX + id + "/" + table.sqlName() + ".avro";
+    }
+
+    private Backup backup(List<Table> chosen, String id, Instant createdAt) {
         List<Backup.TableFile> files = new ArrayList<>();
         try (Connection connection = dataSource.getConnection()) {
             // One snapshot for every table: rows written meanwhile never tear the backup.
@@ -119,7 +145,7 @@ final class PgArchiver implements Archiver {
         Backup backup = new Backup(id, createdAt, CODEC, files);
         try {
             byte[] manifest = BackupManifest.write(backup);
-            store.write(PREFIX + id + "/" + MANIFEST, out -> out.write(manifest));
+            store.write(manifestKey(id), out -> out.write(manifest));
         } catch (IOException e) {
             throw archiveError("The backup " + id + " could not write its manifest", e);
         }
@@ -131,7 +157,7 @@ final class PgArchiver implements Archiver {
     private Backup.TableFile backupTable(Connection connection, Table table, String id) throws SQLException {
         Schema schema = AvroTables.schema(table);
         List<AvroTables.Kind> kinds = AvroTables.kinds(schema);
-        String key = PREFIX + id + "/" + table.sqlName() + ".avro";
+        String key = fileKey(id, table);
         String sql = "COPY " + table.sqlName() + " (" + String.join(", ", table.columns()) + ") TO STDOUT (FORMAT binary)";
         PGConnection pg = connection.unwrap(PGConnection.class);
         Measured measured = new Measured();
@@ -244,7 +270,7 @@ final class PgArchiver implements Archiver {
             throw new HiringException(Code.BACKUP_NOT_FOUND, "'" + backupId
                     + "' is not a backup id (like 20210714T093015123Z-3fa9) nor '" + LATEST + "'");
         }
-        String key = PREFIX + backupId + "/" + MANIFEST;
+        String key = manifestKey(backupId);
         try {
             return readManifest(backupId);
         } catch (NoSuchFileException e) {
@@ -257,13 +283,13 @@ final class PgArchiver implements Archiver {
 
     /** A backup's manifest, which must speak of that backup and of its own files only. */
     private Backup readManifest(String id) throws IOException {
-        String key = PREFIX + id + "/" + MANIFEST;
+        String key = manifestKey(id);
         Backup backup;
         try (InputStream in = store.open(key)) {
             backup = BackupManifest.read(in, store.locate(key));
         }
         boolean own = backup.id().equals(id) && backup.tables().stream()
-                .allMatch(f -> f.key().equals(PREFIX + id + "/" + f.table().sqlName() + ".avro"))
+                .allMatch(f -> f.key().equals(fileKey(id, f.table())))
                 && backup.tables().stream().map(Backup.TableFile::table).distinct().count() == backup.tables().size();
         if (!own) {
             throw new HiringException(Code.BACKUP_DAMAGED, "The manifest " + store.locate(key)

@@ -102,6 +102,15 @@ final class S3Store implements ArchiveStore {
     }
 
     @Override
+    public void delete(String key) throws IOException {
+        try {
+            client.deleteObject(b -> b.bucket(bucket).key(objectKey(key)));
+        } catch (SdkException e) {
+            throw failure("delete", key, e);
+        }
+    }
+
+    @Override
     public InputStream open(String key) throws IOException {
         try {
             return new ObjectStream(client.getObject(b -> b.bucket(bucket).key(objectKey(key))));

@@ -62,6 +62,21 @@ class ArchiveStoreTest {
 
     @ParameterizedTest
     @MethodSource(STORES)
+    void deleteRemovesOneObjectAndAMissingOneIsNoError(ArchiveStore store) throws IOException {
+        store.write("backups/1/jobs.avro", out -> out.write(utf8("jobs")));
+        store.write("backups/1/departments.avro", out -> out.write(utf8("departments")));
+        store.delete("backups/1/jobs.avro");
+        store.delete("backups/1/jobs.avro");
+        store.delete("backups/2/none.avro");
+        assertEquals(List.of("backups/1/departments.avro"), store.list(""));
+        store.delete("backups/1/departments.avro");
+        assertEquals(List.of(), store.list(""));
+        store.write("backups/1/jobs.avro", out -> out.write(utf8("again")));
+        assertEquals("again", read(store, "backups/1/jobs.avro"));
+    }
+
+    @ParameterizedTest
+    @MethodSource(STORES)
     void aMissingObjectIsNoSuchFile(ArchiveStore store) {
         assertThrows(NoSuchFileException.class, () -> store.open("backups/none/jobs.avro").close());
     }

@@ -270,7 +270,8 @@ class ArchiverTest {
     @Test
     void aBackupWithoutItsManifestIsNeitherListedNorUsed() throws Exception {
         Backup older = kit.archiver().backup();
-        // A backup that fails as it writes its manifest leaves its table files, and no manifest.
+        // A backup that fails as it writes its manifest, with a store that cannot delete its files either
+        // (as when the process dies there), leaves its table files and no manifest.
         HiringKit failing = kit(dataSource, new ForwardingStore(store) {
             @Override
             public void write(String key, Body body) throws IOException {
@@ -278,6 +279,11 @@ class ArchiverTest {
                     throw new IOException("disk full (simulated)");
                 }
                 super.write(key, body);
+            }
+
+            @Override
+            public void delete(String key) throws IOException {
+                throw new IOException("gone (simulated)");
             }
         });
         HiringException failed = assertThrows(HiringException.class, () -> failing.archiver().backup());
@@ -369,6 +375,26 @@ class ArchiverTest {
         for (Backup.TableFile file : backup.tables()) {
             assertEquals(1, opens.get(file.key()).get(), file.key());
         }
+    }
+
+    @Test
+    void aFailedBackupLeavesNoFilesBehind() throws Exception {
+        Backup earlier = kit.archiver().backup();
+        List<String> before = store.list("backups/");
+        // The store fails on the second table's file, after the first was written whole.
+        HiringKit broken = kit(dataSource, new ForwardingStore(store) {
+            @Override
+            public void write(String key, Body body) throws IOException {
+                if (key.endsWith("jobs.avro")) {
+                    throw new IOException("the store is full");
+                }
+                super.write(key, body);
+            }
+        });
+        HiringException e = assertThrows(HiringException.class, () -> broken.archiver().backup());
+        assertTrue(e.getMessage().contains("the store is full"), e.getMessage());
+        assertEquals(before, store.list("backups/"));
+        assertEquals(earlier.id(), kit.archiver().list().get(0).id());
     }
 
     @Test
@@ -537,6 +563,11 @@ class ArchiverTest {
         @Override
         public InputStream open(String key) throws IOException {
             return delegate.open(key);
+        }
+
+        @Override
+        public void delete(String key) throws IOException {
+            delegate.delete(key);
         }
 
         @Override
