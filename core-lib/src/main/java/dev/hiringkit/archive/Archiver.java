@@ -37,6 +37,9 @@ public interface Archiver {
      */
     RestoreResult restore(String backupId, RestoreMode mode, Table... tables);
 
+    /** The same archiver, telling {@code progress} how its backups and restores advance. */
+    Archiver withProgress(ArchiveProgress progress);
+
     /** An archiver of the HiringKit tables in {@code dataSource}, keeping backups in {@code store}. */
     static Archiver postgres(DataSource dataSource, ArchiveStore store) {
         return new PgArchiver(dataSource, store);

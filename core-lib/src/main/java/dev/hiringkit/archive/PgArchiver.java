@@ -78,14 +78,27 @@ final class PgArchiver implements Archiver {
     private static final int ZSTD_LEVEL = 3;
     /** Larger blocks compress better; a block is held in memory while it is written or read. */
     private static final int BLOCK_BYTES = 1 << 20;
+    /** Rows between two reports of progress. */
+    private static final int PROGRESS_ROWS = 1 << 16;
 
     private final DataSource dataSource;
     private final ArchiveStore store;
+    private final ArchiveProgress progress;
     private final SchemaKeys keys = new SchemaKeys();
 
     PgArchiver(DataSource dataSource, ArchiveStore store) {
+        this(dataSource, store, ArchiveProgress.NONE);
+    }
+
+    private PgArchiver(DataSource dataSource, ArchiveStore store, ArchiveProgress progress) {
         this.dataSource = dataSource;
         this.store = store;
+        this.progress = progress;
+    }
+
+    @Override
+    public Archiver withProgress(ArchiveProgress progress) {
+        return new PgArchiver(dataSource, store, progress);
     }
 
     // ---- backup ---------------------------------------------------------------------------------
@@ -161,6 +174,8 @@ final class PgArchiver implements Archiver {
         String sql = "COPY " + table.sqlName() + " (" + String.join(", ", table.columns()) + ") TO STDOUT (FORMAT binary)";
         PGConnection pg = connection.unwrap(PGConnection.class);
         Measured measured = new Measured();
+        long expected = estimatedRows(connection, table);
+        progress.rows(table, 0, expected);
         try {
             store.write(key, out -> {
                 try (PGCopyInputStream copy = new PGCopyInputStream(pg, sql);
@@ -178,7 +193,9 @@ final class PgArchiver implements Archiver {
                             }
                             throw e;
                         }
-                        measured.rows++;
+                        if (++measured.rows % PROGRESS_ROWS == 0) {
+                            progress.rows(table, measured.rows, expected);
+                        }
                     }
                     rows.end();
                 } catch (SQLException e) {
@@ -189,8 +206,18 @@ final class PgArchiver implements Archiver {
         } catch (IOException e) {
             throw archiveError("Writing " + store.locate(key) + " failed", e);
         }
+        progress.rows(table, measured.rows, measured.rows);
         return new Backup.TableFile(table, key, measured.rows, measured.bytes, measured.sha256(),
                 AvroTables.fingerprint(schema));
+    }
+
+    /** PostgreSQL's estimate of a table's rows (from its last VACUUM or ANALYZE); -1 when it has none. */
+    private static long estimatedRows(Connection connection, Table table) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT reltuples::bigint FROM pg_class WHERE oid = '"
+                        + table.sqlName() + "'::regclass")) {
+            return rs.next() ? Math.max(-1, rs.getLong(1)) : -1;
+        }
     }
 
     /** A backup id not taken yet: the creation time and a random suffix, so ids sort by age. */
@@ -480,6 +507,7 @@ final class PgArchiver implements Archiver {
             CopyBuffer out = new CopyBuffer();
             out.start(copy);
             GenericRecord record = null;
+            progress.rows(file.table(), 0, file.rows());
             while (avro.hasNext()) {
                 record = avro.next(record);
                 out.row(kinds.length);
@@ -495,7 +523,9 @@ final class PgArchiver implements Archiver {
                     }
                 }
                 out.endRow();
-                rows++;
+                if (++rows % PROGRESS_ROWS == 0) {
+                    progress.rows(file.table(), rows, file.rows());
+                }
             }
             in.transferTo(OutputStream.nullOutputStream());
             out.finish();
@@ -521,6 +551,7 @@ final class PgArchiver implements Archiver {
         if (rows != file.rows()) {
             throw damaged(file, "it holds " + rows + " rows, its manifest says " + file.rows());
         }
+        progress.rows(file.table(), rows, file.rows());
     }
 
     /** Puts the keys of hired_employees back; a row left without its department or job refuses the restore. */

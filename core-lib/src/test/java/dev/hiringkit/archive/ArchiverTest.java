@@ -378,6 +378,22 @@ class ArchiverTest {
     }
 
     @Test
+    void backupAndRestoreTellTheirProgressTableByTable() {
+        List<String> told = new ArrayList<>();
+        ArchiveProgress progress = (table, rows, expected) -> told.add(table.sqlName() + " " + rows + "/" + expected);
+        Backup backup = kit.archiver().withProgress(progress).backup();
+        long hires = backup.table(Table.HIRED_EMPLOYEES).orElseThrow().rows();
+        // Each table starts at 0 (of an estimate) and ends with its count.
+        assertEquals("departments 0", told.get(0).substring(0, "departments 0".length()));
+        assertTrue(told.contains("hired_employees " + hires + "/" + hires), told.toString());
+
+        told.clear();
+        kit.archiver().withProgress(progress).restore(backup.id(), RestoreMode.REPLACE);
+        assertEquals(List.of("departments 0/12", "departments 12/12", "jobs 0/183", "jobs 183/183",
+                "hired_employees 0/" + hires, "hired_employees " + hires + "/" + hires), told);
+    }
+
+    @Test
     void aFailedBackupLeavesNoFilesBehind() throws Exception {
         Backup earlier = kit.archiver().backup();
         List<String> before = store.list("backups/");

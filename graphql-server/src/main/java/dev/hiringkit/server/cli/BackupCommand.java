@@ -1,6 +1,7 @@
 package dev.hiringkit.server.cli;
 
 import dev.hiringkit.Table;
+import dev.hiringkit.archive.Archiver;
 import dev.hiringkit.archive.Backup;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -29,8 +30,11 @@ final class BackupCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         Table[] chosen = tables.tables();
-        try (HiringRuntime runtime = HiringRuntime.start(database)) {
-            Backup backup = runtime.kit().archiver().backup(chosen);
+        try (HiringRuntime runtime = HiringRuntime.start(database);
+                ArchiveProgressBars bars = new ArchiveProgressBars("backup")) {
+            Archiver archiver = runtime.kit().archiver();
+            Backup backup = (System.console() != null ? archiver.withProgress(bars) : archiver).backup(chosen);
+            bars.close(); // the last bar ends before the summary
             out.println("Backup " + backup.id() + " written to " + runtime.kit().archive().locate("backups/" + backup.id()));
             printFiles(out, backup);
         }

@@ -65,8 +65,12 @@ final class RestoreCommand implements Callable<Integer> {
                 return 1;
             }
         }
-        try (HiringRuntime runtime = HiringRuntime.start(database)) {
-            RestoreResult result = runtime.kit().archiver().restore(backupId, restoreMode, chosen);
+        try (HiringRuntime runtime = HiringRuntime.start(database);
+                ArchiveProgressBars bars = new ArchiveProgressBars("restore")) {
+            Archiver archiver = runtime.kit().archiver();
+            RestoreResult result = (System.console() != null ? archiver.withProgress(bars) : archiver)
+                    .restore(backupId, restoreMode, chosen);
+            bars.close(); // the last bar ends before the summary
             out.println("Restored from backup " + result.backupId() + " ("
                     + result.mode().name().toLowerCase(Locale.ROOT) + "):");
             TextTable table = new TextTable("table", "in backup", "before", "removed", "inserted", "skipped");
