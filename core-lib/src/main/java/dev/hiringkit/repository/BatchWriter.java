@@ -137,11 +137,11 @@ final class BatchWriter {
             if (allOrNothing && anyInvalid) {
                 refused = refuseAll(rows.get(table), refused);
             } else {
-                Set<Integer> insertedIds = insertRows(connection, table, valid.get(table), raced);
-                inserted = insertedIds.size();
+                Set<Integer> skipped = insertRows(connection, table, valid.get(table), raced);
+                inserted = valid.get(table).size() - skipped.size();
                 List<? extends Row> list = rows.get(table);
                 for (Row row : valid.get(table)) {
-                    if (!insertedIds.contains(row.id())) {
+                    if (skipped.contains(row.id())) {
                         refused.add(new BatchResult.RejectedRow(list.indexOf(row), row, List.of(new Violation("id",
                                 ReasonCode.DUPLICATE_ID, table.sqlName() + " already has id " + row.id()))));
                     }
@@ -218,8 +218,8 @@ final class BatchWriter {
 
     /**
      * Inserts rows with one statement, in the order of their ids, so that concurrent batches wait for
-     * each other's ids in one order and never deadlock; returns the ids actually inserted. After a
-     * race ({@code raced}) the ids another writer stored meanwhile are skipped instead of failing.
+     * each other's ids in one order and never deadlock. After a race ({@code raced}) the ids another
+     * writer stored meanwhile are skipped instead of failing; returns those skipped ids.
      */
     private static Set<Integer> insertRows(Connection connection, Table table, List<Row> valid, boolean raced)
             throws SQLException {
@@ -247,15 +247,15 @@ final class BatchWriter {
             }
             if (!raced) {
                 insert.executeUpdate();
-                return rows.stream().map(Row::id).collect(Collectors.toSet());
+                return Set.of();
             }
-            Set<Integer> inserted = new HashSet<>();
+            Set<Integer> skipped = rows.stream().map(Row::id).collect(Collectors.toCollection(HashSet::new));
             try (ResultSet rs = insert.executeQuery()) {
                 while (rs.next()) {
-                    inserted.add(rs.getInt(1));
+                    skipped.remove(rs.getInt(1));
                 }
             }
-            return inserted;
+            return skipped;
         }
     }
 
