@@ -2,6 +2,7 @@ package dev.hiringkit.server.cli;
 
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveProgress;
+import dev.hiringkit.archive.Archiver;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarStyle;
 
@@ -14,6 +15,11 @@ final class ArchiveProgressBars implements ArchiveProgress, AutoCloseable {
 
     ArchiveProgressBars(String verb) {
         this.verb = verb;
+    }
+
+    /** The archiver, showing its progress in these bars when the output is a terminal. */
+    Archiver on(Archiver archiver) {
+        return System.console() != null ? archiver.withProgress(this) : archiver;
     }
 
     @Override

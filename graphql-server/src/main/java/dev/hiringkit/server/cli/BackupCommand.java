@@ -1,7 +1,6 @@
 package dev.hiringkit.server.cli;
 
 import dev.hiringkit.Table;
-import dev.hiringkit.archive.Archiver;
 import dev.hiringkit.archive.Backup;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -32,8 +31,7 @@ final class BackupCommand implements Callable<Integer> {
         Table[] chosen = tables.tables();
         try (HiringRuntime runtime = HiringRuntime.start(database);
                 ArchiveProgressBars bars = new ArchiveProgressBars("backup")) {
-            Archiver archiver = runtime.kit().archiver();
-            Backup backup = (System.console() != null ? archiver.withProgress(bars) : archiver).backup(chosen);
+            Backup backup = bars.on(runtime.kit().archiver()).backup(chosen);
             bars.close(); // the last bar ends before the summary
             out.println("Backup " + backup.id() + " written to " + runtime.kit().archive().locate("backups/" + backup.id()));
             printFiles(out, backup);

@@ -67,9 +67,7 @@ final class RestoreCommand implements Callable<Integer> {
         }
         try (HiringRuntime runtime = HiringRuntime.start(database);
                 ArchiveProgressBars bars = new ArchiveProgressBars("restore")) {
-            Archiver archiver = runtime.kit().archiver();
-            RestoreResult result = (System.console() != null ? archiver.withProgress(bars) : archiver)
-                    .restore(backupId, restoreMode, chosen);
+            RestoreResult result = bars.on(runtime.kit().archiver()).restore(backupId, restoreMode, chosen);
             bars.close(); // the last bar ends before the summary
             out.println("Restored from backup " + result.backupId() + " ("
                     + result.mode().name().toLowerCase(Locale.ROOT) + "):");
