@@ -272,15 +272,7 @@ class ArchiverTest {
         Backup older = kit.archiver().backup();
         // A backup that fails as it writes its manifest, with a store that cannot delete its files either
         // (as when the process dies there), leaves its table files and no manifest.
-        HiringKit failing = kit(dataSource, new ForwardingStore(store) {
-            @Override
-            public void write(String key, Body body) throws IOException {
-                if (key.endsWith("manifest.json")) {
-                    throw new IOException("disk full (simulated)");
-                }
-                super.write(key, body);
-            }
-
+        HiringKit failing = kit(dataSource, new FailingWrites(store, "manifest.json", "disk full (simulated)") {
             @Override
             public void delete(String key) throws IOException {
                 throw new IOException("gone (simulated)");
@@ -398,15 +390,7 @@ class ArchiverTest {
         Backup earlier = kit.archiver().backup();
         List<String> before = store.list("backups/");
         // The store fails on the second table's file, after the first was written whole.
-        HiringKit broken = kit(dataSource, new ForwardingStore(store) {
-            @Override
-            public void write(String key, Body body) throws IOException {
-                if (key.endsWith("jobs.avro")) {
-                    throw new IOException("the store is full");
-                }
-                super.write(key, body);
-            }
-        });
+        HiringKit broken = kit(dataSource, new FailingWrites(store, "jobs.avro", "the store is full"));
         HiringException e = assertThrows(HiringException.class, () -> broken.archiver().backup());
         assertTrue(e.getMessage().contains("the store is full"), e.getMessage());
         assertEquals(before, store.list("backups/"));
@@ -594,6 +578,26 @@ class ArchiverTest {
         @Override
         public String locate(String key) {
             return delegate.locate(key);
+        }
+    }
+
+    /** A store that refuses to write the keys ending in {@code suffix}. */
+    static class FailingWrites extends ForwardingStore {
+        private final String suffix;
+        private final String failure;
+
+        FailingWrites(ArchiveStore delegate, String suffix, String failure) {
+            super(delegate);
+            this.suffix = suffix;
+            this.failure = failure;
+        }
+
+        @Override
+        public void write(String key, Body body) throws IOException {
+            if (key.endsWith(suffix)) {
+                throw new IOException(failure);
+            }
+            super.write(key, body);
         }
     }
 
