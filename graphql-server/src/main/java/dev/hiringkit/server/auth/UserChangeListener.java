@@ -66,7 +66,6 @@ final class UserChangeListener extends AbstractLifeCycle {
                         checked = System.nanoTime();
                     }
                 }
-                users.trustCache(false);
                 statement.execute("UNLISTEN *");
             } catch (SQLException e) {
                 if (running) {
