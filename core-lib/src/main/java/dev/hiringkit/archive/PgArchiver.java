@@ -341,7 +341,6 @@ final class PgArchiver implements Archiver {
         try (FileReads reads = new FileReads()) {
             // Every file is whole and of the right table before the database is touched.
             for (Backup.TableFile file : files.values()) {
-                reads.download(file);
                 verify(file, reads);
             }
             return restore(backup, mode, chosen, files, reads);
@@ -630,27 +629,29 @@ final class PgArchiver implements Archiver {
     private final class FileReads implements AutoCloseable {
         private final Map<String, Path> copies = new HashMap<>();
 
-        void download(Backup.TableFile file) {
+        /** The file, from the copy downloaded at its first opening when the store is remote. */
+        InputStream open(Backup.TableFile file) throws IOException {
             if (store instanceof DirectoryStore) {
-                return;
+                return store.open(file.key());
             }
-            try {
-                Path copy = Files.createTempFile("hiring-restore-", ".avro");
-                copies.put(file.key(), copy);
-                try (InputStream in = store.open(file.key())) {
-                    Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } catch (NoSuchFileException e) {
-                throw new HiringException(Code.BACKUP_DAMAGED, "The backup file " + store.locate(file.key())
-                        + " is missing");
-            } catch (IOException e) {
-                throw archiveError("Downloading " + store.locate(file.key()) + " failed", e);
-            }
+            Path copy = copies.get(file.key());
+            return Files.newInputStream(copy != null ? copy : download(file.key()));
         }
 
-        InputStream open(Backup.TableFile file) throws IOException {
-            Path copy = copies.get(file.key());
-            return copy != null ? Files.newInputStream(copy) : store.open(file.key());
+        /** A missing object stays a NoSuchFileException; any other failure is the store's, not the file's. */
+        private Path download(String key) throws IOException {
+            try {
+                Path copy = Files.createTempFile("hiring-restore-", ".avro");
+                copies.put(key, copy);
+                try (InputStream in = store.open(key)) {
+                    Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+                }
+                return copy;
+            } catch (NoSuchFileException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new StoreReadException(e);
+            }
         }
 
         @Override
