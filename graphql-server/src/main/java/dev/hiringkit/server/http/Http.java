@@ -41,14 +41,7 @@ final class Http {
 
     /** Reads the whole body, refusing more than {@code limit} bytes. */
     static byte[] body(Request request, int limit) throws IOException {
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            byte[] bytes = request.getLength() > limit ? null : in.readNBytes(limit + 1);
-            if (bytes == null || bytes.length > limit) {
-                discard(in, request.getLength());
-                throw new TooLarge();
-            }
-            return bytes;
-        }
+        return read(request, limit, InputStream::readAllBytes);
     }
 
     /**
@@ -56,12 +49,21 @@ final class Http {
      * refusing more than {@code limit} bytes.
      */
     static Object json(Request request, int limit) throws IOException {
+        return read(request, limit, in -> JSON.readValue(in, Object.class));
+    }
+
+    private interface BodyReader<T> {
+        T read(InputStream body) throws IOException;
+    }
+
+    /** Reads the body through {@code reader}; past {@code limit} bytes the rest is dropped and TooLarge thrown. */
+    private static <T> T read(Request request, int limit, BodyReader<T> reader) throws IOException {
         try (InputStream in = Content.Source.asInputStream(request)) {
             try {
                 if (request.getLength() > limit) {
                     throw new TooLarge();
                 }
-                return JSON.readValue(new Bounded(in, limit), Object.class);
+                return reader.read(new Bounded(in, limit));
             } catch (TooLarge e) {
                 discard(in, request.getLength());
                 throw e;
