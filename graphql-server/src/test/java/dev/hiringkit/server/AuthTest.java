@@ -76,6 +76,10 @@ class AuthTest {
         JsonNode refused = TestServer.JSON.readTree(server.post(null,
                 "mutation { login(username: \"writer\", password: \"wrong password\") { accessToken } }", null).body());
         assertEquals("INVALID_CREDENTIALS", refused.at("/errors/0/extensions/code").asText());
+        // A form over the endpoint's 8 KiB is refused before it is parsed.
+        HttpResponse<String> tooLarge = server.form("/token", "grant_type=password&username=writer&password="
+                + "x".repeat(9000), null);
+        assertEquals(413, tooLarge.statusCode(), tooLarge.body());
     }
 
     @Test
