@@ -45,10 +45,18 @@ public final class BinaryCopyReader {
         return in.readInt();
     }
 
-    /** A timestamptz, in microseconds from the Unix epoch. */
+    /**
+     * A timestamptz, in microseconds from the Unix epoch. PostgreSQL stores 29 years more than that long
+     * holds (294247 to 294276 AD, which the data rules refuse); such a value, written by other means, is
+     * an error here rather than a wrapped-around date in a backup.
+     */
     public long timestampMicros() throws IOException {
         length(8);
-        return in.readLong() + CopyBuffer.POSTGRES_EPOCH_MICROS;
+        long micros = in.readLong();
+        if (micros > Long.MAX_VALUE - CopyBuffer.POSTGRES_EPOCH_MICROS) {
+            throw new IOException("a timestamptz after 294246 AD, which a backup cannot hold");
+        }
+        return micros + CopyBuffer.POSTGRES_EPOCH_MICROS;
     }
 
     /** Reads a text field as UTF-8 into {@link #textBytes()}, {@link #textLength()} bytes long. */

@@ -1,37 +1,114 @@
 package dev.hiringkit.repository;
 
+import dev.hiringkit.HiringException;
+import dev.hiringkit.HiringException.Code;
+import dev.hiringkit.Table;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;
+import dev.hiringkit.model.Row;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * New rows for one or more tables, inserted together, parents first. With {@code allOrNothing}, one
- * invalid row keeps every row out.
+ * New rows for one or more tables, inserted together, parents first. A row is given typed, or as the
+ * text of its fields, which is checked by the same rules as a CSV file's record: a value that does not
+ * parse (a datetime that is not one, say) is then a reason of that row rather than an error of the
+ * whole batch. With {@code allOrNothing}, one invalid row keeps every row out.
  */
-public record Batch(List<Department> departments, List<Job> jobs, List<HiredEmployee> hiredEmployees,
-        boolean allOrNothing) {
+public final class Batch {
 
-    public Batch {
-        departments = departments == null ? List.of() : List.copyOf(departments);
-        jobs = jobs == null ? List.of() : List.copyOf(jobs);
-        hiredEmployees = hiredEmployees == null ? List.of() : List.copyOf(hiredEmployees);
+    private final Map<Table, List<Object>> entries;
+    private final boolean allOrNothing;
+
+    private Batch(Map<Table, List<Object>> entries, boolean allOrNothing) {
+        this.entries = entries;
+        this.allOrNothing = allOrNothing;
     }
 
     public static Batch ofDepartments(List<Department> rows) {
-        return new Batch(rows, List.of(), List.of(), false);
+        return builder().addAll(rows).build();
     }
 
     public static Batch ofJobs(List<Job> rows) {
-        return new Batch(List.of(), rows, List.of(), false);
+        return builder().addAll(rows).build();
     }
 
     public static Batch ofHiredEmployees(List<HiredEmployee> rows) {
-        return new Batch(List.of(), List.of(), rows, false);
+        return builder().addAll(rows).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** The same rows in all-or-nothing mode. */
     public Batch asAllOrNothing() {
-        return new Batch(departments, jobs, hiredEmployees, true);
+        return new Batch(entries, true);
+    }
+
+    public boolean allOrNothing() {
+        return allOrNothing;
+    }
+
+    /** How many rows the batch holds for {@code table}. */
+    public int size(Table table) {
+        return entries.get(table).size();
+    }
+
+    /** The rows of {@code table} in the order given: each a {@link Row} or a {@code List<String>} of fields. */
+    List<Object> entries(Table table) {
+        return entries.get(table);
+    }
+
+    /** Collects the rows of a batch; a row's position in its table's list is its index in the result. */
+    public static final class Builder {
+        private final Map<Table, List<Object>> entries = new EnumMap<>(Table.class);
+        private boolean allOrNothing;
+
+        private Builder() {
+            for (Table table : Table.values()) {
+                entries.put(table, new ArrayList<>());
+            }
+        }
+
+        /** A typed row, for the table it belongs to. */
+        public Builder add(Row row) {
+            if (row == null) {
+                throw new HiringException(Code.INVALID_ARGUMENT, "A batch's row cannot be null.");
+            }
+            entries.get(row.table()).add(row);
+            return this;
+        }
+
+        public Builder addAll(List<? extends Row> rows) {
+            rows.forEach(this::add);
+            return this;
+        }
+
+        /**
+         * A row of {@code table} as the text of its fields, in the table's column order ({@link Table#columns()});
+         * a null field counts as empty.
+         */
+        public Builder addRecord(Table table, List<String> fields) {
+            List<String> copy = new ArrayList<>(fields.size());
+            fields.forEach(field -> copy.add(field == null ? "" : field));
+            entries.get(table).add(Collections.unmodifiableList(copy));
+            return this;
+        }
+
+        public Builder allOrNothing(boolean allOrNothing) {
+            this.allOrNothing = allOrNothing;
+            return this;
+        }
+
+        public Batch build() {
+            Map<Table, List<Object>> copy = new EnumMap<>(Table.class);
+            entries.forEach((table, list) -> copy.put(table, List.copyOf(list)));
+            return new Batch(copy, allOrNothing);
+        }
     }
 }

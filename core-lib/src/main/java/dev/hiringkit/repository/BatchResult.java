@@ -1,7 +1,6 @@
 package dev.hiringkit.repository;
 
 import dev.hiringkit.Table;
-import dev.hiringkit.model.Row;
 import dev.hiringkit.validation.Violation;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +24,11 @@ public record BatchResult(UUID batchId, Map<Table, TableOutcome> tables) {
         }
     }
 
-    /** A refused row: its position in the batch's list for its table (0-based), the row and every reason. */
-    public record RejectedRow(int index, Row row, List<Violation> reasons) {
+    /**
+     * A refused row: its position in the batch's list for its table (0-based), the row as a CSV record
+     * (as it is logged) and every reason.
+     */
+    public record RejectedRow(int index, String record, List<Violation> reasons) {
 
         public RejectedRow {
             reasons = List.copyOf(reasons);

@@ -7,6 +7,7 @@ import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;
 import dev.hiringkit.model.Row;
+import dev.hiringkit.validation.Checked;
 import dev.hiringkit.validation.ReasonCode;
 import dev.hiringkit.validation.Validator;
 import dev.hiringkit.validation.Violation;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,7 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
+import org.apache.commons.csv.CSVFormat;
 
 /**
  * Inserts a batch of new rows in one transaction. The ids of the three tables are checked against
@@ -51,32 +54,27 @@ final class BatchWriter {
     }
 
     BatchResult insert(Batch batch) {
-        Map<Table, List<? extends Row>> rows = new EnumMap<>(Table.class);
-        rows.put(Table.DEPARTMENTS, batch.departments());
-        rows.put(Table.JOBS, batch.jobs());
-        rows.put(Table.HIRED_EMPLOYEES, batch.hiredEmployees());
-        checkSizes(rows);
+        checkSizes(batch);
         UUID batchId = UUID.randomUUID();
         try {
             try {
-                return inTransaction(batchId, rows, batch.allOrNothing(), false);
+                return inTransaction(batchId, batch, false);
             } catch (SQLException e) {
                 if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
                     throw e;
                 }
-                return inTransaction(batchId, rows, batch.allOrNothing(), true);
+                return inTransaction(batchId, batch, true);
             }
         } catch (SQLException e) {
             throw new HiringException(Code.DATABASE_ERROR, "The batch was not stored: " + e.getMessage(), e);
         }
     }
 
-    private BatchResult inTransaction(UUID batchId, Map<Table, List<? extends Row>> rows, boolean allOrNothing,
-            boolean raced) throws SQLException {
+    private BatchResult inTransaction(UUID batchId, Batch batch, boolean raced) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                BatchResult result = insert(connection, batchId, rows, allOrNothing, raced);
+                BatchResult result = insert(connection, batchId, batch, raced);
                 connection.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
@@ -86,44 +84,49 @@ final class BatchWriter {
         }
     }
 
-    private static void checkSizes(Map<Table, List<? extends Row>> rows) {
-        if (rows.values().stream().allMatch(List::isEmpty)) {
+    private static void checkSizes(Batch batch) {
+        if (Arrays.stream(Table.values()).allMatch(table -> batch.size(table) == 0)) {
             throw new HiringException(Code.EMPTY_BATCH, "A batch needs at least one row.");
         }
-        rows.forEach((table, list) -> {
-            if (list.size() > HiringRepository.MAX_BATCH_ROWS) {
+        for (Table table : Table.values()) {
+            if (batch.size(table) > HiringRepository.MAX_BATCH_ROWS) {
                 throw new HiringException(Code.BATCH_TOO_LARGE, "A batch takes at most "
                         + HiringRepository.MAX_BATCH_ROWS + " rows per table; " + table.sqlName() + " has "
-                        + list.size() + ". Split it, or load the file with a historical load.");
+                        + batch.size(table) + ". Split it, or load the file with a historical load.");
             }
-        });
+        }
     }
 
-    private BatchResult insert(Connection connection, UUID batchId, Map<Table, List<? extends Row>> rows,
-            boolean allOrNothing, boolean raced) throws SQLException {
-        Map<Table, Set<Integer>> stored = storedIds(connection, rows);
+    /** A row of the batch that passed every rule, with its position in its table's list. */
+    private record Accepted(int index, Row row) {
+    }
+
+    private BatchResult insert(Connection connection, UUID batchId, Batch batch, boolean raced) throws SQLException {
+        Map<Table, Set<Integer>> stored = storedIds(connection, batch);
         Validator.Scope scope = validator.scope((table, id) -> stored.get(table).contains(id));
         Map<Table, List<BatchResult.RejectedRow>> rejected = new EnumMap<>(Table.class);
-        Map<Table, List<Row>> valid = new EnumMap<>(Table.class);
+        Map<Table, List<Accepted>> valid = new EnumMap<>(Table.class);
         boolean anyInvalid = false;
         for (Table table : Table.values()) {
             List<BatchResult.RejectedRow> refused = new ArrayList<>();
-            List<Row> accepted = new ArrayList<>();
-            List<? extends Row> list = rows.get(table);
-            for (int i = 0; i < list.size(); i++) {
-                Row row = list.get(i);
-                if (row == null || row.table() != table) {
-                    throw new HiringException(Code.INVALID_ARGUMENT, "Row " + i + " of " + table.sqlName()
-                            + " is " + (row == null ? "null" : "a row of " + row.table().sqlName()));
-                }
-                List<Violation> violations = validator.check(row);
-                if (violations.isEmpty()) {
-                    violations = scope.admit(row);
-                }
-                if (violations.isEmpty()) {
-                    accepted.add(row);
+            List<Accepted> accepted = new ArrayList<>();
+            List<Object> entries = batch.entries(table);
+            for (int i = 0; i < entries.size(); i++) {
+                Object entry = entries.get(i);
+                Row row;
+                List<Violation> violations;
+                if (entry instanceof Row typed) {
+                    row = typed;
+                    violations = scope.admit(typed);
                 } else {
-                    refused.add(new BatchResult.RejectedRow(i, row, violations));
+                    Checked<Row> checked = scope.admit(table, fields(entry));
+                    row = checked.row();
+                    violations = checked.violations();
+                }
+                if (violations.isEmpty()) {
+                    accepted.add(new Accepted(i, row));
+                } else {
+                    refused.add(new BatchResult.RejectedRow(i, record(entry), violations));
                 }
             }
             anyInvalid |= !refused.isEmpty();
@@ -133,41 +136,55 @@ final class BatchWriter {
         Map<Table, BatchResult.TableOutcome> outcome = new EnumMap<>(Table.class);
         for (Table table : Table.values()) {
             List<BatchResult.RejectedRow> refused = new ArrayList<>(rejected.get(table));
+            List<Object> entries = batch.entries(table);
             int inserted = 0;
-            if (allOrNothing && anyInvalid) {
-                refused = refuseAll(rows.get(table), refused);
+            if (batch.allOrNothing() && anyInvalid) {
+                refused = refuseAll(entries, refused);
             } else {
-                Set<Integer> skipped = insertRows(connection, table, valid.get(table), raced);
-                inserted = valid.get(table).size() - skipped.size();
-                List<? extends Row> list = rows.get(table);
-                for (Row row : valid.get(table)) {
-                    if (skipped.contains(row.id())) {
-                        refused.add(new BatchResult.RejectedRow(list.indexOf(row), row, List.of(new Violation("id",
-                                ReasonCode.DUPLICATE_ID, table.sqlName() + " already has id " + row.id()))));
+                List<Accepted> accepted = valid.get(table);
+                Set<Integer> skipped = insertRows(connection, table,
+                        accepted.stream().map(Accepted::row).toList(), raced);
+                inserted = accepted.size() - skipped.size();
+                for (Accepted a : accepted) {
+                    if (skipped.contains(a.row().id())) {
+                        refused.add(new BatchResult.RejectedRow(a.index(), record(entries.get(a.index())),
+                                List.of(new Violation("id", ReasonCode.DUPLICATE_ID,
+                                        table.sqlName() + " already has id " + a.row().id()))));
                     }
                 }
                 refused.sort(Comparator.comparingInt(BatchResult.RejectedRow::index));
             }
-            if (!rows.get(table).isEmpty()) {
+            if (!entries.isEmpty()) {
                 outcome.put(table, new BatchResult.TableOutcome(inserted, refused));
             }
             log.copy(connection, batchId, "BATCH", SOURCE, table, refused.stream()
-                    .map(r -> new RejectionLog.Entry(r.index() + 1L, r.row().toCsv(), r.reasons()))
+                    .map(r -> new RejectionLog.Entry(r.index() + 1L, r.record(), r.reasons()))
                     .toList());
         }
         return new BatchResult(batchId, outcome);
     }
 
+    @SuppressWarnings("unchecked")
+    private static List<String> fields(Object entry) {
+        return (List<String>) entry;
+    }
+
+    /** A row as the CSV record it is logged as: a typed row rendered, a text record as given. */
+    private static String record(Object entry) {
+        return entry instanceof Row row ? row.toCsv() : CSVFormat.RFC4180.format(fields(entry).toArray());
+    }
+
     /** All-or-nothing and some row broke a rule: every row is refused, the valid ones for that reason. */
-    private static List<BatchResult.RejectedRow> refuseAll(List<? extends Row> rows,
+    private static List<BatchResult.RejectedRow> refuseAll(List<Object> entries,
             List<BatchResult.RejectedRow> invalid) {
-        Map<Integer, BatchResult.RejectedRow> byIndex = new java.util.HashMap<>();
+        Map<Integer, BatchResult.RejectedRow> byIndex = new HashMap<>();
         invalid.forEach(r -> byIndex.put(r.index(), r));
         List<BatchResult.RejectedRow> all = new ArrayList<>();
-        for (int i = 0; i < rows.size(); i++) {
+        for (int i = 0; i < entries.size(); i++) {
             BatchResult.RejectedRow r = byIndex.get(i);
-            all.add(r != null ? r : new BatchResult.RejectedRow(i, rows.get(i), List.of(new Violation("record",
-                    ReasonCode.BATCH_REFUSED, "not inserted: the batch is all-or-nothing and another row broke a rule"))));
+            all.add(r != null ? r : new BatchResult.RejectedRow(i, record(entries.get(i)), List.of(new Violation(
+                    "record", ReasonCode.BATCH_REFUSED,
+                    "not inserted: the batch is all-or-nothing and another row broke a rule"))));
         }
         return all;
     }
@@ -178,17 +195,28 @@ final class BatchWriter {
             .collect(Collectors.joining(" UNION ALL "));
 
     /** The ids of the batch, and those its employees refer to, that the tables already hold. */
-    private static Map<Table, Set<Integer>> storedIds(Connection connection, Map<Table, List<? extends Row>> rows)
-            throws SQLException {
+    private static Map<Table, Set<Integer>> storedIds(Connection connection, Batch batch) throws SQLException {
         Map<Table, Set<Integer>> wanted = new EnumMap<>(Table.class);
         for (Table table : Table.values()) {
             wanted.put(table, new HashSet<>());
-            rows.get(table).stream().filter(r -> r != null && r.id() != null).forEach(r -> wanted.get(table).add(r.id()));
         }
-        for (Row row : rows.get(Table.HIRED_EMPLOYEES)) {
-            if (row instanceof HiredEmployee e) {
-                addIfPresent(wanted.get(Table.DEPARTMENTS), e.departmentId());
-                addIfPresent(wanted.get(Table.JOBS), e.jobId());
+        for (Table table : Table.values()) {
+            for (Object entry : batch.entries(table)) {
+                if (entry instanceof Row row) {
+                    addIfPresent(wanted.get(table), row.id());
+                    if (row instanceof HiredEmployee e) {
+                        addIfPresent(wanted.get(Table.DEPARTMENTS), e.departmentId());
+                        addIfPresent(wanted.get(Table.JOBS), e.jobId());
+                    }
+                } else {
+                    // Asking for an id the rules will refuse costs nothing, so the text is read leniently.
+                    List<String> fields = fields(entry);
+                    addIfPresent(wanted.get(table), lenientId(fields, 0));
+                    if (table == Table.HIRED_EMPLOYEES) {
+                        addIfPresent(wanted.get(Table.DEPARTMENTS), lenientId(fields, 3));
+                        addIfPresent(wanted.get(Table.JOBS), lenientId(fields, 4));
+                    }
+                }
             }
         }
         Map<Table, Set<Integer>> stored = new EnumMap<>(Table.class);
@@ -208,6 +236,14 @@ final class BatchWriter {
             }
         }
         return stored;
+    }
+
+    private static Integer lenientId(List<String> fields, int position) {
+        try {
+            return position < fields.size() ? Integer.valueOf(fields.get(position)) : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static void addIfPresent(Set<Integer> set, Integer id) {
@@ -240,7 +276,7 @@ final class BatchWriter {
                 case JOBS -> insert.setArray(2, texts(connection, rows, r -> ((Job) r).job()));
                 case HIRED_EMPLOYEES -> {
                     insert.setArray(2, texts(connection, rows, r -> ((HiredEmployee) r).name()));
-                    insert.setArray(3, texts(connection, rows, r -> ((HiredEmployee) r).datetime().toString()));
+                    insert.setArray(3, texts(connection, rows, r -> PgTimestamps.text(((HiredEmployee) r).datetime())));
                     insert.setArray(4, ints(connection, rows, r -> ((HiredEmployee) r).departmentId()));
                     insert.setArray(5, ints(connection, rows, r -> ((HiredEmployee) r).jobId()));
                 }

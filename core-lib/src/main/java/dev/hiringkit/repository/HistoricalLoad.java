@@ -218,15 +218,11 @@ final class HistoricalLoad {
         if (reader.problem() != null) {
             return List.of(problem(reader.problem()));
         }
-        Checked<Row> checked = validator.parse(table, reader.fields());
-        if (!checked.valid()) {
-            return checked.violations();
-        }
-        List<Violation> violations = scope.admit(checked.row());
-        if (violations.isEmpty()) {
+        Checked<Row> checked = scope.admit(table, reader.fields());
+        if (checked.valid()) {
             encode(checked.row(), out);
         }
-        return violations;
+        return checked.violations();
     }
 
     private static void encode(Row row, CopyBuffer out) throws SQLException {

@@ -6,7 +6,7 @@ public enum ReasonCode {
     MISSING_FIELD,
     /** An id is not a whole number. */
     NOT_AN_INTEGER,
-    /** An id is not a positive 32-bit integer. */
+    /** An id is not a positive 32-bit integer, or a datetime is outside what PostgreSQL stores. */
     OUT_OF_RANGE,
     /** A datetime is not an ISO 8601 instant with {@code Z} or an explicit offset. */
     BAD_DATETIME,

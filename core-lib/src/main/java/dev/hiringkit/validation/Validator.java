@@ -10,10 +10,10 @@ import java.util.List;
  */
 public interface Validator {
 
-    /** Parses and checks the fields of one CSV record of {@code table}. */
+    /** Parses and checks the fields of one CSV record of {@code table}: the field rules alone. */
     Checked<Row> parse(Table table, List<String> fields);
 
-    /** Checks the fields of a typed row (missing values, ranges, characters). */
+    /** Checks the fields of a typed row (missing values, ranges, characters): the field rules alone. */
     List<Violation> check(Row row);
 
     /**
@@ -22,12 +22,21 @@ public interface Validator {
      */
     Scope scope(KnownIds stored);
 
-    /** Duplicate and reference checks across one input. */
+    /**
+     * Every rule across one input. A record is checked whole: the field rules, and the duplicate and
+     * reference checks of every id that is itself well formed, so each violation is reported at once.
+     */
     interface Scope {
 
         /**
-         * Checks a row whose fields are valid; when it passes, the row's id counts as taken from now on.
-         * Returns the violations, empty when the row is admitted.
+         * Parses and checks one CSV record of {@code table}; when every rule holds, its id counts as taken
+         * from now on and the typed row is returned.
+         */
+        Checked<Row> admit(Table table, List<String> fields);
+
+        /**
+         * Checks a typed row; when every rule holds, its id counts as taken from now on. Returns the
+         * violations, empty when the row is admitted.
          */
         List<Violation> admit(Row row);
     }

@@ -170,8 +170,11 @@ class ArchiverTest {
             int id = 100_000;
             while (!stop.get()) {
                 id++;
-                kit.repository().insert(new Batch(List.of(new Department(id, "Dept " + id)), List.of(),
-                        List.of(new HiredEmployee(id, "Hire " + id, Instant.parse("2021-05-01T00:00:00Z"), id, 1)), true));
+                kit.repository().insert(Batch.builder()
+                        .add(new Department(id, "Dept " + id))
+                        .add(new HiredEmployee(id, "Hire " + id, Instant.parse("2021-05-01T00:00:00Z"), id, 1))
+                        .allOrNothing(true)
+                        .build());
                 committed.incrementAndGet();
             }
         });
@@ -413,8 +416,11 @@ class ArchiverTest {
     @Test
     void aRestoreThatWouldOrphanHiredEmployeesIsRefused() {
         Backup departmentsOnly = kit.archiver().backup(Table.DEPARTMENTS);
-        kit.repository().insert(new Batch(List.of(new Department(9001, "New")), List.of(),
-                List.of(new HiredEmployee(9001, "New hire", Instant.parse("2021-02-03T04:05:06Z"), 9001, 1)), true));
+        kit.repository().insert(Batch.builder()
+                .add(new Department(9001, "New"))
+                .add(new HiredEmployee(9001, "New hire", Instant.parse("2021-02-03T04:05:06Z"), 9001, 1))
+                .allOrNothing(true)
+                .build());
         HiringException e = assertRefusedAndUnchanged(HiringException.Code.RESTORE_WOULD_ORPHAN,
                 "1 hired employee without their department (such as hired employee 9001; department 9001 is missing)",
                 () -> kit.archiver().restore(departmentsOnly.id(), RestoreMode.REPLACE, Table.DEPARTMENTS));

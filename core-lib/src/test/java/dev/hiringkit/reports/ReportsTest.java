@@ -198,11 +198,11 @@ class ReportsTest {
 
     private void checkEdgeCases(HikariDataSource dataSource) {
         HiringKit kit = kit(dataSource);
-        kit.repository().insert(new Batch(
-                List.of(new Department(1, "a lower"), new Department(2, "Z upper"), new Department(3, "B upper"),
-                        new Department(4, "no hires"), new Department(5, "Z upper")),
-                List.of(new Job(1, "job"), new Job(2, "Job")),
-                List.of(hire(1, "2021-03-31T23:59:59Z", 1, 1),
+        kit.repository().insert(Batch.builder()
+                .addAll(List.of(new Department(1, "a lower"), new Department(2, "Z upper"), new Department(3, "B upper"),
+                        new Department(4, "no hires"), new Department(5, "Z upper")))
+                .addAll(List.of(new Job(1, "job"), new Job(2, "Job")))
+                .addAll(List.of(hire(1, "2021-03-31T23:59:59Z", 1, 1),
                         hire(2, "2021-04-01T00:00:00Z", 1, 1),
                         // 2021 in UTC, though 2020 where it was written.
                         hire(3, "2020-12-31T23:30:00-05:00", 1, 2),
@@ -213,8 +213,8 @@ class ReportsTest {
                         // Outside 2021 in UTC.
                         hire(8, "2022-01-01T00:00:00Z", 2, 1),
                         hire(9, "2020-12-31T23:59:59Z", 2, 1),
-                        hire(10, "2021-01-01T04:59:59+05:00", 2, 2)),
-                false));
+                        hire(10, "2021-01-01T04:59:59+05:00", 2, 2)))
+                .build());
 
         HiresByQuarter report = kit.reports().hiresByQuarter(2021);
         // Byte order: upper case before lower case; equal names then by id.

@@ -48,8 +48,10 @@ class BatchInsertTest {
                 .archive(dev.hiringkit.archive.ArchiveStore.directory(archive)).build();
         kit.migrate();
         repository = kit.repository();
-        repository.insert(new Batch(List.of(new Department(1, "Engineering")), List.of(new Job(1, "Engineer")),
-                List.of(), false));
+        repository.insert(Batch.builder()
+                .add(new Department(1, "Engineering"))
+                .add(new Job(1, "Engineer"))
+                .build());
     }
 
     @AfterAll
@@ -87,14 +89,14 @@ class BatchInsertTest {
 
     @Test
     void parentsAndChildrenInOneBatchAndInvalidRowsLogged() {
-        BatchResult result = repository.insert(new Batch(
-                List.of(new Department(20, "Legal"), new Department(21, " ")),
-                List.of(new Job(20, "Lawyer")),
-                List.of(new HiredEmployee(300_001, "Ana", AT, 20, 20),
+        BatchResult result = repository.insert(Batch.builder()
+                .addAll(List.of(new Department(20, "Legal"), new Department(21, " ")))
+                .add(new Job(20, "Lawyer"))
+                .addAll(List.of(new HiredEmployee(300_001, "Ana", AT, 20, 20),
                         new HiredEmployee(300_002, "Bo", AT, 21, 20),
                         new HiredEmployee(300_003, null, null, 20, -1),
-                        new HiredEmployee(300_001, "Ana again", AT, 20, 20)),
-                false));
+                        new HiredEmployee(300_001, "Ana again", AT, 20, 20)))
+                .build());
         assertEquals(3, result.inserted());
         BatchResult.TableOutcome departments = result.tables().get(Table.DEPARTMENTS);
         assertEquals(1, departments.inserted());

@@ -57,6 +57,44 @@ class ValidatorTest {
     }
 
     @Test
+    void aDatetimeMustBeInTheRangePostgreSqlStores() {
+        for (String outside : List.of("+294247-01-01T00:00:00Z", "-4713-01-01T00:00:00Z", "-4713-11-23T23:59:59Z",
+                "+999999999-12-31T23:59:59Z", "-999999999-01-01T00:00:00+18:00", "+294246-12-31T23:00:00-01:00")) {
+            assertEquals(List.of(ReasonCode.OUT_OF_RANGE), codes("1", "Ana", outside, "1", "1"), outside);
+        }
+        for (String inside : List.of("+294246-12-31T23:59:59.999999Z", "-4713-11-24T00:00:00Z", "0000-01-01T00:00:00Z",
+                "+10000-01-01T00:00:00Z", "-4713-11-24T01:00:00+01:00")) {
+            assertTrue(codes("1", "Ana", inside, "1", "1").isEmpty(), inside);
+        }
+        assertEquals(List.of(ReasonCode.OUT_OF_RANGE), validator.check(new HiredEmployee(1, "Ana", Instant.MIN, 1, 1))
+                .stream().map(Violation::code).toList());
+    }
+
+    @Test
+    void aScopeReportsEveryReasonOfARecordInFieldOrder() {
+        Validator.Scope scope = validator.scope((table, id) -> id == 1);
+        assertEquals(List.of(ReasonCode.BAD_DATETIME, ReasonCode.UNKNOWN_DEPARTMENT),
+                codes(scope.admit(Table.HIRED_EMPLOYEES, List.of("5001", "X", "not-a-date", "99", "1")).violations()));
+        assertEquals(List.of(ReasonCode.MISSING_FIELD, ReasonCode.UNKNOWN_JOB),
+                codes(scope.admit(Table.HIRED_EMPLOYEES, List.of("5002", "", "2021-01-01T00:00:00Z", "1", "999"))
+                        .violations()));
+        assertEquals(List.of(ReasonCode.DUPLICATE_ID, ReasonCode.MISSING_FIELD, ReasonCode.NOT_AN_INTEGER,
+                ReasonCode.UNKNOWN_JOB), codes(scope.admit(Table.HIRED_EMPLOYEES,
+                        List.of("1", " ", "2021-01-01T00:00:00Z", "x", "7")).violations()));
+        assertEquals(List.of(ReasonCode.MISSING_FIELD, ReasonCode.UNKNOWN_DEPARTMENT),
+                codes(scope.admit(new HiredEmployee(5003, "", Instant.EPOCH, 4, 1))));
+        // A reference that is not a valid id is reported once, for its form, not also as unknown.
+        assertEquals(List.of(ReasonCode.OUT_OF_RANGE),
+                codes(scope.admit(Table.HIRED_EMPLOYEES, List.of("5004", "Ana", "2021-01-01T00:00:00Z", "0", "1"))
+                        .violations()));
+        Checked<Row> valid = scope.admit(Table.HIRED_EMPLOYEES, List.of("5005", "Ana", "2021-01-01T00:00:00Z", "1", "1"));
+        assertEquals(new HiredEmployee(5005, "Ana", Instant.parse("2021-01-01T00:00:00Z"), 1, 1), valid.row());
+        assertEquals(List.of(ReasonCode.DUPLICATE_ID),
+                codes(scope.admit(Table.HIRED_EMPLOYEES, List.of("5005", "Ana", "2021-01-01T00:00:00Z", "1", "1"))
+                        .violations()), "an admitted id is taken");
+    }
+
+    @Test
     void everyViolationOfARowIsReported() {
         assertEquals(List.of(ReasonCode.NOT_AN_INTEGER, ReasonCode.MISSING_FIELD, ReasonCode.BAD_DATETIME,
                 ReasonCode.OUT_OF_RANGE, ReasonCode.MISSING_FIELD), codes("x", "", "soon", "-1", ""));

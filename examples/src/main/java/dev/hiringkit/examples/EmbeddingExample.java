@@ -57,12 +57,12 @@ public final class EmbeddingExample {
         }
 
         // New data: one batch for several tables, parents first, in one transaction.
-        BatchResult batch = kit.repository().insert(new Batch(
-                List.of(new Department(1001, "Platform")),
-                List.of(new Job(1001, "Site Reliability Engineer")),
-                List.of(new HiredEmployee(100_001, "Ada Lovelace", Instant.parse("2021-03-31T23:59:59Z"), 1001, 1001),
-                        new HiredEmployee(100_002, "", Instant.parse("2021-04-01T00:00:00Z"), 1001, 1001)),
-                false));
+        BatchResult batch = kit.repository().insert(Batch.builder()
+                .add(new Department(1001, "Platform"))
+                .add(new Job(1001, "Site Reliability Engineer"))
+                .addAll(List.of(new HiredEmployee(100_001, "Ada Lovelace", Instant.parse("2021-03-31T23:59:59Z"), 1001, 1001),
+                        new HiredEmployee(100_002, "", Instant.parse("2021-04-01T00:00:00Z"), 1001, 1001)))
+                .build());
         System.out.printf("batch %s: %d inserted, %d rejected%n", batch.batchId(), batch.inserted(), batch.rejected());
         batch.tables().forEach((table, outcome) -> outcome.rejected().forEach(r ->
                 System.out.printf("  %s row %d: %s%n", table.sqlName(), r.index(), r.reasons())));

@@ -48,6 +48,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -129,7 +130,7 @@ public final class HiringGraphQL {
             throw new UncheckedIOException(e);
         }
         RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring()
-                .scalar(DateTimeScalar.create())
+                .scalar(ExtendedScalars.DateTime)
                 .scalar(ExtendedScalars.GraphQLLong)
                 .scalar(UPLOAD)
                 .type("Query", q -> q
@@ -284,19 +285,20 @@ public final class HiringGraphQL {
 
     private Object ingest(DataFetchingEnvironment env) {
         Map<String, Object> input = env.getArgument("input");
-        Batch batch = new Batch(
-                rows(input, "departments", m -> new Department(integer(m, "id"), (String) m.get("department"))),
-                rows(input, "jobs", m -> new Job(integer(m, "id"), (String) m.get("job"))),
-                rows(input, "hiredEmployees", m -> new HiredEmployee(integer(m, "id"), (String) m.get("name"),
-                        instant(m.get("datetime")), integer(m, "departmentId"), integer(m, "jobId"))),
-                Boolean.TRUE.equals(input.get("allOrNothing")));
-        BatchResult result = kit.repository().insert(batch);
+        Batch.Builder batch = Batch.builder().allOrNothing(Boolean.TRUE.equals(input.get("allOrNothing")));
+        rows(input, "departments").forEach(m -> batch.add(new Department(integer(m, "id"), (String) m.get("department"))));
+        rows(input, "jobs").forEach(m -> batch.add(new Job(integer(m, "id"), (String) m.get("job"))));
+        // As text, so that a datetime that is not one is that row's BAD_DATETIME, not an error of the request.
+        rows(input, "hiredEmployees").forEach(m -> batch.addRecord(Table.HIRED_EMPLOYEES, Arrays.asList(
+                text(m.get("id")), (String) m.get("name"), (String) m.get("datetime"), text(m.get("departmentId")),
+                text(m.get("jobId")))));
+        BatchResult result = kit.repository().insert(batch.build());
         List<Map<String, Object>> tables = new ArrayList<>();
         for (Table table : Table.values()) {
             BatchResult.TableOutcome outcome = result.tables().get(table);
             if (outcome != null) {
                 tables.add(Map.of("table", table, "inserted", outcome.inserted(), "rejected", outcome.rejected().stream()
-                        .map(r -> Map.of("index", r.index(), "record", r.row().toCsv(), "reasons", reasons(r.reasons())))
+                        .map(r -> Map.of("index", r.index(), "record", r.record(), "reasons", reasons(r.reasons())))
                         .toList()));
             }
         }
@@ -305,17 +307,17 @@ public final class HiringGraphQL {
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> List<T> rows(Map<String, Object> input, String key, Function<Map<String, Object>, T> map) {
+    private static List<Map<String, Object>> rows(Map<String, Object> input, String key) {
         List<Map<String, Object>> rows = (List<Map<String, Object>>) input.get(key);
-        return rows == null ? List.of() : rows.stream().map(map).toList();
+        return rows == null ? List.of() : rows;
     }
 
     private static Integer integer(Map<String, Object> row, String key) {
         return (Integer) row.get(key);
     }
 
-    private static Instant instant(Object value) {
-        return value == null ? null : ((OffsetDateTime) value).toInstant();
+    private static String text(Object value) {
+        return value == null ? null : value.toString();
     }
 
     private Object loadHistorical(DataFetchingEnvironment env) {
