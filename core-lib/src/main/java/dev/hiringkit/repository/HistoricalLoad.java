@@ -6,6 +6,7 @@ import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.csv.CsvReader;
 import dev.hiringkit.db.CopyBuffer;
+import dev.hiringkit.db.DatabaseFailures;
 import dev.hiringkit.db.SchemaKeys;
 import dev.hiringkit.db.TableLocks;
 import dev.hiringkit.model.Department;
@@ -160,7 +161,7 @@ final class HistoricalLoad {
                 unlock(connection, table);
             }
         } catch (SQLException e) {
-            throw new HiringException(Code.DATABASE_ERROR, "Load of " + source + " failed: " + e.getMessage(), e);
+            throw DatabaseFailures.translate("Load of " + source + " failed", e);
         }
     }
 
@@ -435,6 +436,11 @@ final class HistoricalLoad {
             return new HiringException(Code.DATABASE_ERROR, "While loading " + source + ", another writer inserted"
                     + " into " + table.sqlName() + " an id this load also carries. The chunk was rolled back;"
                     + " run the load again to resume after the last committed chunk.", e);
+        }
+        if (DatabaseFailures.isUnavailable(e)) {
+            HiringException gone = DatabaseFailures.translate("Load of " + source + " stopped", e);
+            return new HiringException(gone.code(), gone.getMessage() + ". The chunks committed before stay;"
+                    + " loading the same source again resumes after them.", e);
         }
         return new HiringException(Code.DATABASE_ERROR, "Load of " + source + " failed: " + e.getMessage(), e);
     }

@@ -9,6 +9,7 @@ import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.db.DatabaseFailures;
 import dev.hiringkit.db.SchemaKeys;
 import dev.hiringkit.db.jooq.tables.records.HiredEmployeesRecord;
 import dev.hiringkit.model.Department;
@@ -59,7 +60,18 @@ final class PgHiringRepository implements HiringRepository {
 
     @Override
     public BatchResult insert(Batch batch) {
-        return batches.insert(batch);
+        try {
+            return batches.insert(batch);
+        } catch (HiringException e) {
+            if (e.code() == Code.DATABASE_ERROR && e.getCause() instanceof SQLException sql
+                    && DatabaseFailures.isUnavailable(sql)) {
+                // Sending the batch again is safe: ids it already stored come back as DUPLICATE_ID.
+                HiringException gone = DatabaseFailures.translate("The batch was not confirmed", sql);
+                throw new HiringException(gone.code(), gone.getMessage() + ". Send it again once the database is"
+                        + " back: rows it stored, if any, are refused as DUPLICATE_ID, never stored twice.", sql);
+            }
+            throw e;
+        }
     }
 
     @Override
