@@ -21,6 +21,7 @@ import dev.hiringkit.repository.BatchResult;
 import dev.hiringkit.repository.LoadOptions;
 import dev.hiringkit.repository.LoadProgress;
 import dev.hiringkit.repository.LoadResult;
+import dev.hiringkit.testing.DatabaseState;
 import dev.hiringkit.testing.RestartablePostgres;
 import java.io.IOException;
 import java.io.InputStream;
@@ -155,7 +156,7 @@ class PostgresRestartFaultTest {
         List<LoadResult> resumed = cut.kit.repository().loadDirectory(small, options(LoadProgress.NONE));
 
         assertEquals(totals(cleanResults), totals(resumed));
-        assertEquals(state(clean.pool), state(cut.pool));
+        assertEquals(DatabaseState.of(clean.pool), DatabaseState.of(cut.pool));
         assertEquals(rejectsFiles(clean), rejectsFiles(cut));
     }
 
@@ -175,7 +176,7 @@ class PostgresRestartFaultTest {
         LoadResult result = db.kit.repository().load(Table.DEPARTMENTS, small.resolve("departments.csv"),
                 options(LoadProgress.NONE));
         assertEquals(totals(List.of(cleanResult)), totals(List.of(result)));
-        assertEquals(state(clean.pool), state(db.pool));
+        assertEquals(DatabaseState.of(clean.pool), DatabaseState.of(db.pool));
     }
 
     // ---- batches --------------------------------------------------------------------------------
@@ -186,7 +187,7 @@ class PostgresRestartFaultTest {
         Db cut = newDb();
         Batch batch = batch();
         BatchResult cleanResult = clean.kit.repository().insert(batch);
-        List<String> before = state(cut.pool);
+        List<String> before = DatabaseState.of(cut.pool);
 
         // The batch writes its rejected rows last: a lock on the rejections table holds it there, its
         // rows inserted but not committed, while the server stops.
@@ -203,11 +204,11 @@ class PostgresRestartFaultTest {
         closeQuietly(holder);
 
         startAgain();
-        assertEquals(before, state(cut.pool), "nothing of the batch was stored");
+        assertEquals(before, DatabaseState.of(cut.pool), "nothing of the batch was stored");
         BatchResult again = cut.kit.repository().insert(batch);
         assertEquals(cleanResult.inserted(), again.inserted());
         assertEquals(cleanResult.rejected(), again.rejected());
-        assertEquals(state(clean.pool), state(cut.pool));
+        assertEquals(DatabaseState.of(clean.pool), DatabaseState.of(cut.pool));
         BatchResult third = cut.kit.repository().insert(batch);
         assertEquals(0, third.inserted(), "a batch sent again is stored once: its ids are DUPLICATE_ID now");
     }
@@ -218,7 +219,7 @@ class PostgresRestartFaultTest {
         Db db = newDb();
         Batch batch = batch();
         BatchResult cleanResult = clean.kit.repository().insert(batch);
-        List<String> before = state(db.pool);
+        List<String> before = DatabaseState.of(db.pool);
 
         postgres.stop();
         Thread.sleep(600); // past HikariCP's alive-bypass window (see startAgain): the pool checks, then reconnects
@@ -226,10 +227,10 @@ class PostgresRestartFaultTest {
         assertEquals(Code.DATABASE_UNAVAILABLE, e.code(), e.getMessage());
 
         startAgain();
-        assertEquals(before, state(db.pool));
+        assertEquals(before, DatabaseState.of(db.pool));
         BatchResult again = db.kit.repository().insert(batch);
         assertEquals(cleanResult.inserted(), again.inserted());
-        assertEquals(state(clean.pool), state(db.pool));
+        assertEquals(DatabaseState.of(clean.pool), DatabaseState.of(db.pool));
     }
 
     // ---- backup and restore ---------------------------------------------------------------------
@@ -261,13 +262,13 @@ class PostgresRestartFaultTest {
     void aRestoreCutMidCopyLeavesTheTablesAsTheyWereAndRunsAgain() throws Exception {
         Db db = copyOfLoaded();
         Backup backup = db.kit.archiver().backup();
-        List<String> backedUp = state(db.pool);
+        List<String> backedUp = DatabaseState.of(db.pool);
         // The tables move on after the backup: the restore must bring them back, or leave them so.
         try (Connection c = db.pool.getConnection(); Statement s = c.createStatement()) {
             s.execute("DELETE FROM hired_employees WHERE id % 7 = 0");
         }
         db.kit.repository().insert(batch());
-        List<String> before = state(db.pool);
+        List<String> before = DatabaseState.of(db.pool);
 
         AtomicBoolean stopped = new AtomicBoolean();
         ArchiveProgress stopping = (table, rows, expected) -> {
@@ -279,13 +280,13 @@ class PostgresRestartFaultTest {
                 () -> db.kit.archiver().withProgress(stopping).restore(backup.id(), RestoreMode.REPLACE));
         assertTrue(stopped.get());
         assertEquals(Code.DATABASE_UNAVAILABLE, e.code(), e.getMessage());
-        assertTrue(e.getMessage().contains("nothing was changed"), e.getMessage());
+        assertTrue(e.getMessage().contains("changed nothing (every table is as it was)"), e.getMessage());
 
         startAgain();
-        assertEquals(before, state(db.pool), "the tables are as they were before the restore");
+        assertEquals(before, DatabaseState.of(db.pool), "the tables are as they were before the restore");
         RestoreResult result = db.kit.archiver().restore(backup.id(), RestoreMode.REPLACE);
         assertEquals(backup.id(), result.backupId());
-        assertEquals(tablesOnly(backedUp), tablesOnly(state(db.pool)));
+        assertEquals(DatabaseState.tablesOnly(backedUp), DatabaseState.tablesOnly(DatabaseState.of(db.pool)));
     }
 
     // ---- fixtures -------------------------------------------------------------------------------
@@ -356,35 +357,6 @@ class PostgresRestartFaultTest {
         return results.stream().map(r -> r.table() + " " + r.source() + " " + r.status() + " " + r.rowsRead() + " "
                 + r.inserted() + " " + r.rejected() + " " + new java.util.TreeMap<>(r.rejectedByCode())
                 + " " + r.rejectsFile().isPresent()).toList();
-    }
-
-    /**
-     * Everything a run leaves in a database, comparable across two databases: the rows of each table,
-     * the loads and their checkpoints, the rejections, the keys and the report index. Ids of loads and
-     * batches and times differ between runs and are left out.
-     */
-    private static List<String> state(DataSource db) throws SQLException {
-        List<String> state = new ArrayList<>();
-        for (Table table : Table.values()) {
-            state.add(table.sqlName() + " " + text(db, "SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, '|'"
-                    + " ORDER BY id)), '') FROM " + table.sqlName() + " t"));
-        }
-        state.add("loads " + text(db, "SELECT coalesce(string_agg(concat_ws(' ', table_name, source, status, records_done,"
-                + " bytes_done, prefix_crc, inserted, rejected, rejected_by_code::text, rejects_file IS NOT NULL),"
-                + " ' | ' ORDER BY table_name, started_at), '') FROM loads"));
-        state.add("rejections " + text(db, "SELECT count(*) || ' ' || coalesce(md5(string_agg(concat_ws(':', kind, source,"
-                + " table_name, record_number, raw_record, reasons::text), '|' ORDER BY table_name, kind, record_number)),"
-                + " '') FROM rejections"));
-        state.add("keys " + text(db, "SELECT string_agg(conname || ':' || convalidated, ',' ORDER BY conname)"
-                + " FROM pg_constraint WHERE conrelid = 'hired_employees'::regclass"));
-        state.add("indexes " + text(db, "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes"
-                + " WHERE tablename = 'hired_employees'"));
-        return state;
-    }
-
-    /** The rows, keys and index of a state, without the bookkeeping a restore does not touch. */
-    private static List<String> tablesOnly(List<String> state) {
-        return state.stream().filter(s -> !s.startsWith("loads ") && !s.startsWith("rejections ")).toList();
     }
 
     /** The rejects files of a database's loads, by table, as their contents (their names carry a time). */

@@ -383,10 +383,11 @@ final class PgArchiver implements Archiver {
             LOG.debug("Restored {} from backup {} ({})", names(chosen), backup.id(), mode);
             return new RestoreResult(backup.id(), mode, results);
         } catch (SQLException e) {
-            throw DatabaseFailures.translate("The restore from backup " + backup.id() + " failed, nothing was changed",
-                    e);
+            throw DatabaseFailures.translate("The restore from backup " + backup.id() + " failed and changed nothing"
+                    + " (every table is as it was)", e);
         } catch (IOException e) {
-            throw archiveError("The restore from backup " + backup.id() + " failed, nothing was changed", e);
+            throw archiveError("The restore from backup " + backup.id() + " failed and changed nothing (every table is"
+                    + " as it was)", e);
         }
     }
 

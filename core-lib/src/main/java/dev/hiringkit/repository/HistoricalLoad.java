@@ -439,8 +439,8 @@ final class HistoricalLoad {
         }
         if (DatabaseFailures.isUnavailable(e)) {
             HiringException gone = DatabaseFailures.translate("Load of " + source + " stopped", e);
-            return new HiringException(gone.code(), gone.getMessage() + ". The chunks committed before stay;"
-                    + " loading the same source again resumes after them.", e);
+            return new HiringException(gone.code(), gone.getMessage() + ". The chunks committed before it stopped"
+                    + " are kept; a new load of the same source resumes after them.", e);
         }
         return new HiringException(Code.DATABASE_ERROR, "Load of " + source + " failed: " + e.getMessage(), e);
     }

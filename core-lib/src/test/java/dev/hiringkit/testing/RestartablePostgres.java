@@ -122,8 +122,14 @@ public final class RestartablePostgres implements AutoCloseable {
      * the test can stop the server in the middle of that session's work.
      */
     public void awaitLockWait(String database, Duration timeout) {
+        awaitLockWait(database, "%", timeout);
+    }
+
+    /** Waits until a session of {@code database} running a statement {@code LIKE statement} waits for a lock. */
+    public void awaitLockWait(String database, String statement, Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
-        String sql = "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + database + "' AND wait_event_type = 'Lock'";
+        String sql = "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + database + "' AND wait_event_type = 'Lock'"
+                + " AND query LIKE '" + statement.replace("'", "''") + "'";
         try (Connection c = DriverManager.getConnection(jdbcUrl("postgres")); Statement s = c.createStatement()) {
             while (true) {
                 try (ResultSet rs = s.executeQuery(sql)) {
@@ -133,7 +139,8 @@ public final class RestartablePostgres implements AutoCloseable {
                     }
                 }
                 if (Instant.now().isAfter(deadline)) {
-                    throw new IllegalStateException("no session of " + database + " waited for a lock within " + timeout);
+                    throw new IllegalStateException("no session of " + database + " running " + statement
+                            + " waited for a lock within " + timeout);
                 }
                 Thread.sleep(10);
             }
