@@ -95,6 +95,7 @@ final class HistoricalLoad {
 
     LoadResult run(Table table, String source, String sourceName, InputStream in, long totalBytes, LoadOptions options) {
         long startNanos = System.nanoTime();
+        options.progress().started(table, source, totalBytes);
         try (Connection connection = dataSource.getConnection()) {
             lock(connection, table);
             boolean bulk = false;
