@@ -70,7 +70,11 @@ class PostgresRestartFaultTest {
     private RestartablePostgres postgres;
     /** 20,000 employees, 3% of them broken: ten chunks. */
     private Path small;
-    /** A database holding 100,000 employees, copied (CREATE DATABASE ... TEMPLATE) by the archive tests. */
+    /**
+     * A database holding about 250,000 employees, copied (CREATE DATABASE ... TEMPLATE) by the archive
+     * tests: 14 MB of COPY data, more than the sockets buffer, so that a backup stopped after 65,536 rows
+     * still has most of its COPY to read.
+     */
     private String loaded;
     private final List<HikariDataSource> pools = new ArrayList<>();
     private final ExecutorService executor = Executors.newSingleThreadExecutor();
@@ -81,7 +85,7 @@ class PostgresRestartFaultTest {
         small = dir.resolve("small");
         DataGenerator.builder().employees(20_000).seed(11).invalidRatio(0.03).build().writeTo(small);
         Path large = dir.resolve("large");
-        DataGenerator.builder().employees(100_000).seed(12).invalidRatio(0.01).build().writeTo(large);
+        DataGenerator.builder().employees(250_000).seed(12).invalidRatio(0.01).build().writeTo(large);
         loaded = postgres.newDatabase();
         try (HikariDataSource pool = postgres.newPool(loaded)) {
             HiringKit kit = kit(pool, "loaded-archive");
@@ -247,6 +251,7 @@ class PostgresRestartFaultTest {
         HiringException e = assertThrows(HiringException.class, () -> db.kit.archiver().withProgress(stopping).backup());
         assertTrue(stopped.get(), "the server should have stopped mid-COPY");
         assertEquals(Code.DATABASE_UNAVAILABLE, e.code(), e.getMessage());
+        assertTrue(e.getMessage().contains("failed reading hired_employees"), e.getMessage());
         assertEquals(List.of(), db.archive.list("backups/"), "no file of the failed backup is left");
 
         startAgain();
