@@ -19,6 +19,12 @@ public final class HiringException extends RuntimeException {
         SCHEMA_MISMATCH,
         RESTORE_WOULD_ORPHAN,
         DATABASE_ERROR,
+        /**
+         * The database could not be reached, or went away during the operation (a restart, a lost
+         * connection): the operation did not take effect, or a load kept only its committed chunks. Worth
+         * trying again once the database is back.
+         */
+        DATABASE_UNAVAILABLE,
         INVALID_ARGUMENT
     }
 

@@ -5,6 +5,7 @@ import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.Table;
 import dev.hiringkit.db.BinaryCopyReader;
 import dev.hiringkit.db.CopyBuffer;
+import dev.hiringkit.db.DatabaseFailures;
 import dev.hiringkit.db.SchemaKeys;
 import dev.hiringkit.db.TableLocks;
 import java.io.FilterInputStream;
@@ -153,7 +154,7 @@ final class PgArchiver implements Archiver {
                 throw e;
             }
         } catch (SQLException e) {
-            throw new HiringException(Code.DATABASE_ERROR, "The backup " + id + " failed: " + e.getMessage(), e);
+            throw DatabaseFailures.translate("The backup " + id + " failed", e);
         }
         Backup backup = new Backup(id, createdAt, CODEC, files);
         try {
@@ -199,11 +200,14 @@ final class PgArchiver implements Archiver {
                     }
                     rows.end();
                 } catch (SQLException e) {
-                    throw new HiringException(Code.DATABASE_ERROR, "Reading " + table.sqlName() + " failed: "
-                            + e.getMessage(), e);
+                    throw DatabaseFailures.translate("The backup " + id + " failed reading " + table.sqlName(), e);
                 }
             });
         } catch (IOException e) {
+            // The driver's COPY stream reports a lost connection as an IOException: the database's failure.
+            if (e.getCause() instanceof SQLException failure) {
+                throw DatabaseFailures.translate("The backup " + id + " failed reading " + table.sqlName(), failure);
+            }
             throw archiveError("Writing " + store.locate(key) + " failed", e);
         }
         progress.rows(table, measured.rows, measured.rows);
@@ -373,16 +377,17 @@ final class PgArchiver implements Archiver {
             try {
                 connection.commit();
             } catch (SQLException e) {
-                throw new HiringException(Code.DATABASE_ERROR, "The restore from backup " + backup.id()
-                        + " was sent, but its commit failed: whether it took effect is unknown. " + e.getMessage(), e);
+                throw DatabaseFailures.translate("The restore from backup " + backup.id() + " was sent, but its"
+                        + " commit failed: whether it took effect is unknown", e);
             }
             LOG.debug("Restored {} from backup {} ({})", names(chosen), backup.id(), mode);
             return new RestoreResult(backup.id(), mode, results);
         } catch (SQLException e) {
-            throw new HiringException(Code.DATABASE_ERROR, "The restore from backup " + backup.id()
-                    + " failed, nothing was changed: " + e.getMessage(), e);
+            throw DatabaseFailures.translate("The restore from backup " + backup.id() + " failed and changed nothing"
+                    + " (every table is as it was)", e);
         } catch (IOException e) {
-            throw archiveError("The restore from backup " + backup.id() + " failed, nothing was changed", e);
+            throw archiveError("The restore from backup " + backup.id() + " failed and changed nothing (every table is"
+                    + " as it was)", e);
         }
     }
 

@@ -70,9 +70,16 @@ public final class SchemaKeys {
         connection.setAutoCommit(true);
         try {
             execute(connection, sql);
-        } finally {
-            connection.setAutoCommit(autoCommit);
+        } catch (SQLException e) {
+            // A lost connection fails the reset too: the statement's failure is the one to report.
+            try {
+                connection.setAutoCommit(autoCommit);
+            } catch (SQLException reset) {
+                e.addSuppressed(reset);
+            }
+            throw e;
         }
+        connection.setAutoCommit(autoCommit);
     }
 
     private static void execute(Connection connection, String sql) throws SQLException {

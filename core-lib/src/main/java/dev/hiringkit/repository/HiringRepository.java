@@ -51,12 +51,21 @@ public interface HiringRepository {
     /** Loads CSV records from a stream; {@code source} names it in the log and the rejects file. */
     LoadResult load(Table table, String source, InputStream in, LoadOptions options);
 
-    /** Loads {@code departments.csv}, {@code jobs.csv} and {@code hired_employees.csv} from a directory, in that order. */
+    /**
+     * Loads {@code departments.csv}, {@code jobs.csv} and {@code hired_employees.csv} from a directory, in
+     * that order, each in a load of its own. A directory load that stopped part-way (the database went
+     * away, say), run again, resumes where it stopped: the file it stopped in resumes after its last
+     * committed chunk, and the files it had loaded are not loaded again when they hold the same bytes
+     * (their recorded results are returned), so the loads and rejections end as one clean run's. Once a
+     * directory load has completed, running it again loads every file again (every row a DUPLICATE_ID);
+     * with {@link LoadOptions#restart()} every file is loaded anew.
+     */
     List<LoadResult> loadDirectory(Path dir, LoadOptions options);
 
     /**
      * Loads {@code departments.csv}, {@code jobs.csv} and {@code hired_employees.csv}, in that order,
-     * from an S3 prefix ({@code s3://bucket/prefix/}) or a {@code file:} directory URI.
+     * from an S3 prefix ({@code s3://bucket/prefix/}) or a {@code file:} directory URI, resuming as
+     * {@link #loadDirectory(Path, LoadOptions)} does.
      */
     List<LoadResult> loadDirectory(URI dir, LoadOptions options);
 

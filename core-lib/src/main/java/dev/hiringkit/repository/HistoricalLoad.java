@@ -6,6 +6,7 @@ import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.csv.CsvReader;
 import dev.hiringkit.db.CopyBuffer;
+import dev.hiringkit.db.DatabaseFailures;
 import dev.hiringkit.db.SchemaKeys;
 import dev.hiringkit.db.TableLocks;
 import dev.hiringkit.model.Department;
@@ -94,6 +95,7 @@ final class HistoricalLoad {
 
     LoadResult run(Table table, String source, String sourceName, InputStream in, long totalBytes, LoadOptions options) {
         long startNanos = System.nanoTime();
+        options.progress().started(table, source, totalBytes);
         try (Connection connection = dataSource.getConnection()) {
             lock(connection, table);
             boolean bulk = false;
@@ -160,7 +162,7 @@ final class HistoricalLoad {
                 unlock(connection, table);
             }
         } catch (SQLException e) {
-            throw new HiringException(Code.DATABASE_ERROR, "Load of " + source + " failed: " + e.getMessage(), e);
+            throw DatabaseFailures.translate("Load of " + source + " failed", e);
         }
     }
 
@@ -431,6 +433,11 @@ final class HistoricalLoad {
             return new HiringException(Code.DATABASE_ERROR, "While loading " + source + ", another writer inserted"
                     + " into " + table.sqlName() + " an id this load also carries. The chunk was rolled back;"
                     + " run the load again to resume after the last committed chunk.", e);
+        }
+        if (DatabaseFailures.isUnavailable(e)) {
+            HiringException gone = DatabaseFailures.translate("Load of " + source + " stopped", e);
+            return new HiringException(gone.code(), gone.getMessage() + ". The chunks committed before it stopped"
+                    + " are kept; a new load of the same source resumes after them.", e);
         }
         return new HiringException(Code.DATABASE_ERROR, "Load of " + source + " failed: " + e.getMessage(), e);
     }

@@ -1,6 +1,8 @@
 package dev.hiringkit.repository;
 
-/** Told of a load's progress after each committed chunk. */
+import dev.hiringkit.Table;
+
+/** Told of a load's progress as it begins and after each committed chunk. */
 @FunctionalInterface
 public interface LoadProgress {
 
@@ -10,6 +12,16 @@ public interface LoadProgress {
      * @param rowsRead records read so far
      */
     void update(long bytesRead, long totalBytes, long rowsRead);
+
+    /**
+     * Told as the load of one source begins, before its first chunk; a directory load tells it once per
+     * file it loads (not for a file it had loaded before it stopped, see
+     * {@link HiringRepository#loadDirectory(java.nio.file.Path, LoadOptions)}). Does nothing by default.
+     *
+     * @param totalBytes the source's size, or -1 when unknown
+     */
+    default void started(Table table, String source, long totalBytes) {
+    }
 
     LoadProgress NONE = (bytesRead, totalBytes, rowsRead) -> { };
 }

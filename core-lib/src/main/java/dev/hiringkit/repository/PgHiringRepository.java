@@ -9,8 +9,10 @@ import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.db.DatabaseFailures;
 import dev.hiringkit.db.SchemaKeys;
 import dev.hiringkit.db.jooq.tables.records.HiredEmployeesRecord;
+import dev.hiringkit.db.jooq.tables.records.LoadsRecord;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;
@@ -27,6 +29,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
@@ -46,6 +49,7 @@ final class PgHiringRepository implements HiringRepository {
     private final RejectionLog log = new RejectionLog();
     private final BatchWriter batches;
     private final HistoricalLoad loads;
+    private final DirectoryResume resume;
     /** Reads s3:// sources; made on first use when none was given. */
     private S3Client s3;
 
@@ -55,11 +59,23 @@ final class PgHiringRepository implements HiringRepository {
         this.sql = DSL.using(dataSource, SQLDialect.POSTGRES);
         this.batches = new BatchWriter(dataSource, validator, log);
         this.loads = new HistoricalLoad(dataSource, validator, archive, log, new SchemaKeys());
+        this.resume = new DirectoryResume(sql, this::result);
     }
 
     @Override
     public BatchResult insert(Batch batch) {
-        return batches.insert(batch);
+        try {
+            return batches.insert(batch);
+        } catch (HiringException e) {
+            if (e.code() == Code.DATABASE_ERROR && e.getCause() instanceof SQLException sql
+                    && DatabaseFailures.isUnavailable(sql)) {
+                // Sending the batch again is safe: ids it already stored come back as DUPLICATE_ID.
+                HiringException gone = DatabaseFailures.translate("The batch was not confirmed", sql);
+                throw new HiringException(gone.code(), gone.getMessage() + ". Send it again once the database is"
+                        + " back: rows it stored, if any, are refused as DUPLICATE_ID, never stored twice.", sql);
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -125,9 +141,16 @@ final class PgHiringRepository implements HiringRepository {
             }
             files.add(file);
         }
+        List<DirectoryResume.File> sources = new ArrayList<>();
+        for (Table table : Table.values()) {
+            Path absolute = files.get(table.ordinal()).toAbsolutePath().normalize();
+            sources.add(new DirectoryResume.File(table, absolute.toString(), () -> Files.newInputStream(absolute)));
+        }
+        Map<Table, LoadResult> loaded = options.restart() ? Map.of() : resume.loadedBeforeTheStop(sources);
         List<LoadResult> results = new ArrayList<>();
         for (Table table : Table.values()) {
-            results.add(load(table, files.get(table.ordinal()), options));
+            LoadResult done = loaded.get(table);
+            results.add(done != null ? done : load(table, files.get(table.ordinal()), options));
         }
         return results;
     }
@@ -150,9 +173,15 @@ final class PgHiringRepository implements HiringRepository {
                         + "; a directory needs departments.csv, jobs.csv and hired_employees.csv.");
             }
         }
+        List<DirectoryResume.File> sources = new ArrayList<>();
+        for (Table table : Table.values()) {
+            sources.add(new DirectoryResume.File(table, store.locate(table.fileName()), () -> store.open(table.fileName())));
+        }
+        Map<Table, LoadResult> loaded = options.restart() ? Map.of() : resume.loadedBeforeTheStop(sources);
         List<LoadResult> results = new ArrayList<>();
         for (Table table : Table.values()) {
-            results.add(load(table, store, table.fileName(), options));
+            LoadResult done = loaded.get(table);
+            results.add(done != null ? done : load(table, store, table.fileName(), options));
         }
         return results;
     }
@@ -248,14 +277,18 @@ final class PgHiringRepository implements HiringRepository {
 
     @Override
     public List<LoadResult> loads(int limit) {
-        return sql.selectFrom(LOADS).orderBy(LOADS.STARTED_AT.desc(), LOADS.FINISHED_AT.desc().nullsFirst()).limit(limit).fetch().map(r -> {
-            Duration duration = r.getFinishedAt() == null ? Duration.ZERO
-                    : Duration.between(r.getStartedAt(), r.getFinishedAt());
-            return new LoadResult(r.getId(), Table.fromName(r.getTableName()), r.getSource(), r.getStatus(),
-                    r.getInserted() + r.getRejected(), r.getInserted(), r.getRejected(),
-                    log.countsFromJson(r.getRejectedByCode().data()), Optional.ofNullable(r.getRejectsFile()),
-                    duration);
-        });
+        return sql.selectFrom(LOADS).orderBy(LOADS.STARTED_AT.desc(), LOADS.FINISHED_AT.desc().nullsFirst()).limit(limit)
+                .fetch().map(this::result);
+    }
+
+    /** A load as the loads table records it. */
+    private LoadResult result(LoadsRecord r) {
+        Duration duration = r.getFinishedAt() == null ? Duration.ZERO
+                : Duration.between(r.getStartedAt(), r.getFinishedAt());
+        return new LoadResult(r.getId(), Table.fromName(r.getTableName()), r.getSource(), r.getStatus(),
+                r.getInserted() + r.getRejected(), r.getInserted(), r.getRejected(),
+                log.countsFromJson(r.getRejectedByCode().data()), Optional.ofNullable(r.getRejectsFile()),
+                duration);
     }
 
     private interface SqlWork<T> {

@@ -1,5 +1,6 @@
 package dev.hiringkit.server.cli;
 
+import dev.hiringkit.HiringException;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.Backup;
 import java.io.PrintWriter;
@@ -31,7 +32,14 @@ final class BackupCommand implements Callable<Integer> {
         Table[] chosen = tables.tables();
         try (HiringRuntime runtime = HiringRuntime.start(database);
                 ArchiveProgressBars bars = new ArchiveProgressBars("backup")) {
-            Backup backup = bars.on(runtime.kit().archiver()).backup(chosen);
+            Backup backup;
+            try {
+                backup = bars.on(runtime.kit().archiver()).backup(chosen);
+            } catch (HiringException e) {
+                throw e.code() == HiringException.Code.DATABASE_UNAVAILABLE ? new HiringException(e.code(), e.getMessage()
+                        + ". No backup was made (a backup without its manifest is never listed); run the same command"
+                        + " again once the database is back.", e) : e;
+            }
             bars.close(); // the last bar ends before the summary
             out.println("Backup " + backup.id() + " written to " + runtime.kit().archive().locate("backups/" + backup.id()));
             printFiles(out, backup);

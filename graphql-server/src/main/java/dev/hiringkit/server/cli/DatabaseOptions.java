@@ -25,12 +25,22 @@ final class DatabaseOptions {
                     + " default: <data-dir>/archive).")
     String archive;
 
+    @Option(names = "--log-file", paramLabel = "FILE", defaultValue = "${env:HIRING_LOG_FILE}",
+            description = "Where warnings and the details (stack traces) of failures are logged (env HIRING_LOG_FILE;"
+                    + " default: <data-dir>/logs/hiring.log). The terminal only gets one-line messages.")
+    Path logFile;
+
     @Option(names = "--s3-endpoint", paramLabel = "URL", defaultValue = "${env:HIRING_S3_ENDPOINT}",
             description = "An S3-compatible store to use instead of AWS S3, such as http://localhost:9000 for MinIO,"
                     + " reached in path style (env HIRING_S3_ENDPOINT). Credentials and region come from the AWS"
                     + " SDK's defaults: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, an instance role;"
                     + " AWS_REGION (default us-east-1).")
     URI s3Endpoint;
+
+    /** The file the command logs to. */
+    Path logFile() {
+        return logFile != null ? logFile : dataDir.resolve("logs").resolve("hiring.log");
+    }
 
     /** Whether a location names an S3 object or prefix rather than a local path. */
     static boolean isS3(String location) {

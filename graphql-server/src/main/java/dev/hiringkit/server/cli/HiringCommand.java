@@ -1,33 +1,63 @@
 package dev.hiringkit.server.cli;
 
 import dev.hiringkit.HiringException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code hiring} command line. */
 @Command(name = "hiring", mixinStandardHelpOptions = true, version = "hiring 0.1.0",
         description = "Moves hiring records from CSV files into PostgreSQL and answers questions about them.",
+        footer = {"", "A command that fails prints one line, 'error: CODE: message', and exits with 1. Warnings of the",
+                "libraries underneath and the details of failures go to <data-dir>/logs/hiring.log (see --log-file)."},
         subcommands = {LoadCommand.class, LoadsCommand.class, BackupCommand.class, BackupsCommand.class,
                 RestoreCommand.class, ReportCommand.class, RejectionsCommand.class,
                 GenerateCommand.class, DemoCommand.class, ServeCommand.class, UserCommand.class})
 public final class HiringCommand {
 
+    /** Runs a command; one that uses a database logs to its log file (see {@link CliLogging}). */
     public static void main(String[] args) {
-        System.exit(newCommandLine().execute(args));
+        CommandLine commandLine = newCommandLine();
+        commandLine.setExecutionStrategy(parseResult -> {
+            CliLogging.logFile(parseResult).ifPresent(CliLogging::toFile);
+            return new CommandLine.RunLast().execute(parseResult);
+        });
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            CliLogging.FAILURES.error("Uncaught in thread {}", thread.getName(), e);
+            System.err.println("error: " + oneLine(e));
+        });
+        System.exit(commandLine.execute(args));
     }
 
-    /** The command line with its error handling: a clear one-line message, no stack trace. */
+    /**
+     * The command line with its error handling: a failed command prints one line, {@code error: CODE:
+     * message}, and its exit code is 1; the stack trace goes to the log file, never to the terminal.
+     */
     public static CommandLine newCommandLine() {
         System.setProperty("org.jooq.no-logo", "true");
         System.setProperty("org.jooq.no-tips", "true");
         CommandLine commandLine = new CommandLine(new HiringCommand());
         commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
-            String message = e instanceof HiringException h ? h.code() + ": " + h.getMessage()
-                    : e.getMessage() != null ? e.getMessage() : e.toString();
+            CliLogging.FAILURES.error("hiring {} failed", cmd.getCommandName(), e);
+            String message = oneLine(e);
+            // A HiringException says what happened; anything else is unexpected: its details are logged.
+            Optional<Path> log = CliLogging.logFile(parseResult).filter(Files::isRegularFile);
+            if (!(e instanceof HiringException) && log.isPresent()) {
+                message += " (details in " + log.get() + ")";
+            }
             cmd.getErr().println("error: " + message);
             cmd.getErr().flush();
             return 1;
         });
         return commandLine;
+    }
+
+    /** {@code CODE: message} of a HiringException, else the exception's message, on one line. */
+    static String oneLine(Throwable e) {
+        String message = e instanceof HiringException h ? h.code() + ": " + h.getMessage()
+                : e.getMessage() != null && !e.getMessage().isBlank() ? e.getMessage() : e.toString();
+        return message.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 }

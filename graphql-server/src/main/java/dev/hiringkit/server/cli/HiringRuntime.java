@@ -2,8 +2,11 @@ package dev.hiringkit.server.cli;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.hiringkit.HiringException;
+import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.db.DatabaseFailures;
 import dev.hiringkit.server.db.EmbeddedDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -66,16 +69,32 @@ final class HiringRuntime implements AutoCloseable {
             pool = new HikariDataSource(config);
         } catch (RuntimeException e) {
             closeQuietly(embedded);
-            throw new IllegalStateException("Could not connect to " + config.getJdbcUrl() + ": "
-                    + rootMessage(e), e);
+            throw new HiringException(Code.DATABASE_UNAVAILABLE, "Could not connect to " + withoutQuery(config.getJdbcUrl())
+                    + ": " + rootMessage(e), e);
         }
         HiringKit.Builder builder = HiringKit.builder().dataSource(pool).archive(archive);
         if (s3 != null) {
             builder.s3(s3);
         }
         HiringKit kit = builder.build();
-        kit.migrate();
+        try {
+            kit.migrate();
+        } catch (RuntimeException e) {
+            pool.close();
+            closeQuietly(embedded);
+            if (DatabaseFailures.isUnavailable(e)) {
+                throw new HiringException(Code.DATABASE_UNAVAILABLE, "Could not check the schema of "
+                        + withoutQuery(config.getJdbcUrl()) + ": the database is unavailable (" + rootMessage(e) + ")", e);
+            }
+            throw e;
+        }
         return new HiringRuntime(embedded, pool, s3, kit);
+    }
+
+    /** A JDBC URL without its parameters, which may hold a password: for messages. */
+    private static String withoutQuery(String jdbcUrl) {
+        int query = jdbcUrl.indexOf('?');
+        return query < 0 ? jdbcUrl : jdbcUrl.substring(0, query);
     }
 
     HiringKit kit() {
@@ -89,7 +108,7 @@ final class HiringRuntime implements AutoCloseable {
     /** The database as people can reach it, for messages. */
     String describeDatabase() {
         return embedded != null ? "embedded PostgreSQL in " + embedded.dataDirectory() + " (" + embedded.jdbcUrl() + ")"
-                : pool.getJdbcUrl();
+                : withoutQuery(pool.getJdbcUrl());
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.hiringkit.server.cli;
 
+import dev.hiringkit.HiringException;
 import dev.hiringkit.Table;
+import dev.hiringkit.repository.HiringRepository;
 import dev.hiringkit.repository.LoadOptions;
 import dev.hiringkit.repository.LoadProgress;
 import dev.hiringkit.repository.LoadResult;
@@ -8,7 +10,6 @@ import dev.hiringkit.validation.ReasonCode;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Spec;
                 "Every record is checked against the data rules; a record that breaks one is not inserted",
                 "but logged with its reasons (see 'hiring rejections') and written to a rejects file in the",
                 "archive. Loading a file again changes nothing; an interrupted load, run again, resumes after",
-                "its last committed chunk.", "",
+                "its last committed chunk (a directory load, with the file it stopped in).", "",
                 "Files may be in S3: --dir s3://bucket/prefix/, or --table T s3://bucket/key",
                 "(see --s3-endpoint)."})
 final class LoadCommand implements Callable<Integer> {
@@ -71,58 +72,87 @@ final class LoadCommand implements Callable<Integer> {
         if (source.dir != null && file != null) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give either --dir or --table with a FILE");
         }
-        boolean terminal = System.console() != null;
-        try (HiringRuntime runtime = HiringRuntime.start(database)) {
-            List<LoadResult> results = new ArrayList<>();
-            if (source.dir != null) {
-                for (Table table : Table.values()) {
-                    results.add(load(runtime, table, inDirectory(source.dir, table.fileName()), terminal));
-                }
-            } else {
-                results.add(load(runtime, Table.fromName(source.table), file, terminal));
+        List<LoadResult> results;
+        try (HiringRuntime runtime = HiringRuntime.start(database); LoadBars bars = new LoadBars()) {
+            LoadOptions options = LoadOptions.builder()
+                    .header(LoadOptions.Header.valueOf(header.toUpperCase(java.util.Locale.ROOT)))
+                    .chunkSize(chunkSize)
+                    .restart(restart)
+                    .progress(System.console() != null ? bars : LoadProgress.NONE)
+                    .build();
+            try {
+                results = source.dir != null ? loadDirectory(runtime.kit().repository(), source.dir, options)
+                        : List.of(load(runtime.kit().repository(), Table.fromName(source.table), file, options));
+            } catch (HiringException e) {
+                throw resumable(e);
             }
-            printSummary(out, results);
         }
+        printSummary(out, results);
         return 0;
     }
 
-    private static String inDirectory(String dir, String fileName) {
+    /**
+     * A load that failed half-way keeps its committed chunks and, run again, resumes after them (and a
+     * directory load skips the files it had loaded): the message says so.
+     */
+    private static HiringException resumable(HiringException e) {
+        return switch (e.code()) {
+            case DATABASE_UNAVAILABLE, DATABASE_ERROR, ARCHIVE_ERROR -> new HiringException(e.code(), e.getMessage()
+                    + (e.getMessage().endsWith(".") ? "" : ".")
+                    + " Run the same command again to resume.", e);
+            default -> e;
+        };
+    }
+
+    /** Loads departments.csv, jobs.csv and hired_employees.csv from a directory or an S3 prefix. */
+    private static List<LoadResult> loadDirectory(HiringRepository repository, String dir, LoadOptions options) {
         if (DatabaseOptions.isS3(dir)) {
-            return (dir.endsWith("/") ? dir : dir + "/") + fileName;
+            return repository.loadDirectory(URI.create(dir.endsWith("/") ? dir : dir + "/"), options);
         }
-        return Path.of(dir).resolve(fileName).toString();
+        return repository.loadDirectory(Path.of(dir), options);
     }
 
     /** Loads a local file or an S3 object. */
-    private static LoadResult load(HiringRuntime runtime, Table table, String csv, LoadOptions options) {
+    private static LoadResult load(HiringRepository repository, Table table, String csv, LoadOptions options) {
         if (DatabaseOptions.isS3(csv)) {
-            return runtime.kit().repository().load(table, URI.create(csv), options);
+            return repository.load(table, URI.create(csv), options);
         }
-        return runtime.kit().repository().load(table, Path.of(csv), options);
+        return repository.load(table, Path.of(csv), options);
     }
 
-    private LoadResult load(HiringRuntime runtime, Table table, String csv, boolean terminal) {
-        LoadOptions.Builder options = LoadOptions.builder()
-                .header(LoadOptions.Header.valueOf(header.toUpperCase(java.util.Locale.ROOT)))
-                .chunkSize(chunkSize)
-                .restart(restart);
-        if (!terminal) {
-            return load(runtime, table, csv, options.build());
+    /**
+     * A progress bar per file on a terminal. An S3 object's size is not known up front: its bar counts
+     * bytes without an end.
+     */
+    private static final class LoadBars implements LoadProgress, AutoCloseable {
+        private ProgressBar bar;
+
+        @Override
+        public void started(Table table, String source, long totalBytes) {
+            close();
+            bar = ProgressBar.builder()
+                    .setTaskName(table.sqlName())
+                    .setStyle(ProgressBarStyle.ASCII)
+                    .setInitialMax(totalBytes == 0 ? 1 : totalBytes)
+                    .setUnit(" MiB", 1 << 20)
+                    .showSpeed()
+                    .build();
         }
-        // An S3 object's size is not known up front: its bar counts bytes without an end.
-        long size = DatabaseOptions.isS3(csv) ? -1 : Math.max(1, Path.of(csv).toFile().length());
-        try (ProgressBar bar = ProgressBar.builder()
-                .setTaskName(table.sqlName())
-                .setStyle(ProgressBarStyle.ASCII)
-                .setInitialMax(size)
-                .setUnit(" MiB", 1 << 20)
-                .showSpeed()
-                .build()) {
-            LoadProgress progress = (bytesRead, totalBytes, rowsRead) -> {
+
+        @Override
+        public void update(long bytesRead, long totalBytes, long rowsRead) {
+            if (bar != null) {
                 bar.stepTo(bytesRead);
                 bar.setExtraMessage(rowsRead + " rows");
-            };
-            return load(runtime, table, csv, options.progress(progress).build());
+            }
+        }
+
+        @Override
+        public void close() {
+            if (bar != null) {
+                bar.close();
+                bar = null;
+            }
         }
     }
 

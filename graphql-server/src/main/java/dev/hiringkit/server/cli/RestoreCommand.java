@@ -1,5 +1,6 @@
 package dev.hiringkit.server.cli;
 
+import dev.hiringkit.HiringException;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.Archiver;
 import dev.hiringkit.archive.RestoreMode;
@@ -67,7 +68,13 @@ final class RestoreCommand implements Callable<Integer> {
         }
         try (HiringRuntime runtime = HiringRuntime.start(database);
                 ArchiveProgressBars bars = new ArchiveProgressBars("restore")) {
-            RestoreResult result = bars.on(runtime.kit().archiver()).restore(backupId, restoreMode, chosen);
+            RestoreResult result;
+            try {
+                result = bars.on(runtime.kit().archiver()).restore(backupId, restoreMode, chosen);
+            } catch (HiringException e) {
+                throw e.code() == HiringException.Code.DATABASE_UNAVAILABLE ? new HiringException(e.code(), e.getMessage()
+                        + ". Run the same command again once the database is back.", e) : e;
+            }
             bars.close(); // the last bar ends before the summary
             out.println("Restored from backup " + result.backupId() + " ("
                     + result.mode().name().toLowerCase(Locale.ROOT) + "):");

@@ -10,6 +10,7 @@ import dev.hiringkit.server.auth.Role;
 import dev.hiringkit.server.auth.Tokens;
 import dev.hiringkit.server.auth.Users;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -104,6 +105,9 @@ final class ServeCommand implements Callable<Integer> {
             out.println("Dashboard: " + base + "/dashboard");
             out.println("Tokens:    " + base + "/token (POST grant_type=password&username=...&password=...)");
             out.println("Health:    " + base + "/health");
+            if (Files.isRegularFile(database.logFile())) {
+                out.println("Log:       " + database.logFile().toAbsolutePath().normalize());
+            }
             out.println("Stop with Ctrl+C.");
             out.flush();
             server.join();

@@ -31,6 +31,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
         Path dir = dataDirectory.toAbsolutePath().normalize();
         Files.createDirectories(dir);
         stopStaleServer(dir);
+        if (isLockedByLiveProcess(dir)) {
+            throw new IOException("The database directory " + dir + " is in use by another hiring process");
+        }
         try {
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                     .setDataDirectory(dir.toFile())
@@ -46,7 +49,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     .start();
             return new EmbeddedDatabase(postgres, dir);
         } catch (IllegalStateException e) {
-            throw new IOException("The database directory " + dir + " is in use by another hiring process", e);
+            // initdb or postgres failed (their output is logged), or another process took the directory first.
+            throw new IOException("PostgreSQL did not start in " + dir + ": " + e.getMessage(), e);
         }
     }
 

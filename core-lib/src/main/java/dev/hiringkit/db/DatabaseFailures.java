@@ -1,0 +1,72 @@
+package dev.hiringkit.db;
+
+import dev.hiringkit.HiringException;
+import dev.hiringkit.HiringException.Code;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
+import java.util.Set;
+
+/**
+ * Tells a database that went away (not reachable, restarted, connection lost) from a database that
+ * refused a statement, so that callers get {@link Code#DATABASE_UNAVAILABLE}, worth trying again once
+ * the database is back, rather than a raw driver message under {@link Code#DATABASE_ERROR}. Internal to
+ * HiringKit, not part of its API.
+ */
+public final class DatabaseFailures {
+
+    /**
+     * SQLState class 08 is a connection exception; 57P01..57P03 are the server shutting down (fast or
+     * immediate stop, crash recovery) or not accepting connections yet.
+     */
+    private static final Set<String> SERVER_GONE = Set.of("57P01", "57P02", "57P03");
+
+    private DatabaseFailures() {
+    }
+
+    /**
+     * Whether {@code e}, or an exception that caused it, says that the connection to PostgreSQL could
+     * not be made or was lost: SQLState class 08, 57P01 to 57P03, or a pool that timed out waiting
+     * for a connection ({@link SQLTransientConnectionException}).
+     */
+    public static boolean isUnavailable(Throwable e) {
+        return connectionFailure(e) != null;
+    }
+
+    /**
+     * The failure of {@code what} ("The backup 2021... failed", say) as a HiringException:
+     * DATABASE_UNAVAILABLE when the database went away, else DATABASE_ERROR, with the driver's message.
+     */
+    public static HiringException translate(String what, SQLException e) {
+        Throwable gone = connectionFailure(e);
+        if (gone != null) {
+            return new HiringException(Code.DATABASE_UNAVAILABLE, what + ": the database is unavailable ("
+                    + gone.getMessage() + ")", e);
+        }
+        return new HiringException(Code.DATABASE_ERROR, what + ": " + e.getMessage(), e);
+    }
+
+    /**
+     * The exception among {@code e} and its causes that says the connection failed, preferring the
+     * server's or the socket's word over a pool's later "Connection is closed" (08003); null if none.
+     */
+    private static Throwable connectionFailure(Throwable e) {
+        Throwable closed = null;
+        int depth = 0;
+        for (Throwable t = e; t != null && depth++ < 32; t = t.getCause()) {
+            boolean failed = t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
+                    || t instanceof SQLException s && isConnectionState(s.getSQLState());
+            if (failed && !(t instanceof SQLException s && "08003".equals(s.getSQLState()))) {
+                return t;
+            }
+            if (failed && closed == null) {
+                closed = t;
+            }
+        }
+        return closed;
+    }
+
+    private static boolean isConnectionState(String state) {
+        return state != null && (state.startsWith("08") || SERVER_GONE.contains(state));
+    }
+}
