@@ -119,7 +119,7 @@ final class GraphQLHandler extends Handler.Abstract {
         } catch (Refusal refusal) {
             refuse(request, response, callback, contentType, refusal);
         } catch (Http.TooLarge e) {
-            Http.json(response, callback, 413, contentType, error("BODY_TOO_LARGE",
+            Http.json(response, callback, 413, contentType, Http.error("BODY_TOO_LARGE",
                     "The request body is over " + maxBodyBytes + " bytes."));
         } catch (IOException e) {
             Refusal problem = multipart == null ? null : multipart.problem();
@@ -139,7 +139,7 @@ final class GraphQLHandler extends Handler.Abstract {
         if (refusal.status == 401) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"hiring\"");
         }
-        Http.json(response, callback, refusal.status, contentType, error(refusal.code, refusal.getMessage()));
+        Http.json(response, callback, refusal.status, contentType, Http.error(refusal.code, refusal.getMessage()));
     }
 
     private GraphQLRequest fromBody(Request request) throws Refusal, IOException {
@@ -294,9 +294,5 @@ final class GraphQLHandler extends Handler.Abstract {
             }
         }
         return specification;
-    }
-
-    private static Map<String, Object> error(String code, String message) {
-        return Map.of("errors", List.of(Map.of("message", message, "extensions", Map.of("code", code))));
     }
 }

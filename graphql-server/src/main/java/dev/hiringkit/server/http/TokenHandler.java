@@ -1,5 +1,7 @@
 package dev.hiringkit.server.http;
 
+import static dev.hiringkit.server.http.Http.oauthError;
+
 import dev.hiringkit.server.auth.Auth;
 import java.io.IOException;
 import java.net.URLDecoder;
@@ -16,7 +18,7 @@ import org.eclipse.jetty.util.Callback;
 /** {@code POST /token}: the OAuth2 password grant (RFC 6749, section 4.3), form-encoded. */
 final class TokenHandler extends Handler.Abstract {
 
-    private static final String JSON = "application/json; charset=utf-8";
+    private static final String JSON = Http.JSON_TYPE;
     private static final int MAX_FORM_BYTES = 8192;
 
     private final Auth auth;
@@ -84,9 +86,5 @@ final class TokenHandler extends Handler.Abstract {
             form.putIfAbsent(name, value);
         }
         return form;
-    }
-
-    private static Map<String, String> oauthError(String error, String description) {
-        return Map.of("error", error, "error_description", description);
     }
 }
