@@ -1,6 +1,7 @@
 package dev.hiringkit.server.graphql;
 
 import dev.hiringkit.HiringException;
+import graphql.ErrorClassification;
 import graphql.GraphQLError;
 import graphql.GraphqlErrorBuilder;
 import graphql.execution.DataFetcherExceptionHandler;
@@ -49,6 +50,8 @@ final class ErrorMapping implements DataFetcherExceptionHandler {
         }
         GraphQLError error = GraphqlErrorBuilder.newError(parameters.getDataFetchingEnvironment())
                 .message(message)
+                // The code as the classification too: graphql-java's default would name an exception class.
+                .errorType(ErrorClassification.errorClassification(code))
                 .extensions(Map.of("code", code))
                 .build();
         return CompletableFuture.completedFuture(DataFetcherExceptionHandlerResult.newResult(error).build());
