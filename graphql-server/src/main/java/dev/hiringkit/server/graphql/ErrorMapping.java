@@ -1,6 +1,7 @@
 package dev.hiringkit.server.graphql;
 
 import dev.hiringkit.HiringException;
+import dev.hiringkit.server.db.DatabaseFailures;
 import graphql.ErrorClassification;
 import graphql.GraphQLError;
 import graphql.GraphqlErrorBuilder;
@@ -15,7 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns exceptions into GraphQL errors with {@code extensions.code} and a message for people; an
- * unexpected exception is logged and answered with a generic message, never a stack trace or SQL.
+ * unexpected exception is logged and answered with a generic message, never a stack trace or SQL. A
+ * database that cannot be reached is {@code DATABASE_UNAVAILABLE} (the handler answers 503 when that is
+ * the only error).
  */
 final class ErrorMapping implements DataFetcherExceptionHandler {
 
@@ -33,6 +36,11 @@ final class ErrorMapping implements DataFetcherExceptionHandler {
         if (e instanceof ApiException api) {
             code = api.code();
             message = api.getMessage();
+        } else if (DatabaseFailures.unavailable(e)) {
+            // One line, no stack: while the database is down every request comes here.
+            LOG.warn("database unavailable in {}: {}", parameters.getPath(), DatabaseFailures.rootMessage(e));
+            code = DatabaseFailures.UNAVAILABLE;
+            message = DatabaseFailures.UNAVAILABLE_MESSAGE;
         } else if (e instanceof HiringException hiring) {
             code = hiring.code().name();
             message = hiring.code() == HiringException.Code.DATABASE_ERROR

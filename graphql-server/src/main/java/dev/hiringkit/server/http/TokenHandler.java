@@ -3,6 +3,7 @@ package dev.hiringkit.server.http;
 import static dev.hiringkit.server.http.Http.oauthError;
 
 import dev.hiringkit.server.auth.Auth;
+import dev.hiringkit.server.db.DatabaseFailures;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -14,10 +15,13 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** {@code POST /token}: the OAuth2 password grant (RFC 6749, section 4.3), form-encoded. */
 final class TokenHandler extends Handler.Abstract {
 
+    private static final Logger LOG = LoggerFactory.getLogger(TokenHandler.class);
     private static final String JSON = Http.JSON_TYPE;
     private static final int MAX_FORM_BYTES = 8192;
 
@@ -61,7 +65,22 @@ final class TokenHandler extends Handler.Abstract {
             Http.json(response, callback, 400, JSON, oauthError("invalid_request", "username and password are required"));
             return true;
         }
-        Auth.Login login = auth.login(username, password, Http.address(request));
+        Auth.Login login;
+        try {
+            login = auth.login(username, password, Http.address(request));
+        } catch (RuntimeException e) {
+            if (DatabaseFailures.unavailable(e)) {
+                LOG.warn("sign-in: database unavailable: {}", DatabaseFailures.rootMessage(e));
+                Http.retryLater(response);
+                Http.json(response, callback, 503, JSON, oauthError("temporarily_unavailable",
+                        DatabaseFailures.UNAVAILABLE_MESSAGE));
+            } else {
+                LOG.error("sign-in failed", e);
+                Http.json(response, callback, 500, JSON, oauthError("server_error",
+                        "The server could not complete the request; it has been logged."));
+            }
+            return true;
+        }
         if (login instanceof Auth.Granted granted) {
             Http.json(response, callback, 200, JSON, Map.of("access_token", granted.token(), "token_type", "Bearer",
                     "expires_in", granted.lifetime().toSeconds()));
