@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every answer is JSON with a code, whatever went wrong: unknown paths, requests Jetty cannot read
- * (sent on raw sockets, as no well-behaved client would), uncaught exceptions.
+ * (sent on raw sockets, as no well-behaved client would), uncaught exceptions, and text PostgreSQL
+ * cannot hold (U+0000) reaching a lookup.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ErrorAnswersTest {
@@ -126,10 +128,65 @@ class ErrorAnswersTest {
         assertEquals("reader", server.data(server.token("reader"), "{ me { username } }", null).at("/me/username").asText());
     }
 
+    // ---- text PostgreSQL cannot hold -----------------------------------------------------------------
+
+    @Test
+    void aNulInTheTokenFormIsAnInvalidRequest() throws Exception {
+        assertOAuthError(server.form("/token", "grant_type=password&username=rea%00der&password=correct+horse+battery",
+                null), 400, "invalid_request");
+        assertOAuthError(server.form("/token", "grant_type=password&username=reader&password=correct%00horse", null), 400,
+                "invalid_request");
+        // Nothing else broke: the right password still works.
+        assertEquals(200, server.form("/token", "grant_type=password&username=reader&password=correct+horse+battery",
+                null).statusCode());
+    }
+
+    @Test
+    void aNulReachingALookupIsABadRequest() throws Exception {
+        String nul = "a\u0000b";
+        assertGraphQLCode(server.post(null, "mutation($u: String!) { login(username: $u, password: \"correct horse battery\")"
+                + " { accessToken } }", Map.of("u", nul)), "BAD_REQUEST");
+        assertGraphQLCode(server.post(null, "mutation($p: String!) { login(username: \"reader\", password: $p)"
+                + " { accessToken } }", Map.of("p", nul)), "BAD_REQUEST");
+        String reader = server.token("reader");
+        assertGraphQLCode(server.post(reader, "query($s: String) { rejections(source: $s) { source } }",
+                Map.of("s", nul)), "BAD_REQUEST");
+        assertGraphQLCode(server.post(reader, "query($l: ID) { rejections(loadId: $l) { source } }",
+                Map.of("l", nul)), "BAD_REQUEST");
+        assertGraphQLCode(server.post(reader, "query($a: String) { departments(after: $a) { edges { cursor } } }",
+                Map.of("a", nul)), "BAD_REQUEST");
+        assertGraphQLCode(server.post(server.token("writer"), "mutation($s: String!) { loadHistorical(source: $s) { id } }",
+                Map.of("s", nul)), "BAD_REQUEST");
+        assertGraphQLCode(server.post(server.token("writer"), "mutation($s: String!) { loadHistorical(source: $s) { id } }",
+                Map.of("s", "s3://bucket/" + nul)), "BAD_REQUEST");
+        HttpResponse<String> restore = server.post(server.token("admin"), "mutation($b: String) { restore(backupId: $b)"
+                + " { backupId } }", Map.of("b", nul));
+        assertTrue(code(restore).matches("BAD_REQUEST|BACKUP_NOT_FOUND"), restore.body());
+        assertClean(restore.body());
+        // In a query string the parser refuses it before anything runs.
+        HttpResponse<String> get = send(HttpRequest.newBuilder(server.base.resolve("/graphql?query="
+                + URLEncoder.encode("{ rejections(source: \"a\u0000b\") { source } }", StandardCharsets.UTF_8)))
+                .header("Authorization", "Bearer " + reader).GET());
+        assertTrue(get.statusCode() == 400 || get.statusCode() == 200, get.statusCode() + " " + get.body());
+        assertTrue(code(get).matches("BAD_REQUEST|GRAPHQL_PARSE_FAILED"), get.body());
+        assertClean(get.body());
+    }
+
     // ---- helpers -----------------------------------------------------------------------------------
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
         return server.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String code(HttpResponse<String> response) throws Exception {
+        return TestServer.JSON.readTree(response.body()).at("/errors/0/extensions/code").asText();
+    }
+
+    /** A GraphQL answer whose only error has {@code code}, never a 5xx. */
+    private static void assertGraphQLCode(HttpResponse<String> response, String code) throws Exception {
+        assertTrue(response.statusCode() < 500, response.statusCode() + " " + response.body());
+        assertEquals(code, code(response), response.body());
+        assertClean(response.body());
     }
 
     private static void assertGraphQLError(int status, String contentType, String body, int expectedStatus,

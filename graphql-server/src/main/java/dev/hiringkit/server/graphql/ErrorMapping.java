@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * Turns exceptions into GraphQL errors with {@code extensions.code} and a message for people; an
  * unexpected exception is logged and answered with a generic message, never a stack trace or SQL. A
  * database that cannot be reached is {@code DATABASE_UNAVAILABLE} (the handler answers 503 when that is
- * the only error).
+ * the only error), text the database cannot store a {@code BAD_REQUEST}.
  */
 final class ErrorMapping implements DataFetcherExceptionHandler {
 
@@ -41,6 +41,9 @@ final class ErrorMapping implements DataFetcherExceptionHandler {
             LOG.warn("database unavailable in {}: {}", parameters.getPath(), DatabaseFailures.rootMessage(e));
             code = DatabaseFailures.UNAVAILABLE;
             message = DatabaseFailures.UNAVAILABLE_MESSAGE;
+        } else if (DatabaseFailures.unstorableText(e)) {
+            code = "BAD_REQUEST";
+            message = DatabaseFailures.UNSTORABLE_TEXT_MESSAGE;
         } else if (e instanceof HiringException hiring) {
             code = hiring.code().name();
             message = hiring.code() == HiringException.Code.DATABASE_ERROR

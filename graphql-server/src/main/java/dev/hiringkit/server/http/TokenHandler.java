@@ -68,12 +68,19 @@ final class TokenHandler extends Handler.Abstract {
         Auth.Login login;
         try {
             login = auth.login(username, password, Http.address(request));
+        } catch (IllegalArgumentException e) {
+            // A name or password no user can have (U+0000): the request's fault, not a failed sign-in.
+            Http.json(response, callback, 400, JSON, oauthError("invalid_request", e.getMessage()));
+            return true;
         } catch (RuntimeException e) {
             if (DatabaseFailures.unavailable(e)) {
                 LOG.warn("sign-in: database unavailable: {}", DatabaseFailures.rootMessage(e));
                 Http.retryLater(response);
                 Http.json(response, callback, 503, JSON, oauthError("temporarily_unavailable",
                         DatabaseFailures.UNAVAILABLE_MESSAGE));
+            } else if (DatabaseFailures.unstorableText(e)) {
+                Http.json(response, callback, 400, JSON, oauthError("invalid_request",
+                        DatabaseFailures.UNSTORABLE_TEXT_MESSAGE));
             } else {
                 LOG.error("sign-in failed", e);
                 Http.json(response, callback, 500, JSON, oauthError("server_error",
