@@ -136,6 +136,9 @@ class ErrorAnswersTest {
                 null), 400, "invalid_request");
         assertOAuthError(server.form("/token", "grant_type=password&username=reader&password=correct%00horse", null), 400,
                 "invalid_request");
+        // Longer than bcrypt's 72 bytes: a wrong password like any other.
+        assertOAuthError(server.form("/token", "grant_type=password&username=reader&password=" + "p".repeat(100), null), 400,
+                "invalid_grant");
         // Nothing else broke: the right password still works.
         assertEquals(200, server.form("/token", "grant_type=password&username=reader&password=correct+horse+battery",
                 null).statusCode());
