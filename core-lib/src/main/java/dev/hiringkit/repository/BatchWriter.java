@@ -78,7 +78,12 @@ final class BatchWriter {
                 connection.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                connection.rollback();
+                try {
+                    connection.rollback();
+                } catch (SQLException rollback) {
+                    // A connection the database dropped cannot roll back: the first failure tells why.
+                    e.addSuppressed(rollback);
+                }
                 throw e;
             }
         }

@@ -22,6 +22,7 @@ public final class HiringServer {
         connector.setPort(config.port());
         server.addConnector(connector);
         server.setHandler(Routes.handler(config));
+        server.setErrorHandler(Routes.errorHandler());
         server.addBean(config.auth().users().changeListener());
         server.setStopAtShutdown(true);
         return server;

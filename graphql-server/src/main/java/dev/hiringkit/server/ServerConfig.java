@@ -53,6 +53,12 @@ public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, Stri
             return this;
         }
 
+        /**
+         * The database of users and health; the library's own. How long its pool waits for a connection is
+         * how long a request takes to learn that the database cannot be reached (then a 503): give a pool a
+         * short wait, such as HikariCP's {@code connectionTimeout} of 3 s that {@code hiring serve} sets,
+         * not HikariCP's default of 30 s.
+         */
         public Builder dataSource(DataSource dataSource) {
             this.dataSource = dataSource;
             return this;

@@ -23,6 +23,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 
 /**
@@ -75,6 +76,12 @@ final class TestServer implements AutoCloseable {
     /** A server with settings of the test's own on top of the usual ones. */
     TestServer(HikariDataSource dataSource, Path archive, Path loadRoot, UnaryOperator<ServerConfig.Builder> settings)
             throws Exception {
+        this(dataSource, archive, loadRoot, settings, UnaryOperator.identity());
+    }
+
+    /** A server whose handler the test wraps, for example to make it fail. */
+    TestServer(HikariDataSource dataSource, Path archive, Path loadRoot, UnaryOperator<ServerConfig.Builder> settings,
+            UnaryOperator<Handler> around) throws Exception {
         this.dataSource = dataSource;
         this.kit = HiringKit.builder().dataSource(dataSource).archive(ArchiveStore.directory(archive)).build();
         kit.migrate();
@@ -87,6 +94,7 @@ final class TestServer implements AutoCloseable {
         Auth auth = new Auth(users, tokens, new LoginThrottle(clock));
         this.server = HiringServer.newServer(settings.apply(ServerConfig.builder().kit(kit).dataSource(dataSource)
                 .auth(auth).port(0).loadRoot(loadRoot).maxBodyBytes(256 * 1024)).build());
+        server.setHandler(around.apply(server.getHandler()));
         server.start();
         this.base = URI.create("http://localhost:" + HiringServer.port(server));
     }

@@ -36,7 +36,16 @@ public final class Auth {
     public record Throttled(Duration retryAfter) implements Login {
     }
 
+    /**
+     * Signs in, unless failures of this user from this address are being slowed down.
+     *
+     * @throws IllegalArgumentException when the name or password holds U+0000: PostgreSQL cannot store it,
+     *     so no user can have it, and the request is malformed rather than a failed sign-in
+     */
     public Login login(String username, String password, String address) {
+        if (username.indexOf('\0') >= 0 || password.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("The user name and password cannot contain the character U+0000.");
+        }
         Duration wait = throttle.waitFor(username, address);
         if (!wait.isZero()) {
             return new Throttled(wait);

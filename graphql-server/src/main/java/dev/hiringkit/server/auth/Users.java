@@ -1,6 +1,7 @@
 package dev.hiringkit.server.auth;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
+import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,6 +23,8 @@ import org.flywaydb.core.Flyway;
 public final class Users {
 
     private static final int COST = 12;
+    /** bcrypt's limit on what it hashes. */
+    private static final int MAX_PASSWORD_BYTES = 72;
     /** Compared against when the user does not exist, so that a wrong name takes as long as a wrong password. */
     private static final byte[] DUMMY_HASH = BCrypt.withDefaults().hash(COST, "not a password".toCharArray());
 
@@ -110,7 +113,9 @@ public final class Users {
         Optional<String[]> row = query("SELECT password_hash, role FROM users WHERE username = ?", username,
                 rs -> new String[] {rs.getString(1), rs.getString(2)});
         byte[] hash = row.map(r -> r[0].getBytes(StandardCharsets.UTF_8)).orElse(DUMMY_HASH);
-        boolean verified = BCrypt.verifyer().verify(password, hash).verified;
+        // bcrypt throws past its 72 bytes, and no stored password is longer: a longer one is simply wrong.
+        boolean verified = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password)).remaining() <= MAX_PASSWORD_BYTES
+                && BCrypt.verifyer().verify(password, hash).verified;
         return verified && row.isPresent() ? Optional.of(new User(username, Role.valueOf(row.get()[1])))
                 : Optional.empty();
     }

@@ -10,6 +10,7 @@ import dev.hiringkit.db.DatabaseFailures;
 import dev.hiringkit.server.db.EmbeddedDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** A started {@link HiringKit}: the database (given or embedded), its pool, the migrated schema. */
@@ -28,11 +29,16 @@ final class HiringRuntime implements AutoCloseable {
     }
 
     static HiringRuntime start(DatabaseOptions options) {
+        return start(options, Duration.ofSeconds(30)); // HikariCP's default wait
+    }
+
+    /** Started with a pool that waits at most {@code connectTimeout} for a connection, then fails. */
+    static HiringRuntime start(DatabaseOptions options, Duration connectTimeout) {
         // One client serves the S3 archive and s3:// sources alike; without S3 options, the library
         // makes a default one only if an s3:// source comes.
         S3Client s3 = options.usesS3() ? options.newS3Client() : null;
         try {
-            return start(options, s3, options.archiveStore(s3));
+            return start(options, s3, options.archiveStore(s3), connectTimeout);
         } catch (RuntimeException e) {
             if (s3 != null) {
                 s3.close();
@@ -41,11 +47,13 @@ final class HiringRuntime implements AutoCloseable {
         }
     }
 
-    private static HiringRuntime start(DatabaseOptions options, S3Client s3, ArchiveStore archive) {
+    private static HiringRuntime start(DatabaseOptions options, S3Client s3, ArchiveStore archive,
+            Duration connectTimeout) {
         EmbeddedDatabase embedded = null;
         HikariConfig config = new HikariConfig();
         config.setPoolName("hiring");
         config.setMaximumPoolSize(10);
+        config.setConnectionTimeout(connectTimeout.toMillis());
         if (options.dbUrl != null && !options.dbUrl.isBlank()) {
             config.setJdbcUrl(options.dbUrl);
             String user = System.getenv("HIRING_DB_USER");

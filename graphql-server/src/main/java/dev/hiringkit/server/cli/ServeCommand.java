@@ -59,13 +59,17 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-introspection", description = "Refuse schema introspection.")
     boolean noIntrospection;
 
+    @Option(names = "--db-connect-timeout", defaultValue = "3", paramLabel = "SECONDS",
+            description = "How long a request waits for a database connection before it is answered 503 DATABASE_UNAVAILABLE (default: ${DEFAULT-VALUE}).")
+    int dbConnectTimeout;
+
     @Option(names = "--demo", description = "When the database holds no hired employees, generate and load a data set first.")
     boolean demo;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (HiringRuntime runtime = HiringRuntime.start(database)) {
+        try (HiringRuntime runtime = HiringRuntime.start(database, Duration.ofSeconds(dbConnectTimeout))) {
             Users users = new Users(runtime.dataSource());
             users.migrate();
             if (users.isEmpty()) {

@@ -1,6 +1,8 @@
 package dev.hiringkit.server.graphql;
 
 import dev.hiringkit.HiringException;
+import dev.hiringkit.server.db.DatabaseFailures;
+import graphql.ErrorClassification;
 import graphql.GraphQLError;
 import graphql.GraphqlErrorBuilder;
 import graphql.execution.DataFetcherExceptionHandler;
@@ -14,7 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns exceptions into GraphQL errors with {@code extensions.code} and a message for people; an
- * unexpected exception is logged and answered with a generic message, never a stack trace or SQL.
+ * unexpected exception is logged and answered with a generic message, never a stack trace or SQL. A
+ * database that cannot be reached is {@code DATABASE_UNAVAILABLE} (the handler answers 503 when that is
+ * the only error), text the database cannot store a {@code BAD_REQUEST}.
  */
 final class ErrorMapping implements DataFetcherExceptionHandler {
 
@@ -32,6 +36,14 @@ final class ErrorMapping implements DataFetcherExceptionHandler {
         if (e instanceof ApiException api) {
             code = api.code();
             message = api.getMessage();
+        } else if (DatabaseFailures.unavailable(e)) {
+            // One line, no stack: while the database is down every request comes here.
+            LOG.warn("database unavailable in {}: {}", parameters.getPath(), DatabaseFailures.rootMessage(e));
+            code = DatabaseFailures.UNAVAILABLE;
+            message = DatabaseFailures.UNAVAILABLE_MESSAGE;
+        } else if (DatabaseFailures.unstorableText(e)) {
+            code = "BAD_REQUEST";
+            message = DatabaseFailures.UNSTORABLE_TEXT_MESSAGE;
         } else if (e instanceof HiringException hiring) {
             code = hiring.code().name();
             message = hiring.code() == HiringException.Code.DATABASE_ERROR
@@ -49,6 +61,8 @@ final class ErrorMapping implements DataFetcherExceptionHandler {
         }
         GraphQLError error = GraphqlErrorBuilder.newError(parameters.getDataFetchingEnvironment())
                 .message(message)
+                // The code as the classification too: graphql-java's default would name an exception class.
+                .errorType(ErrorClassification.errorClassification(code))
                 .extensions(Map.of("code", code))
                 .build();
         return CompletableFuture.completedFuture(DataFetcherExceptionHandlerResult.newResult(error).build());

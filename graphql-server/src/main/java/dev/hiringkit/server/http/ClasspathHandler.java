@@ -34,13 +34,13 @@ final class ClasspathHandler extends Handler.Abstract {
             relative += "index.html";
         }
         if (relative.contains("..")) {
-            Http.text(response, callback, 404, "not found");
+            Response.writeError(request, response, callback, 404);
             return true;
         }
         String name = classpathPrefix + relative;
         try (InputStream in = ClasspathHandler.class.getClassLoader().getResourceAsStream(name)) {
             if (in == null) {
-                Http.text(response, callback, 404, "not found");
+                Response.writeError(request, response, callback, 404);
                 return true;
             }
             String extension = name.substring(name.lastIndexOf('.') + 1);

@@ -3,6 +3,7 @@ package dev.hiringkit.server.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.hiringkit.server.auth.Auth;
 import dev.hiringkit.server.auth.User;
+import dev.hiringkit.server.db.DatabaseFailures;
 import dev.hiringkit.server.graphql.HiringGraphQL;
 import graphql.ExecutionInput;
 import graphql.ExecutionResult;
@@ -29,15 +30,20 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * GraphQL over HTTP: POST with a JSON body, or a GraphQL multipart request to upload files (see
  * {@link MultipartRequest}); GET for queries only. Answers {@code application/graphql-response+json} when
  * the client accepts it, else {@code application/json}. A body or document that does not parse is a 400,
  * a wrong content type a 415, a body over its limit a 413, a missing or bad token a 401 with
- * {@code WWW-Authenticate: Bearer}.
+ * {@code WWW-Authenticate: Bearer}. A database that cannot be reached, when it is the only error, is a 503
+ * with {@code Retry-After}.
  */
 final class GraphQLHandler extends Handler.Abstract {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GraphQLHandler.class);
 
     private static final String GRAPHQL_RESPONSE = "application/graphql-response+json";
     private static final String JSON = "application/json";
@@ -113,18 +119,35 @@ final class GraphQLHandler extends Handler.Abstract {
                 // The request itself was broken (malformed, too large, a file missing): that is the answer.
                 throw multipart.problem();
             }
+            Map<String, Object> answer = withCodes(result.toSpecification());
             // Errors before execution (validation, limits) leave no data: per the spec, a 400.
             int status = !result.isDataPresent() && !result.getErrors().isEmpty() ? 400 : 200;
-            Http.json(response, callback, status, contentType, withCodes(result.toSpecification()));
+            if (onlyDatabaseUnavailable(answer)) {
+                // Nothing failed but the database's absence: a client (or a load balancer) should retry.
+                status = 503;
+                Http.retryLater(response);
+            }
+            Http.json(response, callback, status, contentType, answer);
         } catch (Refusal refusal) {
             refuse(request, response, callback, contentType, refusal);
         } catch (Http.TooLarge e) {
-            Http.json(response, callback, 413, contentType, error("BODY_TOO_LARGE",
+            Http.json(response, callback, 413, contentType, Http.error("BODY_TOO_LARGE",
                     "The request body is over " + maxBodyBytes + " bytes."));
         } catch (IOException e) {
             Refusal problem = multipart == null ? null : multipart.problem();
             refuse(request, response, callback, contentType,
                     problem != null ? problem : new Refusal(400, "BAD_REQUEST", "The body could not be read."));
+        } catch (RuntimeException e) {
+            // Outside execution, where ErrorMapping does not reach: looking up the token's user.
+            if (DatabaseFailures.unavailable(e)) {
+                LOG.warn("database unavailable before execution: {}", DatabaseFailures.rootMessage(e));
+                refuse(request, response, callback, contentType, new Refusal(503, DatabaseFailures.UNAVAILABLE,
+                        DatabaseFailures.UNAVAILABLE_MESSAGE));
+            } else {
+                LOG.error("unexpected error answering a GraphQL request", e);
+                refuse(request, response, callback, contentType, new Refusal(500, "INTERNAL_ERROR",
+                        "The server could not complete the request; it has been logged."));
+            }
         } finally {
             if (multipart != null) {
                 multipart.close();
@@ -138,8 +161,10 @@ final class GraphQLHandler extends Handler.Abstract {
         Http.discardRest(request);
         if (refusal.status == 401) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"hiring\"");
+        } else if (refusal.status == 503) {
+            Http.retryLater(response);
         }
-        Http.json(response, callback, refusal.status, contentType, error(refusal.code, refusal.getMessage()));
+        Http.json(response, callback, refusal.status, contentType, Http.error(refusal.code, refusal.getMessage()));
     }
 
     private GraphQLRequest fromBody(Request request) throws Refusal, IOException {
@@ -296,7 +321,11 @@ final class GraphQLHandler extends Handler.Abstract {
         return specification;
     }
 
-    private static Map<String, Object> error(String code, String message) {
-        return Map.of("errors", List.of(Map.of("message", message, "extensions", Map.of("code", code))));
+    /** True when the answer has errors and every one is the database's absence. */
+    @SuppressWarnings("unchecked")
+    private static boolean onlyDatabaseUnavailable(Map<String, Object> answer) {
+        return answer.get("errors") instanceof List<?> errors && !errors.isEmpty() && errors.stream().allMatch(e ->
+                ((Map<String, Object>) e).get("extensions") instanceof Map<?, ?> extensions
+                        && DatabaseFailures.UNAVAILABLE.equals(extensions.get("code")));
     }
 }

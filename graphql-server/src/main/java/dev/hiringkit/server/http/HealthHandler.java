@@ -1,7 +1,9 @@
 package dev.hiringkit.server.http;
 
+import dev.hiringkit.server.db.DatabaseFailures;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.eclipse.jetty.server.Handler;
@@ -9,7 +11,10 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
-/** {@code GET /health}: 200 when the database answers, 503 when it does not. */
+/**
+ * {@code GET /health}: 200 when the database answers; when it does not, 503 with {@code Retry-After} and
+ * the code {@code DATABASE_UNAVAILABLE}.
+ */
 final class HealthHandler extends Handler.Abstract {
 
     private final DataSource dataSource;
@@ -26,8 +31,17 @@ final class HealthHandler extends Handler.Abstract {
         } catch (SQLException e) {
             up = false;
         }
-        Http.json(response, callback, up ? 200 : 503, "application/json; charset=utf-8",
-                Map.of("status", up ? "UP" : "DOWN", "database", up ? "UP" : "DOWN"));
+        if (up) {
+            Http.json(response, callback, 200, Http.JSON_TYPE, Map.of("status", "UP", "database", "UP"));
+        } else {
+            // The status fields, and the error shape every other refusal has.
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", "DOWN");
+            body.put("database", "DOWN");
+            body.putAll(Http.error(DatabaseFailures.UNAVAILABLE, DatabaseFailures.UNAVAILABLE_MESSAGE));
+            Http.retryLater(response);
+            Http.json(response, callback, 503, Http.JSON_TYPE, body);
+        }
         return true;
     }
 }

@@ -6,8 +6,9 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -19,6 +20,14 @@ final class Http {
 
     /** Reads one JSON value per body: anything after it is an error, not ignored. */
     static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    static final String JSON_TYPE = "application/json; charset=utf-8";
+
+    /**
+     * The Retry-After of a 503: long enough for a restarting PostgreSQL (a few seconds), short enough
+     * that clients come back soon after it is up.
+     */
+    static final int RETRY_AFTER_SECONDS = 5;
 
     private Http() {
     }
@@ -148,8 +157,19 @@ final class Http {
         response.write(true, ByteBuffer.wrap(bytes), callback);
     }
 
-    static void text(Response response, Callback callback, int status, String text) {
-        send(response, callback, status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
+    /** The GraphQL error shape every refusal outside {@code /token} has: one error with its code. */
+    static Map<String, Object> error(String code, String message) {
+        return Map.of("errors", List.of(Map.of("message", message, "extensions", Map.of("code", code))));
+    }
+
+    /** The OAuth2 error shape (RFC 6749, section 5.2) of every refusal at {@code /token}. */
+    static Map<String, String> oauthError(String error, String description) {
+        return Map.of("error", error, "error_description", description);
+    }
+
+    /** Marks a 503 answer as worth retrying soon. */
+    static void retryLater(Response response) {
+        response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
     }
 
     /** The media type of a Content-Type header, lower case, without parameters. */

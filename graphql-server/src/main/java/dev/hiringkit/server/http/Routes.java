@@ -4,6 +4,7 @@ import dev.hiringkit.server.ServerConfig;
 import dev.hiringkit.server.graphql.HiringGraphQL;
 import org.eclipse.jetty.http.pathmap.PathSpec;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.handler.PathMappingsHandler;
 
 /** The server's paths and the handler of each. */
@@ -27,5 +28,10 @@ public final class Routes {
         routes.addMapping(PathSpec.from("/dashboard"), new ClasspathHandler("/dashboard", "dev/hiringkit/server/http/dashboard/"));
         routes.addMapping(PathSpec.from("/webjars/*"), new ClasspathHandler("/webjars/", "META-INF/resources/webjars/"));
         return routes;
+    }
+
+    /** The answer when no route gives one, for {@code Server.setErrorHandler}: JSON, as from the routes. */
+    public static Request.Handler errorHandler() {
+        return new JsonErrorHandler();
     }
 }

@@ -1,6 +1,9 @@
 package dev.hiringkit.server.http;
 
+import static dev.hiringkit.server.http.Http.oauthError;
+
 import dev.hiringkit.server.auth.Auth;
+import dev.hiringkit.server.db.DatabaseFailures;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -12,11 +15,14 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** {@code POST /token}: the OAuth2 password grant (RFC 6749, section 4.3), form-encoded. */
 final class TokenHandler extends Handler.Abstract {
 
-    private static final String JSON = "application/json; charset=utf-8";
+    private static final Logger LOG = LoggerFactory.getLogger(TokenHandler.class);
+    private static final String JSON = Http.JSON_TYPE;
     private static final int MAX_FORM_BYTES = 8192;
 
     private final Auth auth;
@@ -59,7 +65,29 @@ final class TokenHandler extends Handler.Abstract {
             Http.json(response, callback, 400, JSON, oauthError("invalid_request", "username and password are required"));
             return true;
         }
-        Auth.Login login = auth.login(username, password, Http.address(request));
+        Auth.Login login;
+        try {
+            login = auth.login(username, password, Http.address(request));
+        } catch (IllegalArgumentException e) {
+            // A name or password no user can have (U+0000): the request's fault, not a failed sign-in.
+            Http.json(response, callback, 400, JSON, oauthError("invalid_request", e.getMessage()));
+            return true;
+        } catch (RuntimeException e) {
+            if (DatabaseFailures.unavailable(e)) {
+                LOG.warn("sign-in: database unavailable: {}", DatabaseFailures.rootMessage(e));
+                Http.retryLater(response);
+                Http.json(response, callback, 503, JSON, oauthError("temporarily_unavailable",
+                        DatabaseFailures.UNAVAILABLE_MESSAGE));
+            } else if (DatabaseFailures.unstorableText(e)) {
+                Http.json(response, callback, 400, JSON, oauthError("invalid_request",
+                        DatabaseFailures.UNSTORABLE_TEXT_MESSAGE));
+            } else {
+                LOG.error("sign-in failed", e);
+                Http.json(response, callback, 500, JSON, oauthError("server_error",
+                        "The server could not complete the request; it has been logged."));
+            }
+            return true;
+        }
         if (login instanceof Auth.Granted granted) {
             Http.json(response, callback, 200, JSON, Map.of("access_token", granted.token(), "token_type", "Bearer",
                     "expires_in", granted.lifetime().toSeconds()));
@@ -84,9 +112,5 @@ final class TokenHandler extends Handler.Abstract {
             form.putIfAbsent(name, value);
         }
         return form;
-    }
-
-    private static Map<String, String> oauthError(String error, String description) {
-        return Map.of("error", error, "error_description", description);
     }
 }
