@@ -335,7 +335,7 @@ class PostgresRestartFaultTest {
                 .mapToObj(i -> new HiredEmployee(500_000 + i, i % 50 == 0 ? "" : "Employee " + i, AT.plusSeconds(i),
                         101, 301))
                 .toList();
-        return new Batch(departments, jobs, employees, false);
+        return Batch.builder().addAll(departments).addAll(jobs).addAll(employees).build();
     }
 
     private static HiringException failure(Future<?> future) throws InterruptedException {

@@ -17,9 +17,11 @@ public final class DatabaseFailures {
 
     /**
      * SQLState class 08 is a connection exception; 57P01..57P03 are the server shutting down (fast or
-     * immediate stop, crash recovery) or not accepting connections yet.
+     * immediate stop, crash recovery) or not accepting connections yet; 53300, no connection slot left.
      */
-    private static final Set<String> SERVER_GONE = Set.of("57P01", "57P02", "57P03");
+    private static final Set<String> SERVER_GONE = Set.of("57P01", "57P02", "57P03", "53300");
+    /** Character not in repertoire (22021, which includes U+0000 in UTF-8), untranslatable character (22P05). */
+    private static final Set<String> UNSTORABLE_TEXT = Set.of("22021", "22P05");
 
     private DatabaseFailures() {
     }
@@ -31,6 +33,17 @@ public final class DatabaseFailures {
      */
     public static boolean isUnavailable(Throwable e) {
         return connectionFailure(e) != null;
+    }
+
+    /** Whether PostgreSQL refused text it cannot store, such as U+0000: the input's fault, not the server's. */
+    public static boolean isUnstorableText(Throwable e) {
+        int depth = 0;
+        for (Throwable t = e; t != null && depth++ < 32; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null && UNSTORABLE_TEXT.contains(s.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

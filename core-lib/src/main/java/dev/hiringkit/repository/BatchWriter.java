@@ -3,6 +3,7 @@ package dev.hiringkit.repository;
 import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.Table;
+import dev.hiringkit.db.DatabaseFailures;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;
@@ -66,6 +67,12 @@ final class BatchWriter {
                 return inTransaction(batchId, batch, true);
             }
         } catch (SQLException e) {
+            if (DatabaseFailures.isUnavailable(e)) {
+                // Sending the batch again is safe: ids it already stored come back as DUPLICATE_ID.
+                HiringException gone = DatabaseFailures.translate("The batch was not confirmed", e);
+                throw new HiringException(gone.code(), gone.getMessage() + ". Send it again once the database is"
+                        + " back: rows it stored, if any, are refused as DUPLICATE_ID, never stored twice.", e);
+            }
             throw new HiringException(Code.DATABASE_ERROR, "The batch was not stored: " + e.getMessage(), e);
         }
     }

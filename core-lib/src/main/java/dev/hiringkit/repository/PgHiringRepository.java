@@ -64,18 +64,7 @@ final class PgHiringRepository implements HiringRepository {
 
     @Override
     public BatchResult insert(Batch batch) {
-        try {
-            return batches.insert(batch);
-        } catch (HiringException e) {
-            if (e.code() == Code.DATABASE_ERROR && e.getCause() instanceof SQLException sql
-                    && DatabaseFailures.isUnavailable(sql)) {
-                // Sending the batch again is safe: ids it already stored come back as DUPLICATE_ID.
-                HiringException gone = DatabaseFailures.translate("The batch was not confirmed", sql);
-                throw new HiringException(gone.code(), gone.getMessage() + ". Send it again once the database is"
-                        + " back: rows it stored, if any, are refused as DUPLICATE_ID, never stored twice.", sql);
-            }
-            throw e;
-        }
+        return batches.insert(batch);
     }
 
     @Override
@@ -299,7 +288,7 @@ final class PgHiringRepository implements HiringRepository {
         try (Connection connection = dataSource.getConnection()) {
             return work.apply(connection);
         } catch (SQLException e) {
-            throw new HiringException(Code.DATABASE_ERROR, e.getMessage(), e);
+            throw DatabaseFailures.translate("A query failed", e);
         }
     }
 }
