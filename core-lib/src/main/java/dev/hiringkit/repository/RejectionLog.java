@@ -155,7 +155,11 @@ final class RejectionLog {
             }
             connection.commit();
         } catch (IOException e) {
-            connection.rollback();
+            try {
+                connection.rollback();
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback); // the store's failure is the one to tell
+            }
             throw new HiringException(HiringException.Code.ARCHIVE_ERROR,
                     "Could not write the rejects file " + archive.locate(key) + ": " + e.getMessage(), e);
         } finally {
