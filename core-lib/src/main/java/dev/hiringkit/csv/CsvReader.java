@@ -244,7 +244,8 @@ public final class CsvReader implements Closeable {
                 if (inQuotes) {
                     return UNCLOSED;
                 }
-                addField(fieldStart, i, quoted);
+                // A CR as the input's last byte is what is left of a CRLF: a line end, as in the raw text.
+                addField(fieldStart, i > fieldStart && b[i - 1] == '\r' ? i - 1 : i, quoted);
                 return i;
             }
             byte c = b[i];

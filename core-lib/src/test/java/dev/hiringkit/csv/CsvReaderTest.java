@@ -78,6 +78,15 @@ class CsvReaderTest {
     }
 
     @Test
+    void aCrAsTheLastByteIsALineEnd() throws IOException {
+        // Found by CsvReaderFuzzTest: the CR stayed in the last field ("0\r"), while the raw text dropped it.
+        assertEquals(List.of(new Rec(1, List.of("0"), "0", null)), read("0\r"));
+        assertEquals(List.of(new Rec(1, List.of("1", "a"), "1,a", null), new Rec(2, List.of("2", "b"), "2,\"b\"", null)),
+                read("1,a\r\n2,\"b\"\r"));
+        assertEquals(List.of(new Rec(1, List.of("1", ""), "1,", null)), read("1,\r"));
+    }
+
+    @Test
     void byteOrderMarkAndBlankLines() throws IOException {
         byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, '1', ',', 'a', '\n', '\n', '\r', '\n', '2', ',', 'b'};
         List<Rec> records = read(bom, false, 1024);
