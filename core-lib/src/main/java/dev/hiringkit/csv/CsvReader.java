@@ -28,7 +28,9 @@ import java.util.zip.CRC32C;
  * swallowing every following record. Here a broken record costs only its own first line.
  *
  * <p>Accepted: CRLF or LF line ends, no final line end, a UTF-8 byte order mark, quoted fields with
- * doubled quotes, commas and line breaks inside. Empty lines are skipped and counted.
+ * doubled quotes, commas and line breaks inside. Empty lines are skipped and counted. A lone CR is a
+ * line end only as the input's last byte; anywhere else outside quotes it breaks its record, which
+ * would otherwise silently join two rows (old Mac line ends) into one.
  *
  * <p>A record longer than the limit (1 MiB by default) is refused once, as {@link Problem#TOO_LONG},
  * and reading resumes after it: its bytes are walked through with the same quoting rules, without
@@ -49,7 +51,10 @@ public final class CsvReader implements Closeable {
 
     /** What is wrong with a record's bytes, before any data rule is applied. */
     public enum Problem {
-        /** A quote opened and never closed, or text follows a closing quote. */
+        /**
+         * A quote opened and never closed, text after a closing quote, or a CR outside quotes that is
+         * neither part of a CRLF nor the input's last byte (RFC 4180: a line break in a field is quoted).
+         */
         BAD_QUOTING,
         /** Bytes that are not UTF-8, or a NUL character. */
         BAD_ENCODING,
@@ -280,6 +285,15 @@ public final class CsvReader implements Closeable {
             } else if (c == '"' && i == fieldStart) {
                 quoted = true;
                 inQuotes = true;
+            } else if (c == '\r') {
+                if (i + 1 >= limit && !eof) {
+                    return NEED_MORE;
+                }
+                if (i + 1 < limit && b[i + 1] != '\n') {
+                    // Neither CRLF nor the input's last byte: a line end of neither accepted kind, which
+                    // would join two rows into one record, or a line break outside quotes.
+                    problem = Problem.BAD_QUOTING;
+                }
             }
             i++;
         }
@@ -581,11 +595,18 @@ public final class CsvReader implements Closeable {
         private boolean fieldStart = true;
         private boolean inQuotes;
         private boolean quoteSeen;
+        private boolean crSeen;
 
         /** The index of the '\n' ending the record, BROKEN for a stray quote, MORE when b[from, to) is used up. */
         int run(byte[] b, int from, int to) {
             for (int i = from; i < to; i++) {
                 byte c = b[i];
+                if (crSeen) {
+                    crSeen = false;
+                    if (c != '\n') {
+                        return BROKEN;
+                    }
+                }
                 if (quoteSeen) {
                     quoteSeen = false;
                     if (c == '"') {
@@ -604,6 +625,7 @@ public final class CsvReader implements Closeable {
                 } else if (c == '\n') {
                     return i;
                 } else {
+                    crSeen = c == '\r';
                     inQuotes = c == '"' && fieldStart;
                     fieldStart = false;
                 }

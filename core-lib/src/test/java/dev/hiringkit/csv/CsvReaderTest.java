@@ -87,6 +87,26 @@ class CsvReaderTest {
     }
 
     @Test
+    void aBareCrOutsideQuotesBreaksItsRecord() throws IOException {
+        // Found by CsvReaderFuzzTest: rows joined by a CR-only line end were read as one record, and
+        // "1,Sales\rx" as a valid department named "Sales\rx".
+        List<Rec> joined = read("1,Ana\r2,Bo\n3,\"Cy\"\r4,Di\n5,Sales\rx\n6,ok\n");
+        assertEquals(List.of(1L, 2L, 3L, 4L), joined.stream().map(Rec::line).toList());
+        assertEquals(CsvReader.Problem.BAD_QUOTING, joined.get(0).problem());
+        assertEquals(CsvReader.Problem.BAD_QUOTING, joined.get(1).problem());
+        assertEquals(CsvReader.Problem.BAD_QUOTING, joined.get(2).problem());
+        assertEquals(new Rec(4, List.of("6", "ok"), "6,ok", null), joined.get(3));
+        // Inside quotes a CR is text, and CRLF is a line end.
+        assertEquals(List.of(new Rec(1, List.of("1", "Line\rBreak"), "1,\"Line\rBreak\"", null),
+                new Rec(2, List.of("2", "b"), "2,b", null)), read("1,\"Line\rBreak\"\r\n2,b"));
+        // Over the limit, the same: the record is its first line, and the next line is read.
+        List<Rec> longJoined = readBothWays("1,\"quoted\nfield\"," + "x".repeat(100) + "\r2,Bo\n3,ok\n", 64);
+        assertEquals(CsvReader.Problem.BAD_QUOTING, longJoined.get(0).problem());
+        assertEquals(3, longJoined.size());
+        assertEquals(new Rec(3, List.of("3", "ok"), "3,ok", null), longJoined.get(2));
+    }
+
+    @Test
     void byteOrderMarkAndBlankLines() throws IOException {
         byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, '1', ',', 'a', '\n', '\n', '\r', '\n', '2', ',', 'b'};
         List<Rec> records = read(bom, false, 1024);
