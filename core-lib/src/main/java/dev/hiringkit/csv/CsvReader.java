@@ -550,8 +550,13 @@ public final class CsvReader implements Closeable {
     }
 
     /**
-     * Makes room and reads more input, keeping the unconsumed bytes. False when the unconsumed part
-     * already fills the largest buffer allowed.
+     * Makes room and fills the buffer from the input, keeping the unconsumed bytes. False when the
+     * unconsumed part already fills the largest buffer allowed.
+     *
+     * <p>It reads until the buffer is full or the input ends, not just once: {@link #scan()} starts a
+     * record over after each refill, so a stream that returns a few bytes per read (a slow network)
+     * would make a record of n bytes cost about n * n / (bytes per read) steps; 10^9 for a 64 KiB record
+     * read four bytes at a time, as the fuzz test does.
      */
     private boolean refill() throws IOException {
         if (pos > 0) {
@@ -566,10 +571,12 @@ public final class CsvReader implements Closeable {
             }
             buf = Arrays.copyOf(buf, (int) Math.min(buf.length * 2L, maxBuffer));
         }
-        int n = in.read(buf, limit, buf.length - limit);
-        if (n < 0) {
-            eof = true;
-        } else {
+        while (limit < buf.length) {
+            int n = in.read(buf, limit, buf.length - limit);
+            if (n < 0) {
+                eof = true;
+                break;
+            }
             limit += n;
         }
         return true;

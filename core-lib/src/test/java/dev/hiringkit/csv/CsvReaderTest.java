@@ -3,6 +3,7 @@ package dev.hiringkit.csv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -11,6 +12,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -317,6 +319,15 @@ class CsvReaderTest {
             assertEquals(total, reader.bytesRead());
         }
         assertEquals(spillsBefore, spills(tmp));
+    }
+
+    @Test
+    void aLongRecordFromAStreamOfTinyReadsIsReadInLinearTime() {
+        // Found by CsvReaderFuzzTest, whose streams return 1 to 7 bytes per read: each read started the
+        // record's scan over, n * n / 4 steps, about 3 * 10^10 here. Now the buffer is filled first.
+        byte[] bytes = ("1,\"" + "x\n".repeat(170_000) + "\"\n2,b\n").getBytes(StandardCharsets.US_ASCII);
+        List<Rec> records = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> read(bytes, true, 1 << 20));
+        assertEquals(List.of("2", "b"), records.get(1).fields());
     }
 
     private static Set<Path> spills(Path dir) throws IOException {
