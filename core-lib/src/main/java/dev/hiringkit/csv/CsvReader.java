@@ -77,6 +77,8 @@ public final class CsvReader implements Closeable {
     /** The largest buffer: a record of exactly maxRecordBytes and its CRLF. */
     private final int maxBuffer;
     private final CRC32C crc = new CRC32C();
+    /** Where spill files go; null for the system's temporary directory. */
+    private final Path spillDirectory;
     /** Bytes of an over-long record set aside until its end is known; null when none. */
     private Spill spill;
 
@@ -111,11 +113,17 @@ public final class CsvReader implements Closeable {
 
     /** A reader refusing records longer than {@code maxRecordBytes} (line end excluded). */
     public CsvReader(InputStream in, int maxRecordBytes) {
+        this(in, maxRecordBytes, null);
+    }
+
+    /** As above, with spill files (see the class comment) in {@code spillDirectory}. */
+    CsvReader(InputStream in, int maxRecordBytes, Path spillDirectory) {
         if (maxRecordBytes < 1) {
             throw new IllegalArgumentException("maxRecordBytes must be positive, got " + maxRecordBytes);
         }
         this.in = in;
         this.maxRecordBytes = maxRecordBytes;
+        this.spillDirectory = spillDirectory;
         this.maxBuffer = (int) Math.min(Integer.MAX_VALUE - 8, maxRecordBytes + 2L);
         // At least a byte order mark and a little more, so that the first fill can hold it.
         this.buf = new byte[Math.max(16, Math.min(FIRST_BUFFER, maxBuffer))];
@@ -448,7 +456,7 @@ public final class CsvReader implements Closeable {
                     firstLineBytes += newline - pos - (cr ? 1 : 0);
                     consume(newline + 1);
                     firstLineConsumed = true;
-                    spill = Spill.create();
+                    spill = Spill.create(spillDirectory);
                 }
             }
             if (firstLineConsumed && pos < limit) {
@@ -656,8 +664,9 @@ public final class CsvReader implements Closeable {
             this.out = new BufferedOutputStream(Files.newOutputStream(file));
         }
 
-        static Spill create() throws IOException {
-            return new Spill(Files.createTempFile("hiring-csv-", ".spill"));
+        static Spill create(Path directory) throws IOException {
+            return new Spill(directory == null ? Files.createTempFile("hiring-csv-", ".spill")
+                    : Files.createTempFile(directory, "hiring-csv-", ".spill"));
         }
 
         void write(byte[] b, int off, int len) throws IOException {
@@ -669,7 +678,10 @@ public final class CsvReader implements Closeable {
             return new BufferedInputStream(Files.newInputStream(file));
         }
 
-        /** The bytes to read again; the file goes when the stream is closed (a SequenceInputStream closes it at its end). */
+        /**
+         * The bytes to read again. The file goes when the stream is closed, by a SequenceInputStream at
+         * its end or by close(); on Unix at once, the open stream still reading it.
+         */
         InputStream replay() throws IOException {
             out.close();
             return Files.newInputStream(file, StandardOpenOption.READ, StandardOpenOption.DELETE_ON_CLOSE);

@@ -15,11 +15,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -273,7 +272,7 @@ class CsvReaderTest {
     }
 
     @Test
-    void aHugeQuotedFieldIsWalkedInConstantMemoryAndLeavesNoFileBehind() throws IOException {
+    void aHugeQuotedFieldIsWalkedInConstantMemoryAndLeavesNoFileBehind(@TempDir Path spills) throws IOException {
         // 64 MiB, generated as it is read: a reader that kept the record would need that much heap
         // twice over; the walk keeps one buffer of the limit.
         long fieldBytes = 64L << 20;
@@ -304,9 +303,7 @@ class CsvReaderTest {
                 return n;
             }
         };
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        Set<Path> spillsBefore = spills(tmp);
-        try (CsvReader reader = new CsvReader(generated)) {
+        try (CsvReader reader = new CsvReader(generated, CsvReader.DEFAULT_MAX_RECORD_BYTES, spills)) {
             assertTrue(reader.next());
             assertEquals(List.of("1", "ok"), reader.fields());
             assertTrue(reader.next());
@@ -318,7 +315,25 @@ class CsvReaderTest {
             assertFalse(reader.next());
             assertEquals(total, reader.bytesRead());
         }
-        assertEquals(spillsBefore, spills(tmp));
+        assertEquals(List.of(), files(spills));
+    }
+
+    @Test
+    void aStrayQuoteReadAgainFromItsSpillLeavesNoFileBehind(@TempDir Path spills) throws IOException {
+        byte[] bytes = ("1,\"stray\n" + rowLikeLines(2, 100)).getBytes(StandardCharsets.US_ASCII);
+        try (CsvReader reader = new CsvReader(new ByteArrayInputStream(bytes), 128, spills)) {
+            assertTrue(reader.next());
+            assertEquals(CsvReader.Problem.BAD_QUOTING, reader.problem());
+            assertTrue(reader.next());
+            assertEquals(List.of("2", "Row 2", "2021-01-01T00:00:00Z", "1", "1"), reader.fields());
+        }
+        assertEquals(List.of(), files(spills), "closing the reader deletes the spill it was reading");
+        try (CsvReader reader = new CsvReader(new ByteArrayInputStream(bytes), 128, spills)) {
+            while (reader.next()) {
+                assertTrue(reader.line() > 0);
+            }
+            assertEquals(List.of(), files(spills), "a spill read to its end is deleted");
+        }
     }
 
     @Test
@@ -330,9 +345,9 @@ class CsvReaderTest {
         assertEquals(List.of("2", "b"), records.get(1).fields());
     }
 
-    private static Set<Path> spills(Path dir) throws IOException {
+    private static List<Path> files(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().startsWith("hiring-csv-")).collect(Collectors.toSet());
+            return files.toList();
         }
     }
 }
