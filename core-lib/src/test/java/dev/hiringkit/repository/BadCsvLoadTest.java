@@ -199,7 +199,8 @@ class BadCsvLoadTest {
         assertTrue(inner.length() > CsvReader.DEFAULT_MAX_RECORD_BYTES);
         Path file = dir.resolve("oversized-field.csv");
         Files.writeString(file, "600001,Before,2021-01-01T00:00:00Z,1,1\n600002,\"" + inner
-                + "\",2021-01-01T00:00:00Z,1,1\r\n600003,After,2021-01-01T00:00:00Z,2,2\n600004,Last,2021-01-01T00:00:00Z,1,2");
+                + "\",2021-01-01T00:00:00Z,1,1\r\n600003,After,2021-01-01T00:00:00Z,2,2\n"
+                + "600004,Last,2021-01-01T00:00:00Z,1,2");
 
         LoadResult result = kit.repository().load(Table.HIRED_EMPLOYEES, file, LoadOptions.defaults());
 
