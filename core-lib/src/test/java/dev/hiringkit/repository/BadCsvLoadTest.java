@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.csv.CsvReader;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.validation.ReasonCode;
 import dev.hiringkit.validation.Violation;
@@ -15,6 +16,10 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -176,5 +181,70 @@ class BadCsvLoadTest {
         List<Rejection> rejections = kit.repository().rejections(result.loadId());
         assertEquals(List.of(1L, 3L), rejections.stream().map(Rejection::recordNumber).toList());
         assertEquals("800001,Second,2021-01-01T00:00:00Z,1,1", rejections.get(1).rawRecord());
+    }
+
+    /** Hired-employee lines, each valid on its own, for ids from {@code first} on. */
+    private static String rows(int first, int count) {
+        StringBuilder text = new StringBuilder();
+        for (int id = first; id < first + count; id++) {
+            text.append(id).append(",Row ").append(id).append(",2021-03-04T05:06:07Z,1,2\n");
+        }
+        return text.toString();
+    }
+
+    @Test
+    void anOversizedQuotedFieldIsOneRejectedRecordAndNoLineInsideItIsInserted() throws Exception {
+        // Over 1 MiB of lines that would each be a valid row, inside one quoted name.
+        String inner = rows(610_000, 40_000);
+        assertTrue(inner.length() > CsvReader.DEFAULT_MAX_RECORD_BYTES);
+        Path file = dir.resolve("oversized-field.csv");
+        Files.writeString(file, "600001,Before,2021-01-01T00:00:00Z,1,1\n600002,\"" + inner
+                + "\",2021-01-01T00:00:00Z,1,1\r\n600003,After,2021-01-01T00:00:00Z,2,2\n"
+                + "600004,Last,2021-01-01T00:00:00Z,1,2");
+
+        LoadResult result = kit.repository().load(Table.HIRED_EMPLOYEES, file, LoadOptions.defaults());
+
+        assertEquals(3, result.inserted());
+        assertEquals(1, result.rejected());
+        assertEquals(Map.of(ReasonCode.RECORD_TOO_LONG, 1L), result.rejectedByCode());
+        List<Rejection> rejections = kit.repository().rejections(result.loadId());
+        assertEquals(List.of(2L), rejections.stream().map(Rejection::recordNumber).toList());
+        assertTrue(rejections.get(0).rawRecord().startsWith("600002,\"610000,Row 610000,"));
+        assertTrue(rejections.get(0).rawRecord().length() < 2048, "the log keeps a preview, not the record");
+        assertEquals("After", kit.repository().hiredEmployee(600003).orElseThrow().name());
+        assertEquals("Last", kit.repository().hiredEmployee(600004).orElseThrow().name());
+        assertTrue(kit.repository().hiredEmployee(600002).isEmpty());
+        assertEquals(0, countIn(610_000, 650_000), "a line inside the field was inserted");
+    }
+
+    @Test
+    void aStrayQuoteThatNeverClosesInALargeFileCostsOnlyItsLine() throws Exception {
+        // The quote is open for the whole rest of the file, over 1 MiB: every row after it still lands.
+        Path file = dir.resolve("stray-quote.csv");
+        Files.writeString(file, "660001,Before,2021-01-01T00:00:00Z,1,1\n660002,\"Stray,2021-01-01T00:00:00Z,1,1\n"
+                + rows(660_003, 40_000));
+
+        LoadResult result = kit.repository().load(Table.HIRED_EMPLOYEES, file, LoadOptions.defaults());
+
+        assertEquals(40_001, result.inserted());
+        assertEquals(Map.of(ReasonCode.BAD_QUOTING, 1L), result.rejectedByCode());
+        List<Rejection> rejections = kit.repository().rejections(result.loadId());
+        assertEquals(List.of(2L), rejections.stream().map(Rejection::recordNumber).toList());
+        assertEquals("660002,\"Stray,2021-01-01T00:00:00Z,1,1", rejections.get(0).rawRecord());
+        assertEquals(40_001, countIn(660_000, 700_003));
+        assertEquals("Row 700002", kit.repository().hiredEmployee(700_002).orElseThrow().name());
+    }
+
+    private long countIn(int fromId, int toId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement count = c.prepareStatement(
+                        "SELECT count(*) FROM hired_employees WHERE id >= ? AND id < ?")) {
+            count.setInt(1, fromId);
+            count.setInt(2, toId);
+            try (ResultSet rs = count.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 }
