@@ -229,27 +229,50 @@ public final class FuzzCsv {
             return new Expected(line, spec.kind(), null, spec.fields(), true, Set.of(), null);
         }
         if (!spec.fieldCodes().isEmpty()) {
-            return new Expected(line, spec.kind(), null, spec.fields(), false, spec.fieldCodes(), null);
+            // Every reason: the ids that are themselves well formed are still checked against the others.
+            Set<ReasonCode> codes = EnumSet.copyOf(spec.fieldCodes());
+            if (!codes.contains(ReasonCode.WRONG_COLUMN_COUNT)) {
+                List<String> f = spec.fields();
+                codes.addAll(references(table, strictId(f.get(0)), table == Table.HIRED_EMPLOYEES ? strictId(f.get(3))
+                        : null, table == Table.HIRED_EMPLOYEES ? strictId(f.get(4)) : null, world, admitted));
+            }
+            return new Expected(line, spec.kind(), null, spec.fields(), false, Set.copyOf(codes), null);
         }
         // Valid fields: the checks against stored and earlier ids decide.
         Row row = spec.row();
-        Set<ReasonCode> codes = EnumSet.noneOf(ReasonCode.class);
-        if (admitted.contains(row.id()) || world.ids(table).contains(row.id())) {
-            codes.add(ReasonCode.DUPLICATE_ID);
-        }
-        if (row instanceof HiredEmployee e) {
-            if (!world.departments().contains(e.departmentId())) {
-                codes.add(ReasonCode.UNKNOWN_DEPARTMENT);
-            }
-            if (!world.jobs().contains(e.jobId())) {
-                codes.add(ReasonCode.UNKNOWN_JOB);
-            }
-        }
+        Set<ReasonCode> codes = row instanceof HiredEmployee e
+                ? references(table, e.id(), e.departmentId(), e.jobId(), world, admitted)
+                : references(table, row.id(), null, null, world, admitted);
         if (codes.isEmpty()) {
             admitted.add(row.id());
             return new Expected(line, spec.kind(), null, spec.fields(), false, Set.of(), row);
         }
         return new Expected(line, spec.kind(), null, spec.fields(), false, Set.copyOf(codes), null);
+    }
+
+    /** The duplicate and reference reasons of the ids given (null: not a well-formed id, not checked). */
+    private static Set<ReasonCode> references(Table table, Integer id, Integer departmentId, Integer jobId,
+            World world, Set<Integer> admitted) {
+        Set<ReasonCode> codes = EnumSet.noneOf(ReasonCode.class);
+        if (id != null && (admitted.contains(id) || world.ids(table).contains(id))) {
+            codes.add(ReasonCode.DUPLICATE_ID);
+        }
+        if (departmentId != null && !world.departments().contains(departmentId)) {
+            codes.add(ReasonCode.UNKNOWN_DEPARTMENT);
+        }
+        if (jobId != null && !world.jobs().contains(jobId)) {
+            codes.add(ReasonCode.UNKNOWN_JOB);
+        }
+        return codes;
+    }
+
+    /** The id a field holds by the data rules (an optional sign, ASCII digits, 1 to 2^31-1), else null. */
+    private static Integer strictId(String text) {
+        if (!text.matches("[+-]?[0-9]{1,18}")) {
+            return null;
+        }
+        long value = Long.parseLong(text);
+        return value >= 1 && value <= Integer.MAX_VALUE ? (int) value : null;
     }
 
     // ---- generating a plan ----------------------------------------------------------------------
