@@ -42,14 +42,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard and the HTML report in a real headless Chromium, against a real server on the real
- * data: what the page shows must be the library's answers. A missing browser fails, never skips.
+ * data: what the page shows must be the library's answers. Without Chromium the class is skipped (see
+ * {@link TestBrowser}), except in CI.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardBrowserTest {
-
-    private static final String CHROME = System.getProperty("hiring.test.chrome", "/usr/bin/chromium");
-    private static final String CHROMEDRIVER = System.getProperty("hiring.test.chromedriver", "/usr/bin/chromedriver");
-    private static final Path TARGET = Path.of("target");
 
     /** The rows of a table's body (or foot), cell by cell, read in one call rather than one per cell. */
     private static final String TABLE_ROWS = "return [...document.querySelectorAll(arguments[0])]"
@@ -73,53 +70,26 @@ class DashboardBrowserTest {
     static Path dir;
     private TestServer server;
     private String dbUrl;
+    private TestBrowser chrome;
     private ChromeDriver browser;
     private WebDriverWait wait;
 
-    /**
-     * A machine without Chromium skips these tests and says so; CI sets HIRING_REQUIRE_BROWSER=1, which
-     * makes a missing browser a failure instead.
-     */
-    private static void requireOrSkip(boolean present, String missing) {
-        if (present) {
-            return;
-        }
-        assertFalse("1".equals(System.getenv("HIRING_REQUIRE_BROWSER")), missing);
-        System.err.println("SKIPPED DashboardBrowserTest (the dashboard in a real browser): " + missing);
-        Assumptions.assumeTrue(false, missing);
-    }
-
     @BeforeAll
     void start() throws Exception {
-        requireOrSkip(Files.isExecutable(Path.of(CHROME)), "No browser at " + CHROME
-                + ": install chromium and chromium-driver (.ci/run does) or set -Dhiring.test.chrome");
-        requireOrSkip(Files.isExecutable(Path.of(CHROMEDRIVER)), "No chromedriver at " + CHROMEDRIVER
-                + ": install chromium-driver (.ci/run does) or set -Dhiring.test.chromedriver");
+        chrome = TestBrowser.start(DashboardBrowserTest.class, dir.resolve("profile"));
+        browser = chrome.driver;
+        wait = chrome.wait;
         server = new TestServer(TestDatabase.newDatabase(), dir.resolve("archive"), dir, false);
         server.kit.repository().loadDirectory(RealData.dir(), LoadOptions.defaults());
         TestDatabase.Server database = TestDatabase.server();
         String url = server.dataSource.getJdbcUrl();
         dbUrl = url + (url.contains("?") ? "&" : "?") + "user=" + database.user() + "&password=" + database.password();
-
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROME);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--window-size=1280,1000", "--user-data-dir=" + dir.resolve("profile"),
-                // Charts draw at once rather than animate, so a screenshot shows them whole.
-                "--force-prefers-reduced-motion");
-        // The driver is given, so Selenium Manager has nothing to look up or download.
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        wait = new WebDriverWait(browser, Duration.ofSeconds(30));
-        Files.createDirectories(TARGET);
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (browser != null) {
-            browser.quit();
+        if (chrome != null) {
+            chrome.close();
         }
         if (server != null) {
             server.close();
@@ -235,6 +205,25 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void axeFindsNothingSeriousSignedOutOrIn() throws Exception {
+        browser.get(server.base.resolve("/dashboard").toString());
+        List<TestBrowser.Violation> blocking = new ArrayList<>(chrome.blockingViolations("the dashboard, signed out"));
+        signIn("reader");
+        blocking.addAll(chrome.blockingViolations("the dashboard, signed in, 2021"));
+        new Select(browser.findElement(By.id("hires-view"))).selectByIndex(1);
+        blocking.addAll(chrome.blockingViolations("the dashboard, one department's jobs"));
+        TestBrowser.assertNoBlocking(blocking);
+    }
+
+    @Test
+    void tabAloneReachesEveryControl() {
+        browser.get(server.base.resolve("/dashboard").toString());
+        assertEquals(List.of(), chrome.notReachedByTab(), "signed out");
+        signIn("reader");
+        assertEquals(List.of(), chrome.notReachedByTab(), "signed in");
+    }
+
+    @Test
     void aWrongPasswordIsRefusedInThePage() {
         browser.get(server.base.resolve("/dashboard").toString());
         browser.findElement(By.id("username")).sendKeys("writer");
@@ -312,7 +301,7 @@ class DashboardBrowserTest {
     }
 
     private void screenshot(String name) throws Exception {
-        Files.write(TARGET.resolve(name), browser.getScreenshotAs(OutputType.BYTES));
+        chrome.screenshot(name);
     }
 
     /** Runs the command line in-process on the test's database; fails unless it succeeds. */
