@@ -82,6 +82,7 @@ class GraphiQLBrowserTest {
     @Test
     void tabAloneReachesRunAndEnterRunsTheQuery() throws Exception {
         List<String> walk = new ArrayList<>();
+        List<String> weakRings = new ArrayList<>();
         boolean onRun = false;
         boolean indented = false;
         for (int i = 0; i < 60 && !onRun; i++) {
@@ -96,8 +97,13 @@ class GraphiQLBrowserTest {
             }
             chrome.tab();
             walk.add(chrome.focused());
+            String weak = chrome.weakFocusRing();
+            if (weak != null) {
+                weakRings.add(weak);
+            }
             onRun = Boolean.TRUE.equals(browser.executeScript(ON_RUN));
         }
+        assertEquals(List.of(), weakRings, "focus rings under 3:1");
         assertTrue(onRun, "Tab never reached Run: " + walk);
         assertTrue(indented, "the walk never entered the query editor: " + walk);
         System.out.println("Tab to Run in GraphiQL: " + walk);

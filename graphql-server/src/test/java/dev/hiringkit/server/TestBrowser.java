@@ -62,6 +62,32 @@ final class TestBrowser implements AutoCloseable {
               + (e.getAttribute('aria-label') || e.textContent || e.name || '').trim().replace(/\\s+/g, ' ').slice(0, 60) + '"');
             """;
 
+    /**
+     * The contrast of the focused element's outline with what it is drawn on: the parent's background
+     * (the element's own for an outline drawn inside it). No outline, or one under 2px, is 0.
+     */
+    private static final String RING_CONTRAST = """
+            const rgba = (s) => { const m = /rgba?\\(([^)]+)\\)/.exec(s); if (!m) { return null; }
+              const p = m[1].split(',').map(parseFloat); return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 }; };
+            const background = (e) => {
+              for (; e; e = e.parentElement) {
+                const c = rgba(getComputedStyle(e).backgroundColor);
+                if (c && c.a > 0) { return { r: c.r * c.a + 255 * (1 - c.a), g: c.g * c.a + 255 * (1 - c.a), b: c.b * c.a + 255 * (1 - c.a) }; }
+              }
+              return { r: 255, g: 255, b: 255 };
+            };
+            const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+              return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+            let e = document.activeElement;
+            if (e.closest('.CodeMirror')) { e = e.closest('.CodeMirror'); }
+            const style = getComputedStyle(e);
+            if (style.outlineStyle === 'none' || parseFloat(style.outlineWidth) < 2) { return 0; }
+            const ring = rgba(style.outlineColor);
+            const next = parseFloat(style.outlineOffset) < 0 ? background(e) : background(e.parentElement);
+            const a = lum(ring), b = lum(next);
+            return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+            """;
+
     final ChromeDriver driver;
     final WebDriverWait wait;
     private String axeSource;
@@ -167,19 +193,28 @@ final class TestBrowser implements AutoCloseable {
                 + blocking.stream().map(Violation::toString).collect(Collectors.joining("\n")));
     }
 
+    /** What a walk by Tab found: the controls it never reached, and the focus rings under 3:1. */
+    record TabWalk(List<String> missed, List<String> weakRings) {
+    }
+
     /**
      * Presses Tab, from wherever the focus is, until every visible control of the page has had the
-     * focus or twice their number of presses went by; answers the controls never reached.
+     * focus or twice their number of presses went by, measuring each focus ring on the way.
      */
-    List<String> notReachedByTab() {
+    TabWalk tabThroughEveryControl() {
         @SuppressWarnings("unchecked")
         List<String> controls = (List<String>) driver.executeScript(MARK_CONTROLS);
         Set<Integer> reached = new HashSet<>();
+        List<String> weakRings = new ArrayList<>();
         for (int i = 0; i < 2 * controls.size() + 4 && reached.size() < controls.size(); i++) {
             tab();
             Object index = driver.executeScript("return document.activeElement.dataset.tabCheck || null;");
             if (index != null) {
                 reached.add(Integer.parseInt(index.toString()));
+                String weak = weakFocusRing();
+                if (weak != null) {
+                    weakRings.add(weak);
+                }
             }
         }
         List<String> missed = new ArrayList<>();
@@ -188,7 +223,16 @@ final class TestBrowser implements AutoCloseable {
                 missed.add(controls.get(i));
             }
         }
-        return missed;
+        return new TabWalk(missed, weakRings);
+    }
+
+    /**
+     * The focused element and its focus ring's contrast when under 3:1 (WCAG 1.4.11) against the
+     * colour next to it, or null. An editor's ring is its frame's.
+     */
+    String weakFocusRing() {
+        double ratio = ((Number) driver.executeScript(RING_CONTRAST)).doubleValue();
+        return ratio >= 3 ? null : focused() + String.format(" ring %.2f:1", ratio);
     }
 
     /** The focused element, described as tag, id and name. */
