@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,14 +43,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard and the HTML report in a real headless Chromium, against a real server on the real
- * data: what the page shows must be the library's answers. A missing browser fails, never skips.
+ * data: what the page shows must be the library's answers. Without Chromium the class is skipped (see
+ * {@link TestBrowser}), except in CI.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardBrowserTest {
-
-    private static final String CHROME = System.getProperty("hiring.test.chrome", "/usr/bin/chromium");
-    private static final String CHROMEDRIVER = System.getProperty("hiring.test.chromedriver", "/usr/bin/chromedriver");
-    private static final Path TARGET = Path.of("target");
 
     /** The rows of a table's body (or foot), cell by cell, read in one call rather than one per cell. */
     private static final String TABLE_ROWS = "return [...document.querySelectorAll(arguments[0])]"
@@ -73,53 +71,26 @@ class DashboardBrowserTest {
     static Path dir;
     private TestServer server;
     private String dbUrl;
+    private TestBrowser chrome;
     private ChromeDriver browser;
     private WebDriverWait wait;
 
-    /**
-     * A machine without Chromium skips these tests and says so; CI sets HIRING_REQUIRE_BROWSER=1, which
-     * makes a missing browser a failure instead.
-     */
-    private static void requireOrSkip(boolean present, String missing) {
-        if (present) {
-            return;
-        }
-        assertFalse("1".equals(System.getenv("HIRING_REQUIRE_BROWSER")), missing);
-        System.err.println("SKIPPED DashboardBrowserTest (the dashboard in a real browser): " + missing);
-        Assumptions.assumeTrue(false, missing);
-    }
-
     @BeforeAll
     void start() throws Exception {
-        requireOrSkip(Files.isExecutable(Path.of(CHROME)), "No browser at " + CHROME
-                + ": install chromium and chromium-driver (.ci/run does) or set -Dhiring.test.chrome");
-        requireOrSkip(Files.isExecutable(Path.of(CHROMEDRIVER)), "No chromedriver at " + CHROMEDRIVER
-                + ": install chromium-driver (.ci/run does) or set -Dhiring.test.chromedriver");
+        chrome = TestBrowser.start(DashboardBrowserTest.class, dir.resolve("profile"));
+        browser = chrome.driver;
+        wait = chrome.wait;
         server = new TestServer(TestDatabase.newDatabase(), dir.resolve("archive"), dir, false);
         server.kit.repository().loadDirectory(RealData.dir(), LoadOptions.defaults());
         TestDatabase.Server database = TestDatabase.server();
         String url = server.dataSource.getJdbcUrl();
         dbUrl = url + (url.contains("?") ? "&" : "?") + "user=" + database.user() + "&password=" + database.password();
-
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROME);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--window-size=1280,1000", "--user-data-dir=" + dir.resolve("profile"),
-                // Charts draw at once rather than animate, so a screenshot shows them whole.
-                "--force-prefers-reduced-motion");
-        // The driver is given, so Selenium Manager has nothing to look up or download.
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        wait = new WebDriverWait(browser, Duration.ofSeconds(30));
-        Files.createDirectories(TARGET);
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (browser != null) {
-            browser.quit();
+        if (chrome != null) {
+            chrome.close();
         }
         if (server != null) {
             server.close();
@@ -137,7 +108,7 @@ class DashboardBrowserTest {
         HiresByQuarter hires = server.kit.reports().hiresByQuarter(2021);
         DepartmentsAboveMean above = server.kit.reports().departmentsAboveMean(2021);
         assertRowByRow(hiresRows(hires.rows()), rows("#hires-table tbody tr"));
-        assertEquals(List.of(List.of("", "Total", "" + hires.totals().q1(), "" + hires.totals().q2(),
+        assertEquals(List.of(List.of("Total", "" + hires.totals().q1(), "" + hires.totals().q2(),
                 "" + hires.totals().q3(), "" + hires.totals().q4())), rows("#hires-table tfoot tr"));
         assertRowByRow(aboveRows(above), rows("#above-table tbody tr"));
 
@@ -174,6 +145,12 @@ class DashboardBrowserTest {
         assertTrue(browser.findElement(By.cssSelector("#hires-table caption")).getText().contains("2021"));
         assertFalse(browser.findElements(By.cssSelector("#above-table thead th[scope=col]")).isEmpty());
         assertFalse(browser.findElements(By.cssSelector("#above-table tbody th[scope=row]")).isEmpty());
+        // A job's title repeats across departments: the department and the job name each row together.
+        assertEquals(List.of("TH row", "TH row", "TD null"), browser.executeScript(
+                "return [...document.querySelector('#hires-table tbody tr').cells].slice(0, 3)"
+                        + ".map(c => c.tagName + ' ' + c.getAttribute('scope'));"));
+        assertEquals(List.of("Download hires by quarter as CSV", "Download departments above the mean as CSV"),
+                browser.findElements(By.cssSelector("a[download]")).stream().map(WebElement::getText).toList());
         screenshot("dashboard.png");
 
         // Each table downloads as the CSV the command line prints.
@@ -188,22 +165,45 @@ class DashboardBrowserTest {
         new Select(browser.findElement(By.id("hires-view"))).selectByValue("" + first.departmentId());
         assertEquals(jobs.stream().map(HiresByQuarter.Row::job).toList(), chart("hires-chart").get("labels"));
         assertRowByRow(hiresRows(jobs), rows("#hires-table tbody tr"));
+        long jobHires = jobs.stream().mapToLong(r -> r.hires().q1() + r.hires().q2() + r.hires().q3() + r.hires().q4()).sum();
+        assertEquals("Showing the " + jobs.size() + " jobs in " + first.department() + " for 2021: " + jobHires + " hires.",
+                browser.findElement(By.id("status")).getText(), "the change of view is said in the status line");
+        // The download is the view's: the command line's header and that department's lines.
+        List<String> all = hiring("report", "hires-by-quarter", "--year", "2021", "--format", "csv").lines().toList();
+        StringBuilder expected = new StringBuilder(all.get(0)).append("\r\n");
+        for (int i = 0; i < hires.rows().size(); i++) {
+            if (hires.rows().get(i).departmentId() == first.departmentId()) {
+                expected.append(all.get(i + 1)).append("\r\n");
+            }
+        }
+        assertEquals(expected.toString(), downloadedCsv("#hires-title ~ .toolbar a[download]"));
+        WebElement link = browser.findElement(By.cssSelector("#hires-title ~ .toolbar a[download]"));
+        assertEquals("Download hires by quarter in " + first.department() + " as CSV", link.getText());
+        assertEquals("hires-by-quarter-2021-department-" + first.departmentId() + ".csv", link.getDomAttribute("download"));
         screenshot("dashboard-jobs.png");
+
+        new Select(browser.findElement(By.id("hires-view"))).selectByValue("");
+        assertEquals(hiring("report", "hires-by-quarter", "--year", "2021", "--format", "csv"),
+                downloadedCsv("#hires-title ~ .toolbar a[download]"));
     }
 
     @Test
     void staysReadableInANarrowWindow() throws Exception {
         signIn("reader");
         try {
-            browser.manage().window().setSize(new Dimension(400, 900));
-            wait.until(d -> ((Number) browser.executeScript("return window.innerWidth;")).intValue() <= 400);
-            // The page never scrolls sideways: a table too wide scrolls inside its own region.
-            assertTrue((Boolean) browser.executeScript(
-                    "return document.documentElement.scrollWidth <= window.innerWidth;"), "the page scrolls sideways");
-            assertTrue((Boolean) browser.executeScript("return [...document.querySelectorAll('.table-scroll, canvas')]"
-                    + ".every(e => e.getBoundingClientRect().right <= window.innerWidth);"), "a table or chart overflows");
+            // 320 CSS pixels: WCAG's reflow width, and the narrowest phones.
+            browser.manage().window().setSize(new Dimension(320, 900));
+            wait.until(d -> ((Number) browser.executeScript("return window.innerWidth;")).intValue() <= 320);
+            assertFitsTheWidth();
             assertTrue(((Number) chart("hires-chart").get("painted")).longValue() > 0);
             screenshot("dashboard-narrow.png");
+            // The department with the longest name, picked: the selector shows it and still fits.
+            Select view = new Select(browser.findElement(By.id("hires-view")));
+            WebElement longest = view.getOptions().stream().max(Comparator.comparingInt(o -> o.getText().length()))
+                    .orElseThrow();
+            view.selectByValue(longest.getDomAttribute("value"));
+            assertFitsTheWidth();
+            screenshot("dashboard-narrow-jobs.png");
         } finally {
             browser.manage().window().setSize(new Dimension(1280, 1000));
         }
@@ -235,6 +235,46 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void axeFindsNothingSeriousSignedOutOrIn() throws Exception {
+        browser.get(server.base.resolve("/dashboard").toString());
+        List<TestBrowser.Violation> blocking = new ArrayList<>(chrome.blockingViolations("the dashboard, signed out"));
+        signIn("reader");
+        blocking.addAll(chrome.blockingViolations("the dashboard, signed in, 2021"));
+        new Select(browser.findElement(By.id("hires-view"))).selectByIndex(1);
+        blocking.addAll(chrome.blockingViolations("the dashboard, one department's jobs"));
+        TestBrowser.assertNoBlocking(blocking);
+    }
+
+    @Test
+    void tabAloneReachesEveryControlWithAFocusRingInSight() {
+        browser.get(server.base.resolve("/dashboard").toString());
+        TestBrowser.TabWalk signedOut = chrome.tabThroughEveryControl();
+        signIn("reader");
+        TestBrowser.TabWalk signedIn = chrome.tabThroughEveryControl();
+        assertEquals(List.of(), signedOut.missed(), "signed out, never reached");
+        assertEquals(List.of(), signedIn.missed(), "signed in, never reached");
+        assertEquals(List.of(), signedOut.weakRings(), "signed out, focus rings under 3:1");
+        assertEquals(List.of(), signedIn.weakRings(), "signed in, focus rings under 3:1");
+    }
+
+    @Test
+    void anInvalidYearIsExplainedAndTheOldReportCleared() {
+        signIn("reader");
+        for (String wrong : List.of("", "0", "9999", "20.5")) {
+            WebElement input = browser.findElement(By.id("year"));
+            input.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
+            input.sendKeys(wrong, Keys.ENTER);
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "No report: the year must be"));
+            assertTrue(browser.findElements(By.cssSelector("#reports section")).isEmpty(), "year '" + wrong + "'");
+            assertEquals("true", input.getDomAttribute("aria-invalid"), "year '" + wrong + "'");
+            assertTrue(browser.findElement(By.id("status")).getDomAttribute("class").contains("error"));
+        }
+        pickYear(2021);
+        assertEquals("false", browser.findElement(By.id("year")).getDomAttribute("aria-invalid"));
+        assertFalse(rows("#hires-table tbody tr").isEmpty());
+    }
+
+    @Test
     void aWrongPasswordIsRefusedInThePage() {
         browser.get(server.base.resolve("/dashboard").toString());
         browser.findElement(By.id("username")).sendKeys("writer");
@@ -262,6 +302,7 @@ class DashboardBrowserTest {
         assertEquals(hiring("report", "hires-by-quarter", "--year", "2021", "--format", "csv"),
                 downloadedCsv("a[download]"));
         screenshot("report.png");
+        chrome.assertAccessible("the saved HTML report");
 
         browser.get(aboveFile.toUri().toString());
         wait.until(d -> chart("above-chart") != null);
@@ -292,6 +333,15 @@ class DashboardBrowserTest {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), expectedStatus));
     }
 
+    /** The page never scrolls sideways: a table too wide scrolls inside its own region. */
+    private void assertFitsTheWidth() {
+        assertTrue((Boolean) browser.executeScript(
+                "return document.documentElement.scrollWidth <= window.innerWidth;"), "the page scrolls sideways: "
+                + browser.executeScript("return document.documentElement.scrollWidth + ' > ' + window.innerWidth;"));
+        assertTrue((Boolean) browser.executeScript("return [...document.querySelectorAll('.table-scroll, canvas, select, a, button, input')]"
+                + ".every(e => e.getBoundingClientRect().right <= window.innerWidth);"), "a control, table or chart overflows");
+    }
+
     private List<List<String>> rows(String selector) {
         @SuppressWarnings("unchecked")
         List<List<String>> rows = (List<List<String>>) browser.executeScript(TABLE_ROWS, selector);
@@ -312,7 +362,7 @@ class DashboardBrowserTest {
     }
 
     private void screenshot(String name) throws Exception {
-        Files.write(TARGET.resolve(name), browser.getScreenshotAs(OutputType.BYTES));
+        chrome.screenshot(name);
     }
 
     /** Runs the command line in-process on the test's database; fails unless it succeeds. */

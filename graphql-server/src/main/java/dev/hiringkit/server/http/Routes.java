@@ -2,13 +2,24 @@ package dev.hiringkit.server.http;
 
 import dev.hiringkit.server.ServerConfig;
 import dev.hiringkit.server.graphql.HiringGraphQL;
+import dev.hiringkit.server.http.ClasspathHandler.Caching;
+import org.eclipse.jetty.compression.gzip.GzipCompression;
+import org.eclipse.jetty.compression.server.CompressionConfig;
+import org.eclipse.jetty.compression.server.CompressionHandler;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.pathmap.PathSpec;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.handler.PathMappingsHandler;
 
-/** The server's paths and the handler of each. */
+/** The server's paths and the handler of each, behind one compression handler. */
 public final class Routes {
+
+    /**
+     * Answers smaller than this go as they are. Under 1 KiB, an answer and its headers fit in one TCP
+     * segment (1460 bytes) compressed or not, so gzip would cost CPU and save no packet.
+     */
+    static final int MIN_COMPRESS_BYTES = 1024;
 
     private Routes() {
     }
@@ -21,13 +32,41 @@ public final class Routes {
         routes.addMapping(PathSpec.from("/token"), new TokenHandler(config.auth()));
         routes.addMapping(PathSpec.from("/health"), new HealthHandler(config.dataSource()));
         routes.addMapping(PathSpec.from("/graphiql/*"), new ClasspathHandler("/graphiql/",
-                "dev/hiringkit/server/http/graphiql/"));
-        routes.addMapping(PathSpec.from("/graphiql"), new ClasspathHandler("/graphiql", "dev/hiringkit/server/http/graphiql/"));
+                "dev/hiringkit/server/http/graphiql/", Caching.REVALIDATE));
+        routes.addMapping(PathSpec.from("/graphiql"), new ClasspathHandler("/graphiql", "dev/hiringkit/server/http/graphiql/",
+                Caching.REVALIDATE));
         routes.addMapping(PathSpec.from("/dashboard/*"), new ClasspathHandler("/dashboard/",
-                "dev/hiringkit/server/http/dashboard/"));
-        routes.addMapping(PathSpec.from("/dashboard"), new ClasspathHandler("/dashboard", "dev/hiringkit/server/http/dashboard/"));
-        routes.addMapping(PathSpec.from("/webjars/*"), new ClasspathHandler("/webjars/", "META-INF/resources/webjars/"));
-        return routes;
+                "dev/hiringkit/server/http/dashboard/", Caching.REVALIDATE));
+        routes.addMapping(PathSpec.from("/dashboard"), new ClasspathHandler("/dashboard", "dev/hiringkit/server/http/dashboard/",
+                Caching.REVALIDATE));
+        // A webjar's path names its version (/webjars/graphiql/2.4.7/...): a new version is a new URL.
+        routes.addMapping(PathSpec.from("/webjars/*"), new ClasspathHandler("/webjars/", "META-INF/resources/webjars/",
+                Caching.IMMUTABLE));
+        return compressed(routes);
+    }
+
+    /**
+     * gzip for text answers of {@link #MIN_COMPRESS_BYTES} or more to clients that accept it: pages,
+     * scripts, styles and GraphQL answers (GraphiQL's script and style: 1.4 MB raw). Brotli and zstd,
+     * which Jetty also offers, load native code through JNI (brotli4j, zstd-jni), and Chromium asks for
+     * them only over HTTPS, which this server leaves to the proxy in front of it: gzip only.
+     */
+    private static Handler compressed(Handler routes) {
+        GzipCompression gzip = new GzipCompression();
+        gzip.setMinCompressSize(MIN_COMPRESS_BYTES);
+        CompressionHandler compression = new CompressionHandler(routes);
+        compression.putCompression(gzip);
+        compression.putConfiguration("/", CompressionConfig.builder().defaults()
+                // curl -I and other HEAD requests see the headers a GET gets.
+                .compressIncludeMethod(HttpMethod.HEAD.asString())
+                // A token next to request-chosen text in a compressed answer is what BREACH reads out
+                // from the answer's size; /token's answer is mostly the token, and under 1 KiB anyway.
+                .compressExcludePath("/token")
+                // Only answers are compressed: request bodies reach the handlers as sent, under the
+                // content-type and size rules /graphql and /token already state.
+                .decompressExcludePath("/*")
+                .build());
+        return compression;
     }
 
     /** The answer when no route gives one, for {@code Server.setErrorHandler}: JSON, as from the routes. */

@@ -14,6 +14,9 @@
     year mean departmentCount totalHired departments { id department hired }
   }
 }`;
+  // The years the reports answer (the library refuses others).
+  const MIN_YEAR = 1;
+  const MAX_YEAR = 9998;
   // A token the server no longer takes: the user signs in again.
   const SIGN_IN_AGAIN = new Set(['UNAUTHENTICATED', 'INVALID_TOKEN']);
 
@@ -82,7 +85,7 @@
       if (mine !== latest) {
         return;
       }
-      HiringReports.render(reports, data);
+      HiringReports.render(reports, data, { announce: (text) => say(text) });
       say(hires.totalRows === 0 ? 'No hires in ' + y + '.'
         : 'Showing ' + y + ': ' + data.departmentsAboveMean.totalHired + ' hires.');
     } catch (e) {
@@ -121,12 +124,33 @@
     signin.hidden = true;
     controls.hidden = false;
     year.focus();
-    show(year.valueAsNumber);
+    const y = pickedYear();
+    if (y !== null) {
+      show(y);
+    }
   });
+
+  // The form is novalidate: the browser's own bubble would leave the last year's report on screen
+  // under a year it does not belong to, and says nothing to a screen reader's status line.
+  function pickedYear() {
+    const y = year.valueAsNumber;
+    const valid = Number.isInteger(y) && y >= MIN_YEAR && y <= MAX_YEAR;
+    year.setAttribute('aria-invalid', String(!valid));
+    if (!valid) {
+      latest++; // an answer still on its way is for the year before
+      HiringReports.clear(reports);
+      say('No report: the year must be a whole number from ' + MIN_YEAR + ' to ' + MAX_YEAR
+        + (year.value === '' ? ', and the field is empty.' : '.'), true);
+    }
+    return valid ? y : null;
+  }
 
   controls.addEventListener('submit', (event) => {
     event.preventDefault();
-    show(year.valueAsNumber);
+    const y = pickedYear();
+    if (y !== null) {
+      show(y);
+    }
   });
 
   document.getElementById('signout').addEventListener('click', () => signOut('Signed out.'));

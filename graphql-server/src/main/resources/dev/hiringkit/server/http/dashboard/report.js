@@ -44,9 +44,16 @@
     return [header, ...rows].map((row) => row.map((v, i) => csvField(v, i === 0)).join(',') + '\r\n').join('');
   }
 
-  function downloadLink(name, header, rows) {
-    return el('a', { class: 'button', download: name, href: 'data:text/csv;charset=utf-8,' + encodeURIComponent(csv(header, rows)) },
-      'Download CSV');
+  /** A link that downloads rows as a CSV file; its text says what the file holds. */
+  function downloadLink(text, name, header, rows) {
+    return setDownload(el('a', { class: 'button' }), text, name, header, rows);
+  }
+
+  function setDownload(link, text, name, header, rows) {
+    link.setAttribute('download', name);
+    link.setAttribute('href', 'data:text/csv;charset=utf-8,' + encodeURIComponent(csv(header, rows)));
+    link.textContent = text;
+    return link;
   }
 
   function reducedMotion() {
@@ -73,18 +80,25 @@
     });
   }
 
-  /** A captioned table in a scrollable region; the cell at rowHeader names its row. */
-  function table(id, caption, header, rows, rowHeader, footer) {
+  /**
+   * A captioned table in a scrollable region. The cells at the rowHeaders indexes name their row
+   * together (a job's name repeats across departments: "Sales, Account Executive" names a row).
+   * A footer is [label, ...values]: the label spans the row header columns.
+   */
+  function table(id, caption, header, rows, rowHeaders, footer) {
     const captionId = id + '-caption';
     const numeric = header.map((h, i) => rows.length > 0 && typeof rows[0][i] === 'number');
-    const cells = (row) => row.map((v, i) => el(i === rowHeader ? 'th' : 'td',
-      { scope: i === rowHeader ? 'row' : null, class: numeric[i] ? 'number' : null }, v));
+    const isHeader = (i) => rowHeaders.includes(i);
+    const cells = (row) => row.map((v, i) => el(isHeader(i) ? 'th' : 'td',
+      { scope: isHeader(i) ? 'row' : null, class: numeric[i] ? 'number' : null }, v));
+    const footerCells = (row) => [el('th', { scope: 'row', colspan: rowHeaders.length > 1 ? rowHeaders.length : null }, row[0]),
+      ...row.slice(1).map((v, i) => el('td', { class: numeric[i + rowHeaders.length] ? 'number' : null }, v))];
     return el('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-labelledby': captionId },
       el('table', { id },
         el('caption', { id: captionId }, caption),
         el('thead', {}, el('tr', {}, header.map((h, i) => el('th', { scope: 'col', class: numeric[i] ? 'number' : null }, h)))),
         el('tbody', {}, rows.map((row) => el('tr', {}, cells(row)))),
-        footer ? el('tfoot', {}, el('tr', {}, cells(footer))) : null));
+        footer ? el('tfoot', {}, el('tr', {}, footerCells(footer))) : null));
   }
 
   function sum(rows) {
@@ -109,7 +123,13 @@
     return [...byId.values()];
   }
 
-  function hiresByQuarterSection(report) {
+  const HIRES_HEADER = ['department', 'job', 'q1', 'q2', 'q3', 'q4'];
+
+  function hiresCsvRows(rows) {
+    return rows.map((r) => [r.department, r.job, ...QUARTERS.map((q) => r.hires[q])]);
+  }
+
+  function hiresByQuarterSection(report, announce) {
     const year = report.year;
     const section = el('section', { class: 'report', 'aria-labelledby': 'hires-title' },
       el('h2', { id: 'hires-title' }, 'Hires by quarter, ' + year));
@@ -122,17 +142,24 @@
       el('option', { value: ALL }, 'All departments'),
       groups.map((g) => el('option', { value: g.id }, 'Jobs in ' + g.name)));
     const view = el('div', { class: 'view' });
+    const download = el('a', { class: 'button' });
     section.append(
       el('p', { class: 'summary' }, hiresOf(report.totals) + ' hires in ' + groups.length + ' departments and '
         + report.rows.length + ' department and job pairs.'),
-      el('div', { class: 'toolbar' },
-        el('label', {}, 'Show ', select),
-        downloadLink('hires-by-quarter-' + year + '.csv', ['department', 'job', 'q1', 'q2', 'q3', 'q4'],
-          report.rows.map((r) => [r.department, r.job, ...QUARTERS.map((q) => r.hires[q])]))),
+      el('div', { class: 'toolbar' }, el('label', {}, 'Show ', select), download),
       view);
 
-    function show(departmentId) {
+    function show(departmentId, announced) {
       const group = groups.find((g) => String(g.id) === departmentId);
+      // The download holds what the view shows: every row, as `hiring report --format csv` prints
+      // it, or one department's.
+      if (group) {
+        setDownload(download, 'Download hires by quarter in ' + group.name + ' as CSV',
+          'hires-by-quarter-' + year + '-department-' + group.id + '.csv', HIRES_HEADER, hiresCsvRows(group.rows));
+      } else {
+        setDownload(download, 'Download hires by quarter as CSV', 'hires-by-quarter-' + year + '.csv', HIRES_HEADER,
+          hiresCsvRows(report.rows));
+      }
       // Departments stack their jobs' hires; one department's jobs are many, so they lie down as rows.
       const bars = group ? group.rows.map((r) => ({ label: r.job, hires: r.hires }))
         : groups.map((g) => ({ label: g.name, hires: sum(g.rows) }));
@@ -150,8 +177,8 @@
         el('div', { class: 'chart', style: 'height: ' + height + 'px' }, canvas),
         table('hires-table', 'Hires per quarter in ' + year + ', ' + (group ? 'jobs in ' + group.name : 'every department and job'),
           ['Department', 'Job', 'Q1', 'Q2', 'Q3', 'Q4'],
-          rows.map((r) => [r.department, r.job, ...QUARTERS.map((q) => r.hires[q])]), 1,
-          ['', 'Total', ...QUARTERS.map((q) => (group ? sum(rows) : report.totals)[q])]));
+          hiresCsvRows(rows), [0, 1],
+          ['Total', ...QUARTERS.map((q) => (group ? sum(rows) : report.totals)[q])]));
       chart(canvas, {
         type: 'bar',
         data: {
@@ -169,10 +196,15 @@
           plugins: { legend: { position: horizontal ? 'top' : 'bottom' } },
         },
       });
+      if (announced) {
+        const total = hiresOf(group ? sum(rows) : report.totals);
+        announce('Showing ' + (group ? 'the ' + rows.length + ' jobs in ' + group.name : 'all ' + groups.length + ' departments')
+          + ' for ' + year + ': ' + total + ' hires.');
+      }
     }
 
-    select.addEventListener('change', () => show(select.value));
-    show(ALL);
+    select.addEventListener('change', () => show(select.value, true));
+    show(ALL, false);
     return section;
   }
 
@@ -212,7 +244,8 @@
       + report.departmentCount + ' departments (' + report.totalHired + ' hires).'));
     const rows = report.departments.map((d) => [d.id, d.department, d.hired]);
     section.append(el('div', { class: 'toolbar' },
-      downloadLink('departments-above-mean-' + year + '.csv', ['id', 'department', 'hired'], rows)));
+      downloadLink('Download departments above the mean as CSV', 'departments-above-mean-' + year + '.csv',
+        ['id', 'department', 'hired'], rows)));
     if (report.departments.length === 0) {
       section.append(el('p', { class: 'empty' }, 'No department hired more than the mean in ' + year + '.'));
       return section;
@@ -225,7 +258,7 @@
     section.append(
       el('div', { class: 'chart', style: 'height: ' + Math.max(240, 40 * report.departments.length + 90) + 'px' }, canvas),
       table('above-table', 'Departments that hired more than the mean (' + mean + ') in ' + year,
-        ['Id', 'Department', 'Hired'], rows, 1));
+        ['Id', 'Department', 'Hired'], rows, [1]));
     chart(canvas, {
       type: 'bar',
       data: {
@@ -243,12 +276,26 @@
     return section;
   }
 
-  /** Replaces what container shows with the reports in data. */
-  function render(container, data) {
+  /**
+   * Replaces what container shows with the reports in data. options.announce(text) tells what a
+   * change of view shows (the dashboard puts it in its status line); without it, each report says
+   * it in a live region of its own.
+   */
+  function render(container, data, options) {
     destroyCharts(container);
     const sections = [];
     if (data.hiresByQuarter) {
-      sections.push(hiresByQuarterSection(data.hiresByQuarter));
+      let announce = options && options.announce;
+      let own = null;
+      if (!announce) {
+        own = el('p', { class: 'visually-hidden', role: 'status' });
+        announce = (text) => { own.textContent = text; };
+      }
+      const section = hiresByQuarterSection(data.hiresByQuarter, announce);
+      if (own) {
+        section.append(own);
+      }
+      sections.push(section);
     }
     if (data.departmentsAboveMean) {
       sections.push(aboveMeanSection(data.departmentsAboveMean));
