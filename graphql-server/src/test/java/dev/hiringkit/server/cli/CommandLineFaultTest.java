@@ -1,7 +1,6 @@
 package dev.hiringkit.server.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -15,10 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -257,23 +254,8 @@ class CommandLineFaultTest {
         return out.lines().takeWhile(l -> !l.isBlank()).map(l -> l.replaceAll("\\s+\\S+$", "")).toList();
     }
 
-    /**
-     * Starts the server again and waits until the test's pools reach it (see PostgresRestartFaultTest:
-     * a restart this fast falls inside HikariCP's 500 ms alive-bypass window).
-     */
+    /** Starts the server again once every pool of the test reaches it (see RestartablePostgres). */
     private void startAgain() throws InterruptedException {
-        postgres.start();
-        for (HikariDataSource pool : pools) {
-            pool.getHikariPoolMXBean().softEvictConnections();
-            Instant deadline = Instant.now().plusSeconds(20);
-            while (true) {
-                try (Connection c = pool.getConnection()) {
-                    break;
-                } catch (SQLException e) {
-                    assertFalse(Instant.now().isAfter(deadline), "the pool of " + pool.getPoolName() + " never reconnected");
-                    Thread.sleep(100);
-                }
-            }
-        }
+        postgres.startAndReconnect(pools);
     }
 }
