@@ -1,6 +1,8 @@
 package dev.hiringkit.server;
 
 import dev.hiringkit.server.http.Routes;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -17,7 +19,10 @@ public final class HiringServer {
     /** A server ready to {@code start()}; it listens on {@code config.port()} (0: any free port). */
     public static Server newServer(ServerConfig config) {
         Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
+        HttpConfiguration http = new HttpConfiguration();
+        // No "Server: Jetty(12.x)" header: the version tells an attacker which advisories apply.
+        http.setSendServerVersion(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(config.host());
         connector.setPort(config.port());
         server.addConnector(connector);

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -87,6 +88,7 @@ class ErrorAnswersTest {
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()));
         assertEquals(404, head.statusCode());
         assertEquals("", head.body());
+        assertEquals(Optional.empty(), head.headers().firstValue("Server"), "no server name and version");
     }
 
     @Test
