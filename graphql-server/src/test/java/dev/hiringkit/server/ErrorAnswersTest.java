@@ -92,6 +92,18 @@ class ErrorAnswersTest {
     }
 
     @Test
+    void pagesAreReadOnly() throws Exception {
+        for (String path : new String[] {"/dashboard", "/graphiql/", "/webjars/graphiql/2.4.7/graphiql.min.js"}) {
+            HttpResponse<String> post = send(HttpRequest.newBuilder(server.base.resolve(path))
+                    .POST(HttpRequest.BodyPublishers.ofString("x".repeat(100_000))));
+            assertGraphQLError(post.statusCode(), post.headers().firstValue("Content-Type").orElse(""), post.body(),
+                    405, "METHOD_NOT_ALLOWED");
+            assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElse(""), path);
+            assertEquals(200, send(HttpRequest.newBuilder(server.base.resolve(path)).GET()).statusCode(), path);
+        }
+    }
+
+    @Test
     void requestsJettyCannotReadAreJson() throws Exception {
         assertRaw("GARBAGE\r\n\r\n", 400, "BAD_REQUEST");
         assertRaw("GET /graphql HTTP/1.1\r\nHost: localhost\r\nno colon in this header\r\n\r\n", 400, "BAD_REQUEST");

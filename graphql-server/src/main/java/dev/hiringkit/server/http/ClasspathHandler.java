@@ -10,6 +10,7 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -60,6 +61,14 @@ final class ClasspathHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws IOException {
+        String method = request.getMethod();
+        if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
+            Http.discardRest(request);
+            response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+            Http.json(response, callback, 405, Http.JSON_TYPE, Http.error("METHOD_NOT_ALLOWED",
+                    "Pages and their files are read with GET."));
+            return true;
+        }
         String path = request.getHttpURI().getPath();
         String relative = path.length() > urlPrefix.length() ? path.substring(urlPrefix.length()) : "";
         if (relative.isEmpty() || relative.endsWith("/")) {
