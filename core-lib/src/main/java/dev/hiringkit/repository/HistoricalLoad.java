@@ -241,7 +241,8 @@ final class HistoricalLoad {
     private static Violation problem(CsvReader.Problem problem) {
         return switch (problem) {
             case BAD_QUOTING -> new Violation("record", ReasonCode.BAD_QUOTING,
-                    "the record's quotes are unbalanced or text follows a closing quote");
+                    "the record's quotes are unbalanced, text follows a closing quote, or a line break outside quotes"
+                            + " is a lone CR");
             case BAD_ENCODING -> new Violation("record", ReasonCode.BAD_ENCODING,
                     "the record is not valid UTF-8 or contains a NUL character");
             case TOO_LONG -> new Violation("record", ReasonCode.RECORD_TOO_LONG,
