@@ -253,6 +253,11 @@ class IdentityProviderTest {
                 .audience(AUDIENCE).build();
         IOException e = assertThrows(IOException.class, liar::refreshKeys);
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("names the issuer"), e.getMessage());
+        IdentityProvider unreachable = IdentityProvider.builder().issuer(issuer).audience(AUDIENCE)
+                .jwksUri(java.net.URI.create("http://localhost:1/certs")).build();
+        IOException down = assertThrows(IOException.class, unreachable::refreshKeys);
+        org.junit.jupiter.api.Assertions.assertTrue(down.getMessage().startsWith("http://localhost:1/certs could not be"
+                + " read"), down.getMessage());
         assertThrows(IllegalArgumentException.class, () -> IdentityProvider.builder().issuer(issuer).build());
         assertThrows(IllegalArgumentException.class, () -> IdentityProvider.builder().audience(AUDIENCE).build());
     }

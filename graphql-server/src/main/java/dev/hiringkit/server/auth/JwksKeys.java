@@ -194,6 +194,11 @@ final class JwksKeys extends LocatorAdapter<Key> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while reading " + uri, e);
+        } catch (IOException e) {
+            // A refused connection says nothing of itself (its message is null): name what failed.
+            throw e.getMessage() != null && e.getMessage().startsWith(uri.toString()) ? e
+                    : new IOException(uri + " could not be read: " + (e.getMessage() != null ? e.getMessage()
+                            : e.getClass().getSimpleName()), e);
         } catch (IllegalArgumentException e) {
             throw new IOException(uri + ": " + e.getMessage(), e);
         }
