@@ -13,10 +13,10 @@ import dev.hiringkit.repository.LoadOptions;
 import dev.hiringkit.server.HiringServer;
 import dev.hiringkit.server.ServerConfig;
 import dev.hiringkit.server.auth.Auth;
+import dev.hiringkit.server.auth.Clients;
 import dev.hiringkit.server.auth.LoginThrottle;
 import dev.hiringkit.server.auth.Role;
 import dev.hiringkit.server.auth.Tokens;
-import dev.hiringkit.server.auth.User;
 import dev.hiringkit.server.auth.Users;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -108,9 +108,10 @@ public final class IngestBenchmark {
             new java.security.SecureRandom().nextBytes(secret);
             Tokens tokens = new Tokens(secret, Duration.ofHours(1), Clock.systemUTC());
             users.add("bench", "bench-password".toCharArray(), Role.WRITER);
-            String token = tokens.issue(new User("bench", Role.WRITER));
-            Server server = HiringServer.newServer(ServerConfig.builder().kit(kit).dataSource(pool)
-                    .auth(new Auth(users, tokens, new LoginThrottle(Clock.systemUTC()))).port(0).build());
+            Auth auth = new Auth(users, new Clients(pool), tokens, new LoginThrottle(Clock.systemUTC()));
+            String token = ((Auth.Granted) auth.login("bench", "bench-password", "bench")).token();
+            Server server = HiringServer.newServer(ServerConfig.builder().kit(kit).dataSource(pool).auth(auth).port(0)
+                    .build());
             server.start();
             try {
                 URI uri = URI.create("http://localhost:" + HiringServer.port(server) + "/graphql");

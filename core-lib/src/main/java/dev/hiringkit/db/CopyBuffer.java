@@ -97,6 +97,18 @@ public final class CopyBuffer {
         return this;
     }
 
+    /** SQL NULL, for a column of any type. */
+    public CopyBuffer nullValue() {
+        ensure(4);
+        putInt(-1);
+        return this;
+    }
+
+    /** Text, or NULL when {@code value} is null. */
+    public CopyBuffer textOrNull(String value) {
+        return value == null ? nullValue() : text(value);
+    }
+
     /** Text already encoded as UTF-8. */
     public CopyBuffer text(byte[] utf8, int offset, int length) {
         ensure(4 + length);

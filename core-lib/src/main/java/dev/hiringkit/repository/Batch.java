@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * New rows for one or more tables, inserted together, parents first. A row is given typed, or as the
@@ -23,10 +24,12 @@ public final class Batch {
 
     private final Map<Table, List<Object>> entries;
     private final boolean allOrNothing;
+    private final Optional<String> madeBy;
 
-    private Batch(Map<Table, List<Object>> entries, boolean allOrNothing) {
+    private Batch(Map<Table, List<Object>> entries, boolean allOrNothing, Optional<String> madeBy) {
         this.entries = entries;
         this.allOrNothing = allOrNothing;
+        this.madeBy = madeBy;
     }
 
     public static Batch ofDepartments(List<Department> rows) {
@@ -47,11 +50,16 @@ public final class Batch {
 
     /** The same rows in all-or-nothing mode. */
     public Batch asAllOrNothing() {
-        return new Batch(entries, true);
+        return new Batch(entries, true, madeBy);
     }
 
     public boolean allOrNothing() {
         return allOrNothing;
+    }
+
+    /** Who sent the batch, recorded with its rejected rows; see {@link Builder#madeBy}. */
+    public Optional<String> madeBy() {
+        return madeBy;
     }
 
     /** How many rows the batch holds for {@code table}. */
@@ -68,6 +76,7 @@ public final class Batch {
     public static final class Builder {
         private final Map<Table, List<Object>> entries = new EnumMap<>(Table.class);
         private boolean allOrNothing;
+        private String madeBy;
 
         private Builder() {
             for (Table table : Table.values()) {
@@ -105,10 +114,19 @@ public final class Batch {
             return this;
         }
 
+        /**
+         * Who sends the batch, as the caller names them (the server gives {@code user:alice} or
+         * {@code client:nightly-etl}): recorded with each rejected row. Null, the default, records no one.
+         */
+        public Builder madeBy(String madeBy) {
+            this.madeBy = madeBy == null ? null : LoadOptions.checkMadeBy(madeBy);
+            return this;
+        }
+
         public Batch build() {
             Map<Table, List<Object>> copy = new EnumMap<>(Table.class);
             entries.forEach((table, list) -> copy.put(table, List.copyOf(list)));
-            return new Batch(copy, allOrNothing);
+            return new Batch(copy, allOrNothing, Optional.ofNullable(madeBy));
         }
     }
 }

@@ -171,7 +171,7 @@ final class BatchWriter {
             }
             log.copy(connection, batchId, "BATCH", SOURCE, table, refused.stream()
                     .map(r -> new RejectionLog.Entry(r.index() + 1L, r.record(), r.reasons()))
-                    .toList());
+                    .toList(), batch.madeBy().orElse(null));
         }
         return new BatchResult(batchId, outcome);
     }

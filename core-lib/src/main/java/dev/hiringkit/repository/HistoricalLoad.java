@@ -145,7 +145,8 @@ final class HistoricalLoad {
                 }
                 finish(connection, row, "DONE", rejectsFile.orElse(null));
                 return new LoadResult(row.id, table, source, "DONE", totals.rowsRead, totals.inserted, totals.rejected,
-                        totals.byCode, rejectsFile, Duration.ofNanos(System.nanoTime() - startNanos));
+                        totals.byCode, rejectsFile, Duration.ofNanos(System.nanoTime() - startNanos),
+                        Optional.ofNullable(row.madeBy));
             } catch (SQLException e) {
                 markFailed(connection, row);
                 throw translate(e, table, source);
@@ -205,7 +206,8 @@ final class HistoricalLoad {
                 copy.cancelCopy();
             }
         }
-        log.copy(connection, row.id, "LOAD", row.source, table, rejections);
+        // The rejected records name who ran this chunk: a resumed load may be resumed by someone else.
+        log.copy(connection, row.id, "LOAD", row.source, table, rejections, options.madeBy().orElse(null));
         totals.recordsDone = reader.records();
         totals.bytesDone = reader.bytesRead();
         totals.checksum = reader.checksum();
@@ -266,16 +268,19 @@ final class HistoricalLoad {
 
     // ---- the loads table: identity, checkpoint, resume --------------------------------------
 
-    /** The loads row of this run: a new one, or the interrupted load of the same source being resumed. */
-    private record LoadRow(UUID id, String source, Instant startedAt, Totals totals) {
+    /**
+     * The loads row of this run: a new one, or the interrupted load of the same source being resumed. A
+     * resumed load keeps the {@code madeBy} of whoever started it.
+     */
+    private record LoadRow(UUID id, String source, Instant startedAt, Totals totals, String madeBy) {
     }
 
     private LoadRow findOrCreate(Connection connection, Table table, String source, LoadOptions options)
             throws SQLException {
         connection.setAutoCommit(true);
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT id, started_at, records_done, bytes_done, prefix_crc, inserted, rejected, rejected_by_code::text"
-                        + " FROM loads WHERE table_name = ? AND source = ? AND status <> 'DONE'"
+                "SELECT id, started_at, records_done, bytes_done, prefix_crc, inserted, rejected, rejected_by_code::text,"
+                        + " made_by FROM loads WHERE table_name = ? AND source = ? AND status <> 'DONE'"
                         + " ORDER BY started_at DESC LIMIT 1")) {
             select.setString(1, table.sqlName());
             select.setString(2, source);
@@ -292,7 +297,7 @@ final class HistoricalLoad {
                         totals.byCode.putAll(log.countsFromJson(rs.getString(8)));
                         totals.rowsRead = totals.inserted + totals.rejected;
                         setStatus(connection, id, "RUNNING");
-                        return new LoadRow(id, source, rs.getTimestamp(2).toInstant(), totals);
+                        return new LoadRow(id, source, rs.getTimestamp(2).toInstant(), totals, rs.getString(9));
                     }
                     setStatus(connection, id, "FAILED");
                 }
@@ -302,14 +307,16 @@ final class HistoricalLoad {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         UUID id = UUID.randomUUID();
         try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO loads (id, table_name, source, status, started_at) VALUES (?, ?, ?, 'RUNNING', ?)")) {
+                "INSERT INTO loads (id, table_name, source, status, started_at, made_by)"
+                        + " VALUES (?, ?, ?, 'RUNNING', ?, ?)")) {
             insert.setObject(1, id);
             insert.setString(2, table.sqlName());
             insert.setString(3, source);
             insert.setTimestamp(4, Timestamp.from(now));
+            insert.setString(5, options.madeBy().orElse(null));
             insert.executeUpdate();
         }
-        return new LoadRow(id, source, now, new Totals());
+        return new LoadRow(id, source, now, new Totals(), options.madeBy().orElse(null));
     }
 
     /** Reads past the records an interrupted run committed, checking they are the same bytes. */

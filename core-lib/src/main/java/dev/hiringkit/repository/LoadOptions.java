@@ -1,5 +1,9 @@
 package dev.hiringkit.repository;
 
+import dev.hiringkit.HiringException;
+import dev.hiringkit.HiringException.Code;
+import java.util.Optional;
+
 /**
  * How a load reads and commits. Built with {@link #builder()}; {@link #defaults()} suits most loads.
  *
@@ -7,8 +11,13 @@ package dev.hiringkit.repository;
  * @param chunkSize records per committed transaction
  * @param progress told after each chunk
  * @param restart start a new load even where an interrupted load of the same source could resume
+ * @param madeBy who asks for the load, recorded with it and its rejected records (see {@link Builder#madeBy})
  */
-public record LoadOptions(Header header, int chunkSize, LoadProgress progress, boolean restart) {
+public record LoadOptions(Header header, int chunkSize, LoadProgress progress, boolean restart,
+        Optional<String> madeBy) {
+
+    /** The longest name {@link Builder#madeBy} takes. */
+    static final int MAX_MADE_BY = 256;
 
     /** Whether a file starts with a header row. */
     public enum Header {
@@ -22,6 +31,8 @@ public record LoadOptions(Header header, int chunkSize, LoadProgress progress, b
         if (chunkSize < 1) {
             throw new IllegalArgumentException("chunkSize must be positive, got " + chunkSize);
         }
+        madeBy = madeBy == null ? Optional.empty() : madeBy;
+        madeBy.ifPresent(LoadOptions::checkMadeBy);
     }
 
     public static LoadOptions defaults() {
@@ -38,6 +49,7 @@ public record LoadOptions(Header header, int chunkSize, LoadProgress progress, b
         private int chunkSize = 50_000;
         private LoadProgress progress = LoadProgress.NONE;
         private boolean restart;
+        private String madeBy;
 
         private Builder() {
         }
@@ -62,8 +74,27 @@ public record LoadOptions(Header header, int chunkSize, LoadProgress progress, b
             return this;
         }
 
-        public LoadOptions build() {
-            return new LoadOptions(header, chunkSize, progress, restart);
+        /**
+         * Who asks for the load, as the caller names them (the server gives {@code user:alice} or
+         * {@code client:nightly-etl}): recorded in the {@code loads} row and with each rejected record.
+         * Null, the default, records no one.
+         */
+        public Builder madeBy(String madeBy) {
+            this.madeBy = madeBy;
+            return this;
         }
+
+        public LoadOptions build() {
+            return new LoadOptions(header, chunkSize, progress, restart, Optional.ofNullable(madeBy));
+        }
+    }
+
+    /** A name of who made a load or batch: 1 to 256 characters, not blank, no U+0000 (PostgreSQL cannot store it). */
+    static String checkMadeBy(String madeBy) {
+        if (madeBy.isBlank() || madeBy.length() > MAX_MADE_BY || madeBy.indexOf('\0') >= 0) {
+            throw new HiringException(Code.INVALID_ARGUMENT, "madeBy must be 1 to " + MAX_MADE_BY
+                    + " characters, not blank and without U+0000");
+        }
+        return madeBy;
     }
 }

@@ -10,10 +10,12 @@ import java.util.UUID;
 /**
  * The totals of one load. {@code rejectedByCode} counts, for each reason, the records that had it
  * (a record with two reasons counts under both); {@code rejected} counts records. {@code rejectsFile}
- * says where the rejected records were written, when there were any.
+ * says where the rejected records were written, when there were any; {@code madeBy} who started the load,
+ * when its caller said ({@link LoadOptions.Builder#madeBy}).
  */
 public record LoadResult(UUID loadId, Table table, String source, String status, long rowsRead, long inserted,
-        long rejected, Map<ReasonCode, Long> rejectedByCode, Optional<String> rejectsFile, Duration duration) {
+        long rejected, Map<ReasonCode, Long> rejectedByCode, Optional<String> rejectsFile, Duration duration,
+        Optional<String> madeBy) {
 
     public LoadResult {
         rejectedByCode = Map.copyOf(rejectedByCode);

@@ -277,7 +277,7 @@ final class PgHiringRepository implements HiringRepository {
         return new LoadResult(r.getId(), Table.fromName(r.getTableName()), r.getSource(), r.getStatus(),
                 r.getInserted() + r.getRejected(), r.getInserted(), r.getRejected(),
                 log.countsFromJson(r.getRejectedByCode().data()), Optional.ofNullable(r.getRejectsFile()),
-                duration);
+                duration, Optional.ofNullable(r.getMadeBy()));
     }
 
     private interface SqlWork<T> {

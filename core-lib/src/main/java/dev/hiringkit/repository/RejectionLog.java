@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.commons.csv.CSVFormat;
@@ -31,7 +32,7 @@ import org.postgresql.copy.CopyIn;
 /** Writes and reads the rejections table, and writes a load's rejects file into the archive. */
 final class RejectionLog {
 
-    static final String COLUMNS = "load_id, kind, source, table_name, record_number, raw_record, reasons";
+    static final String COLUMNS = "load_id, kind, source, table_name, record_number, raw_record, reasons, made_by";
     private static final TypeReference<List<Violation>> VIOLATIONS = new TypeReference<>() { };
 
     /** A refused record waiting to be written with its chunk or batch. */
@@ -73,9 +74,9 @@ final class RejectionLog {
         }
     }
 
-    /** Writes entries with COPY, in the caller's transaction. */
-    void copy(Connection connection, UUID loadId, String kind, String source, Table table, List<Entry> entries)
-            throws SQLException {
+    /** Writes entries with COPY, in the caller's transaction; {@code madeBy} may be null (no one said). */
+    void copy(Connection connection, UUID loadId, String kind, String source, Table table, List<Entry> entries,
+            String madeBy) throws SQLException {
         if (entries.isEmpty()) {
             return;
         }
@@ -85,8 +86,8 @@ final class RejectionLog {
         out.start(copy);
         try {
             for (Entry entry : entries) {
-                out.row(7).uuid(loadId).text(kind).text(source).text(table.sqlName()).int8(entry.recordNumber())
-                        .text(storable(entry.raw())).jsonb(toJson(entry.reasons()));
+                out.row(8).uuid(loadId).text(kind).text(source).text(table.sqlName()).int8(entry.recordNumber())
+                        .text(storable(entry.raw())).jsonb(toJson(entry.reasons())).textOrNull(madeBy);
                 out.endRow();
             }
             out.finish();
@@ -105,8 +106,8 @@ final class RejectionLog {
 
     List<Rejection> read(Connection connection, String where, Object parameter, String order, int limit)
             throws SQLException {
-        String sql = "SELECT load_id, source, table_name, record_number, raw_record, reasons::text, rejected_at"
-                + " FROM rejections" + (where.isEmpty() ? "" : " WHERE " + where) + " ORDER BY " + order
+        String sql = "SELECT load_id, source, table_name, record_number, raw_record, reasons::text, rejected_at,"
+                + " made_by FROM rejections" + (where.isEmpty() ? "" : " WHERE " + where) + " ORDER BY " + order
                 + (limit > 0 ? " LIMIT " + limit : "");
         List<Rejection> out = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement(sql)) {
@@ -118,7 +119,8 @@ final class RejectionLog {
                 while (rs.next()) {
                     out.add(new Rejection(rs.getObject(1, UUID.class), rs.getString(2),
                             Table.fromName(rs.getString(3)), rs.getLong(4), rs.getString(5),
-                            fromJson(rs.getString(6)), rs.getTimestamp(7).toInstant()));
+                            fromJson(rs.getString(6)), rs.getTimestamp(7).toInstant(),
+                            Optional.ofNullable(rs.getString(8))));
                 }
             }
         }

@@ -13,6 +13,7 @@ import dev.hiringkit.repository.LoadOptions;
 import dev.hiringkit.server.HiringServer;
 import dev.hiringkit.server.ServerConfig;
 import dev.hiringkit.server.auth.Auth;
+import dev.hiringkit.server.auth.Clients;
 import dev.hiringkit.server.auth.LoginThrottle;
 import dev.hiringkit.server.auth.Role;
 import dev.hiringkit.server.auth.Tokens;
@@ -43,7 +44,8 @@ class GraphQLClientExampleTest {
             Tokens tokens = new Tokens("an example secret that is long enough for HS256".getBytes(StandardCharsets.UTF_8),
                     Duration.ofMinutes(5), Clock.systemUTC());
             Server server = HiringServer.newServer(ServerConfig.builder().kit(kit).dataSource(dataSource)
-                    .auth(new Auth(users, tokens, new LoginThrottle(Clock.systemUTC()))).port(0).build());
+                    .auth(new Auth(users, new Clients(dataSource), tokens, new LoginThrottle(Clock.systemUTC()))).port(0)
+                    .build());
             server.start();
             try {
                 GraphQLClientExample client = new GraphQLClientExample(

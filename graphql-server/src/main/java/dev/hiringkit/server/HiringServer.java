@@ -28,7 +28,7 @@ public final class HiringServer {
         server.addConnector(connector);
         server.setHandler(Routes.handler(config));
         server.setErrorHandler(Routes.errorHandler());
-        server.addBean(config.auth().users().changeListener());
+        server.addBean(config.auth().changeListener());
         server.setStopAtShutdown(true);
         return server;
     }

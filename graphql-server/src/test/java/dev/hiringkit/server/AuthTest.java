@@ -6,14 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hiringkit.server.auth.Role;
 import dev.hiringkit.server.auth.Tokens;
-import dev.hiringkit.server.auth.User;
 import dev.hiringkit.testing.TestDatabase;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.Callable;
@@ -62,7 +60,7 @@ class AuthTest {
         HttpResponse<String> wrong = server.form("/token", "grant_type=password&username=reader&password=nope", null);
         assertEquals(400, wrong.statusCode());
         assertEquals("invalid_grant", TestServer.JSON.readTree(wrong.body()).get("error").asText());
-        HttpResponse<String> grant = server.form("/token", "grant_type=client_credentials", null);
+        HttpResponse<String> grant = server.form("/token", "grant_type=authorization_code&code=x", null);
         assertEquals("unsupported_grant_type", TestServer.JSON.readTree(grant.body()).get("error").asText());
     }
 
@@ -96,10 +94,11 @@ class AuthTest {
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         String none = b64.encodeToString("{\"alg\":\"none\"}".getBytes(StandardCharsets.UTF_8)) + "." + parts[1] + ".";
         assertUnauthorized(none, "INVALID_TOKEN");
-        // Signed with another key.
-        String otherKey = new Tokens("another secret, also long enough for HS256 keys".getBytes(StandardCharsets.UTF_8),
-                Duration.ofMinutes(30), Clock.systemUTC()).issue(new User("admin", Role.ADMIN));
-        assertUnauthorized(otherKey, "INVALID_TOKEN");
+        // The same claims signed with another key; and, as a check of the forging, with the server's key.
+        assertUnauthorized(TestJwt.hs256("another secret, also long enough for HS256 keys".getBytes(StandardCharsets.UTF_8),
+                TestJwt.claims(token)), "INVALID_TOKEN");
+        assertEquals("admin", server.data(TestJwt.hs256(TestServer.SECRET, TestJwt.claims(token)), "{ me { username } }",
+                null).at("/me/username").asText());
         assertUnauthorized("not.a.token", "INVALID_TOKEN");
     }
 
@@ -139,11 +138,13 @@ class AuthTest {
         // as from another server or the command line, and reach it as notices from the database.
         assertEquals("WRITER", server.data(token, "{ me { role } }", null).at("/me/role").asText());
         try (Connection other = server.dataSource.getConnection(); Statement sql = other.createStatement()) {
+            // A new role is a new version of the user: tokens issued before it stop working.
             sql.executeUpdate("UPDATE users SET role = 'READER' WHERE username = 'elsewhere'");
-            assertEquals("READER", eventually(() -> server.data(token, "{ me { role } }", null).at("/me/role").asText(),
-                    "READER"));
-            sql.executeUpdate("DELETE FROM users WHERE username = 'elsewhere'");
             assertEquals(401, eventually(() -> server.post(token, "{ me { username } }", null).statusCode(), 401));
+            String again = server.token("elsewhere");
+            assertEquals("READER", server.data(again, "{ me { role } }", null).at("/me/role").asText());
+            sql.executeUpdate("DELETE FROM users WHERE username = 'elsewhere'");
+            assertEquals(401, eventually(() -> server.post(again, "{ me { username } }", null).statusCode(), 401));
         }
     }
 

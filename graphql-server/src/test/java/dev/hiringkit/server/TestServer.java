@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.server.auth.Auth;
+import dev.hiringkit.server.auth.Clients;
 import dev.hiringkit.server.auth.LoginThrottle;
 import dev.hiringkit.server.auth.Role;
 import dev.hiringkit.server.auth.Tokens;
@@ -63,6 +64,7 @@ final class TestServer implements AutoCloseable {
     final HikariDataSource dataSource;
     final HiringKit kit;
     final Users users;
+    final Clients clients;
     final MovableClock clock = new MovableClock();
     final Tokens tokens;
     final Server server;
@@ -90,8 +92,9 @@ final class TestServer implements AutoCloseable {
         for (Role role : Role.values()) {
             users.add(role.name().toLowerCase(), PASSWORD.toCharArray(), role);
         }
+        this.clients = new Clients(dataSource);
         this.tokens = new Tokens(SECRET, Duration.ofMinutes(30), clock);
-        Auth auth = new Auth(users, tokens, new LoginThrottle(clock));
+        Auth auth = new Auth(users, clients, tokens, new LoginThrottle(clock));
         this.server = HiringServer.newServer(settings.apply(ServerConfig.builder().kit(kit).dataSource(dataSource)
                 .auth(auth).port(0).loadRoot(loadRoot).maxBodyBytes(256 * 1024)).build());
         server.setHandler(around.apply(server.getHandler()));
@@ -104,8 +107,9 @@ final class TestServer implements AutoCloseable {
         this.dataSource = first.dataSource;
         this.kit = HiringKit.builder().dataSource(dataSource).archive(ArchiveStore.directory(archive)).build();
         this.users = first.users;
+        this.clients = first.clients;
         this.tokens = first.tokens;
-        Auth auth = new Auth(users, tokens, new LoginThrottle(clock));
+        Auth auth = new Auth(users, clients, tokens, new LoginThrottle(clock));
         this.server = HiringServer.newServer(ServerConfig.builder().kit(kit).dataSource(dataSource).auth(auth).port(0)
                 .build());
         server.start();

@@ -2,16 +2,23 @@ package dev.hiringkit.server.auth;
 
 import java.time.Duration;
 import java.util.Optional;
+import org.eclipse.jetty.util.component.LifeCycle;
 
-/** Sign-in and token checks for every way into the server (GraphQL login, POST /token, Bearer headers). */
+/**
+ * Sign-in and token checks for every way into the server: the GraphQL login mutation and POST /token for
+ * users (password grant) and machine clients (client_credentials grant), Bearer headers with the server's
+ * tokens or the identity provider's.
+ */
 public final class Auth {
 
     private final Users users;
+    private final Clients clients;
     private final Tokens tokens;
     private final LoginThrottle throttle;
 
-    public Auth(Users users, Tokens tokens, LoginThrottle throttle) {
+    public Auth(Users users, Clients clients, Tokens tokens, LoginThrottle throttle) {
         this.users = users;
+        this.clients = clients;
         this.tokens = tokens;
         this.throttle = throttle;
     }
@@ -20,24 +27,37 @@ public final class Auth {
         return users;
     }
 
+    public Clients clients() {
+        return clients;
+    }
+
+    /**
+     * Listens for changed users and clients while it runs (a Jetty bean of the server), so that their tokens
+     * end on this server within milliseconds of a change made anywhere; without it nothing is remembered
+     * and every request reads its account from the database.
+     */
+    public LifeCycle changeListener() {
+        return new AccountChangeListener(users.dataSource(), users.cache(), clients.cache());
+    }
+
     /** The outcome of a sign-in: a token, or why not. */
     public sealed interface Login permits Granted, Refused, Throttled {
     }
 
-    /** A token for the user, valid for {@code lifetime}. */
+    /** A token for the user or client, valid for {@code lifetime}. */
     public record Granted(User user, String token, Duration lifetime) implements Login {
     }
 
-    /** Wrong user name or password (which one is not said). */
+    /** Wrong name or password or secret (which one is not said). */
     public record Refused() implements Login {
     }
 
-    /** Too many failures lately: try again after {@code retryAfter}. */
+    /** Too many failures lately: try again after {@code retryAfter}, a whole number of seconds. */
     public record Throttled(Duration retryAfter) implements Login {
     }
 
     /**
-     * Signs in, unless failures of this user from this address are being slowed down.
+     * Signs a user in, unless failures of this user from this address are being slowed down.
      *
      * @throws IllegalArgumentException when the name or password holds U+0000: PostgreSQL cannot store it,
      *     so no user can have it, and the request is malformed rather than a failed sign-in
@@ -50,20 +70,41 @@ public final class Auth {
         if (!wait.isZero()) {
             return new Throttled(wait);
         }
-        Optional<User> user = users.authenticate(username, password.toCharArray());
-        if (user.isEmpty()) {
+        Optional<Account> account = users.authenticate(username, password.toCharArray());
+        if (account.isEmpty()) {
             throttle.failed(username, address);
             return new Refused();
         }
         throttle.succeeded(username, address);
-        return new Granted(user.get(), tokens.issue(user.get()), tokens.lifetime());
+        return granted(account.get());
     }
 
     /**
-     * The user a bearer token stands for, as the database knows it now: a deleted user's tokens stop
-     * working at once, and a changed role applies to tokens already issued.
+     * Signs a machine client in with its secret. Not throttled: a secret is 256 random bits, which no number
+     * of guesses finds, and a throttle would let anyone who knows a pipeline's name lock it out.
+     */
+    public Login clientCredentials(String clientId, String secret) {
+        return clients.authenticate(clientId, secret).<Login>map(this::granted).orElseGet(Refused::new);
+    }
+
+    private Granted granted(Account account) {
+        return new Granted(account.user(), tokens.issue(account), tokens.lifetime());
+    }
+
+    /**
+     * Who a bearer token stands for now. A token of the server names an account and its version: it
+     * works only while that account exists with that version, so a removed, re-created or changed user or
+     * client (password, secret, role) ends its tokens at once. A token of the identity provider stands for
+     * the person and role it names.
      */
     public Optional<User> authenticate(String token) {
-        return tokens.verify(token).flatMap(users::find);
+        return tokens.verify(token).flatMap(subject -> {
+            if (subject instanceof Tokens.External external) {
+                return Optional.of(external.user());
+            }
+            Tokens.Own own = (Tokens.Own) subject;
+            Optional<Account> account = own.kind() == User.Kind.CLIENT ? clients.find(own.id()) : users.find(own.id());
+            return account.filter(a -> a.version() == own.version()).map(Account::user);
+        });
     }
 }

@@ -3,22 +3,18 @@ package dev.hiringkit.server.auth;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.UUID;
 import javax.sql.DataSource;
-import org.eclipse.jetty.util.component.LifeCycle;
 import org.flywaydb.core.Flyway;
 
 /**
  * The users of the server, with bcrypt password hashes, in the database so every server instance
- * sees them. A running server remembers the users it has looked up while its {@link #changeListener()}
- * hears of every change: a request then costs no database round trip to check its user.
+ * sees them. Each has an id that is never reused and a version that a change of password or role moves
+ * on; a token names both, so it stops working when its user is removed, re-created or changed. A running
+ * server remembers the users it has looked up while it hears of every change (see {@link Auth#changeListener()}).
  */
 public final class Users {
 
@@ -27,97 +23,91 @@ public final class Users {
     private static final int MAX_PASSWORD_BYTES = 72;
     /** Compared against when the user does not exist, so that a wrong name takes as long as a wrong password. */
     private static final byte[] DUMMY_HASH = BCrypt.withDefaults().hash(COST, "not a password".toCharArray());
+    private static final String ACCOUNT = "SELECT id, version, username, role FROM users";
 
-    private final DataSource dataSource;
-    private final Map<String, User> remembered = new ConcurrentHashMap<>();
-    /** Counts the notices of change: a lookup that raced one does not remember what it read. */
-    private final AtomicLong changes = new AtomicLong();
-    private volatile boolean cacheTrusted;
+    private final Sql sql;
+    private final AccountCache cache = new AccountCache();
 
     public Users(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this.sql = new Sql(dataSource, "users");
     }
 
-    /** Listens for changed users while it runs (a Jetty bean of the server); without it nothing is remembered. */
-    public LifeCycle changeListener() {
-        return new UserChangeListener(dataSource, this);
+    DataSource dataSource() {
+        return sql.dataSource();
     }
 
-    void trustCache(boolean trusted) {
-        changes.incrementAndGet();
-        cacheTrusted = trusted;
-        remembered.clear();
+    AccountCache cache() {
+        return cache;
     }
 
-    /** Forgets a changed user; the empty name: everyone. */
-    void forget(String username) {
-        changes.incrementAndGet();
-        if (username.isEmpty()) {
-            remembered.clear();
-        } else {
-            remembered.remove(username);
-        }
-    }
-
-    /** Creates or updates the server's tables. */
+    /** Creates or updates the server's tables: users and machine clients. */
     public void migrate() {
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/server").table("flyway_server_history")
+        Flyway.configure().dataSource(sql.dataSource()).locations("classpath:db/server").table("flyway_server_history")
                 .baselineOnMigrate(true).baselineVersion("0").load().migrate();
     }
 
     public boolean isEmpty() {
-        return query("SELECT count(*) FROM users", null, rs -> rs.getLong(1)).orElse(0L) == 0;
+        return sql.one("SELECT count(*) FROM users", rs -> rs.getLong(1)).orElse(0L) == 0;
     }
 
     /** Adds a user; false when the name is taken. */
     public boolean add(String username, char[] password, Role role) {
         checkPassword(password);
-        return update("INSERT INTO users (username, password_hash, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        return sql.update("INSERT INTO users (username, password_hash, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 username, hash(password), role.name()) == 1;
     }
 
-    /** Sets a user's password; false when there is no such user. */
+    /** Sets a user's password, which ends the user's tokens; false when there is no such user. */
     public boolean setPassword(String username, char[] password) {
         checkPassword(password);
-        return update("UPDATE users SET password_hash = ? WHERE username = ?", hash(password), username) == 1;
+        return changed(sql.one("UPDATE users SET password_hash = ? WHERE username = ? RETURNING id",
+                rs -> rs.getObject(1, UUID.class), hash(password), username));
     }
 
+    /** Gives a user another role, which ends the user's tokens; false when there is no such user. */
+    public boolean setRole(String username, Role role) {
+        return changed(sql.one("UPDATE users SET role = ? WHERE username = ? RETURNING id",
+                rs -> rs.getObject(1, UUID.class), role.name(), username));
+    }
+
+    /** Removes a user, whose tokens stop working at once; false when there is no such user. */
     public boolean remove(String username) {
-        boolean removed = update("DELETE FROM users WHERE username = ?", username) == 1;
-        // The notice of the change comes a moment later; in this process the change is known now.
-        forget(username);
-        return removed;
+        return changed(sql.one("DELETE FROM users WHERE username = ? RETURNING id", rs -> rs.getObject(1, UUID.class),
+                username));
     }
 
-    /** The user, with its current role. */
-    public Optional<User> find(String username) {
-        User known = cacheTrusted ? remembered.get(username) : null;
-        if (known != null) {
-            return Optional.of(known);
-        }
-        long before = changes.get();
-        Optional<User> user = query("SELECT username, role FROM users WHERE username = ?", username,
-                rs -> new User(rs.getString(1), Role.valueOf(rs.getString(2))));
-        if (user.isPresent() && cacheTrusted) {
-            remembered.put(username, user.get());
-            // A notice that came since the read may be about this user: drop what was read.
-            if (changes.get() != before) {
-                remembered.remove(username, user.get());
-            }
-        }
-        return user;
+    /** The notice of the change comes a moment later; in this process the change is known now. */
+    private boolean changed(Optional<UUID> id) {
+        id.ifPresent(cache::forget);
+        return id.isPresent();
     }
 
-    /** The user when the password is right. */
-    public Optional<User> authenticate(String username, char[] password) {
-        Optional<String[]> row = query("SELECT password_hash, role FROM users WHERE username = ?", username,
-                rs -> new String[] {rs.getString(1), rs.getString(2)});
-        byte[] hash = row.map(r -> r[0].getBytes(StandardCharsets.UTF_8)).orElse(DUMMY_HASH);
+    /** The user with this id as the database knows it now. */
+    Optional<Account> find(UUID id) {
+        return cache.find(id, key -> sql.one(ACCOUNT + " WHERE id = ?", rs -> account(rs, 1), key));
+    }
+
+    /**
+     * The user when the password is right. Its version is the one read with the hash: a token issued for it
+     * is refused if the password changed meanwhile.
+     */
+    Optional<Account> authenticate(String username, char[] password) {
+        Optional<Stored> row = sql.one("SELECT password_hash, id, version, username, role FROM users WHERE username = ?",
+                rs -> new Stored(rs.getString(1), account(rs, 2)), username);
+        byte[] stored = row.map(r -> r.hash().getBytes(StandardCharsets.UTF_8)).orElse(DUMMY_HASH);
         // bcrypt throws past its 72 bytes, and no stored password is longer: a longer one is simply wrong.
         boolean verified = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password)).remaining() <= MAX_PASSWORD_BYTES
-                && BCrypt.verifyer().verify(password, hash).verified;
-        return verified && row.isPresent() ? Optional.of(new User(username, Role.valueOf(row.get()[1])))
-                : Optional.empty();
+                && BCrypt.verifyer().verify(password, stored).verified;
+        return verified ? row.map(Stored::account) : Optional.empty();
+    }
+
+    private record Stored(String hash, Account account) {
+    }
+
+    /** The account in the columns id, version, username, role from {@code first} on. */
+    private static Account account(ResultSet rs, int first) throws SQLException {
+        return new Account(User.Kind.USER, rs.getObject(first, UUID.class), rs.getInt(first + 1),
+                rs.getString(first + 2), Role.valueOf(rs.getString(first + 3)));
     }
 
     private static String hash(char[] password) {
@@ -130,34 +120,6 @@ public final class Users {
         }
         if (password.length > 72) {
             throw new IllegalArgumentException("a password may have at most 72 characters (bcrypt's limit)");
-        }
-    }
-
-    private interface RowMapper<T> {
-        T map(ResultSet rs) throws SQLException;
-    }
-
-    private <T> Optional<T> query(String sql, String parameter, RowMapper<T> mapper) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            if (parameter != null) {
-                s.setString(1, parameter);
-            }
-            try (ResultSet rs = s.executeQuery()) {
-                return rs.next() ? Optional.of(mapper.map(rs)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("users: " + e.getMessage(), e);
-        }
-    }
-
-    private int update(String sql, String... parameters) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                s.setString(i + 1, parameters[i]);
-            }
-            return s.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("users: " + e.getMessage(), e);
         }
     }
 }

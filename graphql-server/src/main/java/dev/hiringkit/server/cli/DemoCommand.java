@@ -38,7 +38,8 @@ final class DemoCommand implements Callable<Integer> {
         try (HiringRuntime runtime = HiringRuntime.start(database)) {
             out.println("Database: " + runtime.describeDatabase());
             out.flush();
-            List<LoadResult> results = runtime.kit().repository().loadDirectory(dir, LoadOptions.defaults());
+            List<LoadResult> results = runtime.kit().repository().loadDirectory(dir,
+                    LoadOptions.builder().madeBy(HiringRuntime.madeBy()).build());
             LoadCommand.printSummary(out, results);
             out.println();
             out.printf("The tables now hold %d departments, %d jobs and %d hired employees.%n",

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
                 "libraries underneath and the details of failures go to <data-dir>/logs/hiring.log (see --log-file)."},
         subcommands = {LoadCommand.class, LoadsCommand.class, BackupCommand.class, BackupsCommand.class,
                 RestoreCommand.class, ReportCommand.class, RejectionsCommand.class,
-                GenerateCommand.class, DemoCommand.class, ServeCommand.class, UserCommand.class})
+                GenerateCommand.class, DemoCommand.class, ServeCommand.class, UserCommand.class, ClientCommand.class})
 public final class HiringCommand {
 
     /** Runs a command; one that uses a database logs to its log file (see {@link CliLogging}). */

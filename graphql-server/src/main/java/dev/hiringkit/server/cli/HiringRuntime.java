@@ -99,6 +99,14 @@ final class HiringRuntime implements AutoCloseable {
         return new HiringRuntime(embedded, pool, s3, kit);
     }
 
+    /**
+     * Who a load from the command line is recorded as made by: {@code cli:} and the operating system's
+     * user name, beside the server's {@code user:}, {@code client:} and {@code oidc:}.
+     */
+    static String madeBy() {
+        return "cli:" + System.getProperty("user.name", "unknown");
+    }
+
     /** A JDBC URL without its parameters, which may hold a password: for messages. */
     private static String withoutQuery(String jdbcUrl) {
         int query = jdbcUrl.indexOf('?');

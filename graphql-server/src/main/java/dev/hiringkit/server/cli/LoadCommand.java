@@ -78,6 +78,7 @@ final class LoadCommand implements Callable<Integer> {
                     .header(LoadOptions.Header.valueOf(header.toUpperCase(java.util.Locale.ROOT)))
                     .chunkSize(chunkSize)
                     .restart(restart)
+                    .madeBy(HiringRuntime.madeBy())
                     .progress(System.console() != null ? bars : LoadProgress.NONE)
                     .build();
             try {

@@ -30,9 +30,9 @@ final class LoadsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (HiringRuntime runtime = HiringRuntime.start(database)) {
             List<LoadResult> loads = runtime.kit().repository().loads(limit);
-            TextTable table = new TextTable("id", "table", "status", "read", "inserted", "rejected", "source");
+            TextTable table = new TextTable("id", "table", "status", "read", "inserted", "rejected", "made by", "source");
             loads.forEach(l -> table.row(l.loadId(), l.table().sqlName(), l.status(), l.rowsRead(), l.inserted(),
-                    l.rejected(), l.source()));
+                    l.rejected(), l.madeBy().orElse("-"), l.source()));
             if (table.isEmpty()) {
                 out.println("No loads yet.");
             } else {

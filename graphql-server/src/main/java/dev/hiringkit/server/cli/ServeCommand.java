@@ -5,10 +5,13 @@ import dev.hiringkit.repository.LoadOptions;
 import dev.hiringkit.server.HiringServer;
 import dev.hiringkit.server.ServerConfig;
 import dev.hiringkit.server.auth.Auth;
+import dev.hiringkit.server.auth.Clients;
+import dev.hiringkit.server.auth.IdentityProvider;
 import dev.hiringkit.server.auth.LoginThrottle;
 import dev.hiringkit.server.auth.Role;
 import dev.hiringkit.server.auth.Tokens;
 import dev.hiringkit.server.auth.Users;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +21,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.Callable;
 import org.eclipse.jetty.server.Server;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -66,9 +70,33 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--demo", description = "When the database holds no hired employees, generate and load a data set first.")
     boolean demo;
 
+    @Option(names = "--oidc-issuer", defaultValue = "${env:HIRING_OIDC_ISSUER}", paramLabel = "URL",
+            description = {"Also accept access tokens of this identity provider (its 'iss', exactly; env HIRING_OIDC_ISSUER):",
+                    "RS256/ES256 and the like, with the keys of its JWKS, found through discovery unless --jwks-url."})
+    String oidcIssuer;
+
+    @Option(names = "--jwks-url", defaultValue = "${env:HIRING_JWKS_URL}", paramLabel = "URL",
+            description = "The provider's JWKS, for one without OpenID discovery (env HIRING_JWKS_URL).")
+    java.net.URI jwksUrl;
+
+    @Option(names = "--audience", defaultValue = "${env:HIRING_OIDC_AUDIENCE}",
+            description = "The 'aud' the provider's tokens must carry: this API's identifier there (env HIRING_OIDC_AUDIENCE). Required with --oidc-issuer.")
+    String audience;
+
+    @Option(names = "--roles-claim", defaultValue = "${env:HIRING_ROLES_CLAIM:-roles}", paramLabel = "CLAIM",
+            description = {"The claim holding the provider's group or role names (default: ${DEFAULT-VALUE}); a dotted path",
+                    "reaches into objects, as Keycloak's realm_access.roles; a string is split at spaces, as scope."})
+    String rolesClaim;
+
+    @Option(names = "--role-map", paramLabel = "NAME=ROLE",
+            description = {"Gives ROLE (reader, writer, admin) to tokens whose roles claim holds NAME; repeatable.",
+                    "Without it the names reader, writer and admin give those roles."})
+    java.util.Map<String, String> roleMap;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        IdentityProvider provider = identityProvider();
         try (HiringRuntime runtime = HiringRuntime.start(database, Duration.ofSeconds(dbConnectTimeout))) {
             Users users = new Users(runtime.dataSource());
             users.migrate();
@@ -81,7 +109,8 @@ final class ServeCommand implements Callable<Integer> {
                                 + " 'hiring user passwd admin').");
             }
             byte[] secret = Tokens.secret(System.getenv("HIRING_JWT_SECRET"), database.dataDir.resolve("jwt.key"));
-            Auth auth = new Auth(users, new Tokens(secret, Duration.ofMinutes(tokenMinutes), Clock.systemUTC()),
+            Auth auth = new Auth(users, new Clients(runtime.dataSource()),
+                    new Tokens(secret, Duration.ofMinutes(tokenMinutes), Clock.systemUTC(), provider),
                     new LoginThrottle(Clock.systemUTC()));
             if (demo && runtime.kit().repository().count(Table.HIRED_EMPLOYEES) == 0) {
                 Path dir = database.dataDir.resolve("demo");
@@ -107,8 +136,12 @@ final class ServeCommand implements Callable<Integer> {
             out.println("GraphQL:   " + base + "/graphql");
             out.println("GraphiQL:  " + base + "/graphiql");
             out.println("Dashboard: " + base + "/dashboard");
-            out.println("Tokens:    " + base + "/token (POST grant_type=password&username=...&password=...)");
+            out.println("Tokens:    " + base + "/token (POST grant_type=password&username=...&password=...,"
+                    + " or grant_type=client_credentials with a client's id and secret)");
             out.println("Health:    " + base + "/health");
+            if (provider != null) {
+                describe(provider, out);
+            }
             if (Files.isRegularFile(database.logFile())) {
                 out.println("Log:       " + database.logFile().toAbsolutePath().normalize());
             }
@@ -117,6 +150,40 @@ final class ServeCommand implements Callable<Integer> {
             server.join();
         }
         return 0;
+    }
+
+    /** The identity provider the options name; null: none. */
+    private IdentityProvider identityProvider() {
+        if (oidcIssuer == null || oidcIssuer.isBlank()) {
+            if (jwksUrl != null || audience != null || (roleMap != null && !roleMap.isEmpty())) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--jwks-url, --audience and --role-map"
+                        + " need --oidc-issuer: the issuer of every provider token is checked");
+            }
+            return null;
+        }
+        IdentityProvider.Builder builder = IdentityProvider.builder().issuer(oidcIssuer).audience(audience)
+                .rolesClaim(rolesClaim).jwksUri(jwksUrl);
+        try {
+            if (roleMap != null) {
+                roleMap.forEach((name, role) -> builder.mapRole(name, Role.parse(role)));
+            }
+            return builder.build();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /** Reads the provider's keys once, so that a wrong address shows at start, and says what is trusted. */
+    private static void describe(IdentityProvider provider, PrintWriter out) {
+        String what = provider.issuer() + " (audience " + provider.audience() + ", roles from '" + provider.rolesClaim()
+                + "'" + (provider.roleMapping().isEmpty() ? "" : " " + provider.roleMapping()) + ")";
+        try {
+            out.println("Provider:  " + what + ", " + provider.refreshKeys().size() + " signing keys");
+        } catch (IOException e) {
+            // Not fatal: the server's own tokens work, and the provider's do once its keys can be read.
+            out.println("Provider:  " + what + ": its keys could not be read (" + e.getMessage() + "); its tokens are"
+                    + " refused until they can be.");
+        }
     }
 
     private static String generatedPassword() {

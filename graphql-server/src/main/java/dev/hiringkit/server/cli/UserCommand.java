@@ -13,11 +13,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code hiring user add|passwd|remove}: the server's users. Passwords come from a prompt or HIRING_USER_PASSWORD. */
+/**
+ * {@code hiring user add|passwd|role|remove}: the server's users. Passwords come from a prompt or
+ * HIRING_USER_PASSWORD.
+ */
 @Command(name = "user", mixinStandardHelpOptions = true,
         description = {"Manages the server's users.", "",
-                "add NAME --role reader|writer|admin, passwd NAME, remove NAME. The password is asked for on",
-                "the terminal, or taken from HIRING_USER_PASSWORD."})
+                "add NAME --role reader|writer|admin, passwd NAME, role NAME --role ROLE, remove NAME. The",
+                "password is asked for on the terminal, or taken from HIRING_USER_PASSWORD. A new password, a new",
+                "role and a removal end the user's tokens on every server at once."})
 final class UserCommand implements Callable<Integer> {
 
     @Spec
@@ -26,13 +30,13 @@ final class UserCommand implements Callable<Integer> {
     @Mixin
     DatabaseOptions database;
 
-    @Parameters(index = "0", paramLabel = "ACTION", description = "add, passwd or remove")
+    @Parameters(index = "0", paramLabel = "ACTION", description = "add, passwd, role or remove")
     String action;
 
     @Parameters(index = "1", paramLabel = "NAME", description = "The user name.")
     String name;
 
-    @Option(names = "--role", defaultValue = "reader", description = "For add: reader, writer or admin (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--role", defaultValue = "reader", description = "For add and role: reader, writer or admin (default: ${DEFAULT-VALUE}).")
     String role;
 
     @Override
@@ -44,9 +48,10 @@ final class UserCommand implements Callable<Integer> {
             boolean done = switch (action) {
                 case "add" -> users.add(name, password(), Role.parse(role));
                 case "passwd" -> users.setPassword(name, password());
+                case "role" -> users.setRole(name, Role.parse(role));
                 case "remove" -> users.remove(name);
                 default -> throw new CommandLine.ParameterException(spec.commandLine(),
-                        "ACTION must be add, passwd or remove, not '" + action + "'");
+                        "ACTION must be add, passwd, role or remove, not '" + action + "'");
             };
             if (!done) {
                 throw new IllegalArgumentException(action.equals("add") ? "the user " + name + " already exists"
@@ -54,7 +59,9 @@ final class UserCommand implements Callable<Integer> {
             }
             out.println(switch (action) {
                 case "add" -> "Added " + name + " as " + Role.parse(role).name().toLowerCase() + ".";
-                case "passwd" -> "Changed the password of " + name + ".";
+                case "passwd" -> "Changed the password of " + name + "; their older tokens no longer work.";
+                case "role" -> name + " is now " + Role.parse(role).name().toLowerCase() + "; their older tokens no"
+                        + " longer work.";
                 default -> "Removed " + name + "; their tokens no longer work.";
             });
             out.flush();

@@ -50,6 +50,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -174,6 +175,12 @@ public final class HiringGraphQL {
         return user;
     }
 
+    /** Who the request acts for, as loads and batches record it: user:alice, client:etl, oidc:jane. */
+    private static String madeBy(DataFetchingEnvironment env) {
+        User user = env.getGraphQlContext().get(USER);
+        return user == null ? null : user.madeBy();
+    }
+
     private static DataFetcher<Object> reader(Function<DataFetchingEnvironment, Object> fetch) {
         return needs(Role.READER, fetch);
     }
@@ -285,7 +292,8 @@ public final class HiringGraphQL {
 
     private Object ingest(DataFetchingEnvironment env) {
         Map<String, Object> input = env.getArgument("input");
-        Batch.Builder batch = Batch.builder().allOrNothing(Boolean.TRUE.equals(input.get("allOrNothing")));
+        Batch.Builder batch = Batch.builder().allOrNothing(Boolean.TRUE.equals(input.get("allOrNothing")))
+                .madeBy(madeBy(env));
         rows(input, "departments").forEach(m -> batch.add(new Department(integer(m, "id"), (String) m.get("department"))));
         rows(input, "jobs").forEach(m -> batch.add(new Job(integer(m, "id"), (String) m.get("job"))));
         // As text, so that a datetime that is not one is that row's BAD_DATETIME, not an error of the request.
@@ -323,8 +331,8 @@ public final class HiringGraphQL {
     private Object loadHistorical(DataFetchingEnvironment env) {
         String source = env.getArgument("source");
         if (source.regionMatches(true, 0, "s3://", 0, 5)) {
-            return kit.repository().loadDirectory(s3Source(source), LoadOptions.defaults()).stream()
-                    .map(HiringGraphQL::load).toList();
+            return kit.repository().loadDirectory(s3Source(source), LoadOptions.builder().madeBy(madeBy(env)).build())
+                    .stream().map(HiringGraphQL::load).toList();
         }
         Path dir = loadRoot.resolve(source).normalize();
         if (!dir.startsWith(loadRoot)) {
@@ -333,7 +341,8 @@ public final class HiringGraphQL {
         if (!Files.isDirectory(dir)) {
             throw new ApiException("SOURCE_NOT_FOUND", "No directory '" + source + "' under the server's load root");
         }
-        return kit.repository().loadDirectory(dir, LoadOptions.defaults()).stream().map(HiringGraphQL::load).toList();
+        return kit.repository().loadDirectory(dir, LoadOptions.builder().madeBy(madeBy(env)).build()).stream()
+                .map(HiringGraphQL::load).toList();
     }
 
     /** An S3 prefix under the server's S3 load root: a writer reads no other bucket the server can reach. */
@@ -374,7 +383,8 @@ public final class HiringGraphQL {
     private Object uploadCsv(DataFetchingEnvironment env) {
         Table table = Table.valueOf(env.getArgument("table"));
         FileUpload file = env.getArgument("file");
-        LoadOptions options = LoadOptions.builder().restart(Boolean.TRUE.equals(env.getArgument("restart"))).build();
+        LoadOptions options = LoadOptions.builder().restart(Boolean.TRUE.equals(env.getArgument("restart")))
+                .madeBy(madeBy(env)).build();
         try (InputStream in = file.open()) {
             // Named after the client's file: sending it again finds the same load, to skip or resume it.
             String source = "upload/" + fileName(file.fileName(), table);
@@ -428,9 +438,11 @@ public final class HiringGraphQL {
     }
 
     private static Map<String, Object> rejection(Rejection r) {
-        return Map.of("loadId", r.loadId().toString(), "source", r.source(), "table", r.table(),
-                "recordNumber", r.recordNumber(), "rawRecord", r.rawRecord(), "reasons", reasons(r.reasons()),
-                "rejectedAt", utc(r.rejectedAt()));
+        Map<String, Object> out = new HashMap<>(Map.of("loadId", r.loadId().toString(), "source", r.source(),
+                "table", r.table(), "recordNumber", r.recordNumber(), "rawRecord", r.rawRecord(),
+                "reasons", reasons(r.reasons()), "rejectedAt", utc(r.rejectedAt())));
+        out.put("madeBy", r.madeBy().orElse(null));
+        return out;
     }
 
     private static Map<String, Object> load(LoadResult l) {
@@ -445,6 +457,7 @@ public final class HiringGraphQL {
         out.put("rejectedByCode", l.rejectedByCode().entrySet().stream()
                 .map(e -> Map.of("code", e.getKey().name(), "count", e.getValue())).toList());
         out.put("rejectsFile", l.rejectsFile().orElse(null));
+        out.put("madeBy", l.madeBy().orElse(null));
         return out;
     }
 }
