@@ -103,6 +103,46 @@ final class RejectionLog {
         return raw.indexOf('\0') < 0 ? raw : raw.replace('\0', '\uFFFD');
     }
 
+    /**
+     * A page of the log in keyset order of its ids (the order rows were logged): a load's or batch's
+     * ascending, otherwise descending (newest first), optionally of one source.
+     */
+    RejectionPage page(Connection connection, UUID loadId, String source, Long after, int limit)
+            throws SQLException {
+        boolean ofLoad = loadId != null;
+        List<String> where = new ArrayList<>();
+        List<Object> parameters = new ArrayList<>();
+        if (ofLoad) {
+            where.add("load_id = ?");
+            parameters.add(loadId);
+        } else if (source != null) {
+            where.add("source = ?");
+            parameters.add(source);
+        }
+        if (after != null) {
+            where.add(ofLoad ? "id > ?" : "id < ?");
+            parameters.add(after);
+        }
+        String sql = "SELECT id, load_id, source, table_name, record_number, raw_record, reasons::text, rejected_at"
+                + " FROM rejections" + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+                + " ORDER BY id" + (ofLoad ? "" : " DESC") + " LIMIT " + (limit + 1);
+        List<RejectionPage.Entry> entries = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.size(); i++) {
+                select.setObject(i + 1, parameters.get(i));
+            }
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next() && entries.size() < limit + 1) {
+                    entries.add(new RejectionPage.Entry(rs.getLong(1), new Rejection(rs.getObject(2, UUID.class),
+                            rs.getString(3), Table.fromName(rs.getString(4)), rs.getLong(5), rs.getString(6),
+                            fromJson(rs.getString(7)), rs.getTimestamp(8).toInstant())));
+                }
+            }
+        }
+        boolean more = entries.size() > limit;
+        return new RejectionPage(more ? entries.subList(0, limit) : entries, more);
+    }
+
     List<Rejection> read(Connection connection, String where, Object parameter, String order, int limit)
             throws SQLException {
         String sql = "SELECT load_id, source, table_name, record_number, raw_record, reasons::text, rejected_at"
