@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hiringkit.testing.TestDatabase;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -47,22 +51,51 @@ class OperationLimitsTest {
         for (int attempt = 0; attempt < 2; attempt++) {
             HttpResponse<String> refused = server.post(reader, "{ " + fields(11) + " }", null);
             assertEquals(400, refused.statusCode(), refused.body());
-            assertTrue(refused.body().contains("extensions"), refused.body());
+            assertEquals("OPERATION_TOO_COMPLEX", TestServer.JSON.readTree(refused.body())
+                    .at("/errors/0/extensions/code").asText(), refused.body());
         }
-        // Fields of a fragment count once per spread: 11 spreads of two fields.
-        String spreads = "query { " + "...F ".repeat(11) + "} fragment F on Query { me { username } }";
-        assertEquals(400, server.post(reader, spreads, null).statusCode());
-        assertEquals(200, server.post(reader, "query { " + "...F ".repeat(10) + "} fragment F on Query { me { username } }",
+        // Fields count as the answer holds them: spreads of one fragment merge into its fields, and a
+        // fragment's fields count where they land.
+        assertEquals(200, server.post(reader, "query { " + "...F ".repeat(11) + "} fragment F on Query { me { username } }",
                 null).statusCode());
+        String spreads = "query { ...A ...B } fragment A on Query { " + fields(5) + " }"
+                + " fragment B on Query { " + fields(11).substring(fields(5).length()) + " }";
+        assertEquals(400, server.post(reader, spreads, null).statusCode());
     }
 
     @Test
     void tooDeepIsRefusedEveryTime() throws Exception {
         String deep = "{ hiredEmployees { edges { node { id } } } }";
         assertEquals(200, server.post(reader, deep, null).statusCode());
-        String deeper = "{ __schema { types { fields { type { name } } } } }";
+        String deeper = "{ hiredEmployees { edges { node { id } } pageInfo { hasNextPage } } rejections { edges { node"
+                + " { reasons { code } } } } }";
         for (int attempt = 0; attempt < 2; attempt++) {
-            assertEquals(400, server.post(reader, deeper, null).statusCode());
+            HttpResponse<String> refused = server.post(reader, deeper, null);
+            assertEquals(400, refused.statusCode(), refused.body());
+            JsonNode error = TestServer.JSON.readTree(refused.body()).at("/errors/0/extensions");
+            assertEquals("OPERATION_TOO_DEEP", error.get("code").asText());
+            assertEquals(5, error.get("depth").asInt());
+            assertEquals(4, error.get("limit").asInt());
+        }
+    }
+
+    /** The limits are for the data: introspection of the schema, deeper and larger, is graphql-java's to bound. */
+    @Test
+    void theStandardIntrospectionQueryIsAnsweredUnderSmallLimits() throws Exception {
+        String query = new String(OperationLimitsTest.class.getResourceAsStream("/graphql/introspection-query.graphql")
+                .readAllBytes(), StandardCharsets.UTF_8);
+        for (String token : new String[] {null, reader}) {
+            HttpResponse<String> answer = server.post(token, query, null);
+            assertEquals(200, answer.statusCode(), answer.body());
+            JsonNode schema = TestServer.JSON.readTree(answer.body());
+            assertTrue(schema.path("errors").isMissingNode(), answer.body());
+            List<String> fields = new ArrayList<>();
+            schema.at("/data/__schema/types").forEach(type -> {
+                if (type.get("name").asText().equals("Query")) {
+                    type.get("fields").forEach(f -> fields.add(f.get("name").asText()));
+                }
+            });
+            assertTrue(fields.contains("hiresByQuarter"), fields.toString());
         }
     }
 }

@@ -16,6 +16,7 @@ import dev.hiringkit.repository.BatchResult;
 import dev.hiringkit.repository.LoadOptions;
 import dev.hiringkit.repository.LoadResult;
 import dev.hiringkit.repository.Rejection;
+import dev.hiringkit.repository.RejectionPage;
 import dev.hiringkit.server.auth.Auth;
 import dev.hiringkit.server.auth.Role;
 import dev.hiringkit.server.auth.User;
@@ -66,8 +67,6 @@ public final class HiringGraphQL {
     /** GraphQLContext key of the caller's address, for sign-in throttling. */
     public static final String ADDRESS = "hiring.address";
 
-    private static final int MAX_PAGE = 1000;
-
     /** The Upload scalar: a {@link FileUpload} the HTTP layer put into the variables; never a literal or a result. */
     private static final GraphQLScalarType UPLOAD = GraphQLScalarType.newScalar()
             .name("Upload")
@@ -109,16 +108,18 @@ public final class HiringGraphQL {
 
     /**
      * Builds the executable GraphQL: {@code loadRoot} is the only directory, and {@code s3LoadRoot} (null
-     * for none) the only S3 prefix, {@code loadHistorical} reads from; depth and complexity are limited
-     * as given.
+     * for none) the only S3 prefix, {@code loadHistorical} reads from; an operation's depth, fields and
+     * cost (see {@link OperationLimits}) are limited as given.
      */
     public static GraphQL build(HiringKit kit, Auth auth, Path loadRoot, URI s3LoadRoot, int maxDepth,
-            int maxComplexity) {
+            int maxComplexity, long maxCost) {
         HiringGraphQL api = new HiringGraphQL(kit, auth, loadRoot, s3LoadRoot);
-        return GraphQL.newGraphQL(api.schema())
-                .instrumentation(new OperationLimits(maxDepth, maxComplexity))
+        GraphQLSchema schema = api.schema();
+        OperationLimits.requireListSizes(schema);
+        return GraphQL.newGraphQL(schema)
+                .instrumentation(new OperationLimits(maxDepth, maxComplexity, maxCost))
                 .defaultDataFetcherExceptionHandler(new ErrorMapping())
-                .preparsedDocumentProvider(new DocumentCache())
+                .preparsedDocumentProvider(new DocumentCache(schema))
                 .build();
     }
 
@@ -141,14 +142,14 @@ public final class HiringGraphQL {
                         .dataFetcher("hiredEmployees", reader(env -> connection(env, kit.repository()::hiredEmployees,
                                 HiredEmployee::id, HiringGraphQL::hiredEmployee)))
                         .dataFetcher("rejections", reader(this::rejections))
-                        .dataFetcher("loads", reader(env -> kit.repository().loads(limit(env, "limit", 100))
+                        .dataFetcher("loads", reader(env -> kit.repository().loads(limit(env, "limit"))
                                 .stream().map(HiringGraphQL::load).toList()))
                         .dataFetcher("hiresByQuarter", reader(this::hiresByQuarter))
                         .dataFetcher("departmentsAboveMean", reader(env -> departmentsAboveMean(
                                 kit.reports().departmentsAboveMean(env.<Integer>getArgument("year")))))
                         .dataFetcher("me", reader(env -> user(require(env, Role.READER))))
                         .dataFetcher("backups", reader(env -> kit.archiver().list().stream()
-                                .limit(limit(env, "limit", 1000)).map(HiringGraphQL::backup).toList())))
+                                .limit(limit(env, "limit")).map(HiringGraphQL::backup).toList())))
                 .type("Mutation", m -> m
                         .dataFetcher("login", this::login)
                         .dataFetcher("ingest", needs(Role.WRITER, this::ingest))
@@ -189,7 +190,7 @@ public final class HiringGraphQL {
 
     private static <T> Map<String, Object> connection(DataFetchingEnvironment env,
             BiFunction<Integer, Integer, Page<T>> fetch, Function<T, Integer> id, Function<T, Map<String, Object>> map) {
-        int first = limit(env, "first", MAX_PAGE);
+        int first = limit(env, "first");
         Integer after = decodeCursor(env.getArgument("after"));
         Page<T> page = fetch.apply(after, first);
         List<Map<String, Object>> edges = page.items().stream()
@@ -201,7 +202,9 @@ public final class HiringGraphQL {
         return Map.of("edges", edges, "pageInfo", pageInfo);
     }
 
-    private static int limit(DataFetchingEnvironment env, String argument, int max) {
+    /** A list field's size argument, within the maximum its {@code @listSize} documents. */
+    private static int limit(DataFetchingEnvironment env, String argument) {
+        int max = OperationLimits.ListSize.of(env.getFieldDefinition()).max();
         Integer value = env.getArgument(argument);
         if (value == null || value < 1 || value > max) {
             throw new ApiException("BAD_REQUEST", argument + " must be between 1 and " + max + ", got " + value);
@@ -228,26 +231,53 @@ public final class HiringGraphQL {
         throw new ApiException("BAD_REQUEST", "'" + cursor + "' is not a cursor this server gave out");
     }
 
+    /** A page of the rejections log; its cursors are log positions, as the other connections' are ids. */
     private Object rejections(DataFetchingEnvironment env) {
         String loadId = env.getArgument("loadId");
-        List<Rejection> rows;
-        if (loadId != null) {
-            UUID id;
-            try {
-                id = UUID.fromString(loadId);
-            } catch (IllegalArgumentException e) {
-                throw new ApiException("BAD_REQUEST", "loadId must be a load or batch id (a UUID), got '" + loadId + "'");
-            }
-            rows = kit.repository().rejections(id);
-        } else {
-            rows = kit.repository().recentRejections(env.getArgument("source"), limit(env, "limit", 10_000));
+        int first = limit(env, "first");
+        Long after = decodePosition(env.getArgument("after"));
+        RejectionPage page = kit.repository().rejections(loadId == null ? null : uuid("loadId", loadId),
+                env.getArgument("source"), after, first);
+        List<Map<String, Object>> edges = page.entries().stream()
+                .map(e -> Map.<String, Object>of("cursor", encodePosition(e.position()), "node", rejection(e.rejection())))
+                .toList();
+        Map<String, Object> pageInfo = new LinkedHashMap<>();
+        pageInfo.put("hasNextPage", page.hasNext());
+        pageInfo.put("endCursor", edges.isEmpty() ? null : edges.get(edges.size() - 1).get("cursor"));
+        return Map.of("edges", edges, "pageInfo", pageInfo);
+    }
+
+    private static UUID uuid(String argument, String value) {
+        try {
+            return UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException("BAD_REQUEST", argument + " must be a load or batch id (a UUID), got '" + value + "'");
         }
-        return rows.stream().map(HiringGraphQL::rejection).toList();
+    }
+
+    private static String encodePosition(long position) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("log:" + position)
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Long decodePosition(String cursor) {
+        if (cursor == null) {
+            return null;
+        }
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            if (text.startsWith("log:")) {
+                return Long.parseLong(text.substring(4));
+            }
+        } catch (IllegalArgumentException e) {
+            // fall through to the error below
+        }
+        throw new ApiException("BAD_REQUEST", "'" + cursor + "' is not a cursor this server gave out");
     }
 
     private Object hiresByQuarter(DataFetchingEnvironment env) {
         HiresByQuarter report = kit.reports().hiresByQuarter(env.<Integer>getArgument("year"),
-                env.<Integer>getArgument("offset"), limit(env, "limit", 10_000));
+                env.<Integer>getArgument("offset"), limit(env, "limit"));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("year", report.year());
         out.put("rows", report.rows().stream().map(r -> Map.of("departmentId", r.departmentId(), "department",
