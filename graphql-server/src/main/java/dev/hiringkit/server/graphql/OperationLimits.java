@@ -81,7 +81,7 @@ final class OperationLimits extends SimplePerformantInstrumentation {
             operation = context.getNormalizedQueryTree().get();
         } catch (AbortExecutionException e) {
             // graphql-java stops expanding fragments past 100,000 fields: far over any of our limits.
-            throw refusal("OPERATION_TOO_COMPLEX", "The operation names more than " + maxFields + " fields.",
+            throw refusal("OPERATION_TOO_COMPLEX", "The operation names more than 100000 fields.",
                     Map.of("limit", maxFields));
         }
         Walk walk = new Walk(context.getGraphQLSchema());
@@ -90,12 +90,21 @@ final class OperationLimits extends SimplePerformantInstrumentation {
                 walk.cost(root, 1, null);
             }
         }
-        // The walk is bounded by the field limit, so the whole cost is counted before it is judged.
+        // The whole operation is counted before it is judged (graphql-java's expansion of fragments stops at
+        // 100,000 fields), so a refusal tells the cost, the most telling of the three, when it is over.
         if (walk.cost > maxCost) {
             throw refusal("OPERATION_TOO_COSTLY", "The operation may return more rows than this server answers in"
                     + " one request: its cost is " + walk.cost + " (each field counted once per row it can appear"
                     + " in), and the limit is " + maxCost + ". Ask for fewer rows (first, limit) or fewer fields,"
                     + " or page through with 'after'.", Map.of("cost", walk.cost, "limit", maxCost));
+        }
+        if (walk.fields > maxFields) {
+            throw refusal("OPERATION_TOO_COMPLEX", "The operation names " + walk.fields + " fields; the limit is "
+                    + maxFields + ".", Map.of("fields", walk.fields, "limit", maxFields));
+        }
+        if (walk.depth > maxDepth) {
+            throw refusal("OPERATION_TOO_DEEP", "The operation nests " + walk.depth + " fields deep; the limit is "
+                    + maxDepth + ".", Map.of("depth", walk.depth, "limit", maxDepth));
         }
         return SimpleInstrumentationContext.noOp();
     }
@@ -104,6 +113,7 @@ final class OperationLimits extends SimplePerformantInstrumentation {
     private final class Walk {
         private final GraphQLSchema schema;
         private int fields;
+        private int depth;
         private long cost;
 
         Walk(GraphQLSchema schema) {
@@ -115,14 +125,8 @@ final class OperationLimits extends SimplePerformantInstrumentation {
          * it), whose items number {@code sizedByParent} when its parent sizes it (a connection its edges).
          */
         void cost(ExecutableNormalizedField field, long times, Long sizedByParent) {
-            if (field.getLevel() > maxDepth) {
-                throw refusal("OPERATION_TOO_DEEP", "The operation nests " + field.getLevel() + " fields deep; the"
-                        + " limit is " + maxDepth + ".", Map.of("depth", field.getLevel(), "limit", maxDepth));
-            }
-            if (++fields > maxFields) {
-                throw refusal("OPERATION_TOO_COMPLEX", "The operation names more than " + maxFields + " fields.",
-                        Map.of("limit", maxFields));
-            }
+            depth = Math.max(depth, field.getLevel());
+            fields++;
             // Our schema has no interfaces or unions: a field has one definition.
             GraphQLFieldDefinition definition = field.getName().startsWith("__") ? null
                     : field.getFieldDefinitions(schema).get(0);
