@@ -129,6 +129,10 @@ class GraphQLOverHttpTest {
                 .statusCode());
         assertEquals(200, send(HttpRequest.newBuilder(server.base.resolve("/webjars/react/18.3.1/umd/react.production.min.js"))
                 .GET()).statusCode());
+        HttpResponse<String> favicon = send(HttpRequest.newBuilder(server.base.resolve("/favicon.ico")).GET());
+        assertEquals(200, favicon.statusCode());
+        assertTrue(favicon.headers().firstValue("Content-Type").orElseThrow().startsWith("image/svg+xml"));
+        assertTrue(favicon.body().startsWith("<svg"), favicon.body());
     }
 
     @Test

@@ -180,6 +180,33 @@ class GraphiQLBrowserTest {
         assertFalse(saved.contains("Bearer eyJ"), saved);
     }
 
+    /**
+     * GraphiQL's own introspection query (graphql-js's, nine levels of ofType) is answered: the Docs pane
+     * shows the schema, and an example runs. Before, the data's depth limit refused it and the pane said
+     * "Error fetching schema".
+     */
+    @Test
+    void theDocsPaneListsTheSchemaAndAnExampleRuns() throws Exception {
+        signIn();
+        browser.findElement(By.cssSelector("button[aria-label='Show Documentation Explorer']")).click();
+        chrome.wait.until(d -> docs().contains("Root Types") || docs().contains("Error"));
+        assertFalse(docs().contains("Error fetching schema"), docs());
+        browser.findElements(By.cssSelector(".graphiql-doc-explorer a, .graphiql-doc-explorer button")).stream()
+                .filter(e -> e.getText().equals("Query")).findFirst().orElseThrow(() -> new AssertionError(docs())).click();
+        chrome.wait.until(d -> docs().contains("hiresByQuarter"));
+        assertTrue(docs().contains("departmentsAboveMean"), docs());
+        chrome.screenshot("graphiql-docs.png");
+        run();
+        assertTrue(response().contains("\"hiresByQuarter\""), response());
+        assertFalse(response().contains("not asking for introspection in good faith"), response());
+        assertEquals("/favicon.ico", browser.findElement(By.cssSelector("link[rel=icon]")).getDomAttribute("href"));
+    }
+
+    private String docs() {
+        return String.valueOf(browser.executeScript(
+                "const d = document.querySelector('.graphiql-doc-explorer'); return d ? d.textContent : '';"));
+    }
+
     @Test
     void aWrongPasswordIsRefusedAndCleared() {
         browser.findElement(By.id("username")).sendKeys("reader", Keys.TAB, "not the password", Keys.ENTER);
