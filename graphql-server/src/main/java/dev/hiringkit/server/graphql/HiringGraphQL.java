@@ -56,6 +56,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Flow;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -98,12 +99,15 @@ public final class HiringGraphQL {
     private final Auth auth;
     private final Path loadRoot;
     private final URI s3LoadRoot;
+    private final AsyncLoads async = new AsyncLoads();
+    private final LoadFeeds feeds;
 
     private HiringGraphQL(HiringKit kit, Auth auth, Path loadRoot, URI s3LoadRoot) {
         this.kit = kit;
         this.auth = auth;
         this.loadRoot = loadRoot.toAbsolutePath().normalize();
         this.s3LoadRoot = s3LoadRoot;
+        this.feeds = new LoadFeeds(kit.repository(), async.timer());
     }
 
     /**
@@ -157,6 +161,9 @@ public final class HiringGraphQL {
                         .dataFetcher("backup", needs(Role.ADMIN, env -> backup(kit.archiver().backup(tables(env)))))
                         .dataFetcher("restore", needs(Role.ADMIN, this::restore))
                         .dataFetcher("uploadCsv", needs(Role.WRITER, this::uploadCsv)))
+                .type("Subscription", s -> s
+                        .dataFetcher("loadProgress", reader(this::loadProgress))
+                        .dataFetcher("loadStarted", needs(Role.WRITER, env -> mapped(feeds.started()))))
                 .build();
         return new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(sdl), wiring);
     }
@@ -352,9 +359,19 @@ public final class HiringGraphQL {
 
     private Object loadHistorical(DataFetchingEnvironment env) {
         String source = env.getArgument("source");
+        if (Boolean.TRUE.equals(env.getArgument("async"))) {
+            // Checked here, so that a bad source is this request's error, not a failed background load.
+            Function<LoadOptions, List<LoadResult>> run = directoryLoad(source);
+            return List.of(load(async.start(source, run, LoadOptions.builder(), kit.repository())));
+        }
+        return directoryLoad(source).apply(LoadOptions.defaults()).stream().map(HiringGraphQL::load).toList();
+    }
+
+    /** The load of a directory (under the load root) or S3 prefix (under the S3 load root), once checked. */
+    private Function<LoadOptions, List<LoadResult>> directoryLoad(String source) {
         if (source.regionMatches(true, 0, "s3://", 0, 5)) {
-            return kit.repository().loadDirectory(s3Source(source), LoadOptions.defaults()).stream()
-                    .map(HiringGraphQL::load).toList();
+            URI uri = s3Source(source);
+            return options -> kit.repository().loadDirectory(uri, options);
         }
         Path dir = loadRoot.resolve(source).normalize();
         if (!dir.startsWith(loadRoot)) {
@@ -363,7 +380,7 @@ public final class HiringGraphQL {
         if (!Files.isDirectory(dir)) {
             throw new ApiException("SOURCE_NOT_FOUND", "No directory '" + source + "' under the server's load root");
         }
-        return kit.repository().loadDirectory(dir, LoadOptions.defaults()).stream().map(HiringGraphQL::load).toList();
+        return options -> kit.repository().loadDirectory(dir, options);
     }
 
     /** An S3 prefix under the server's S3 load root: a writer reads no other bucket the server can reach. */
@@ -404,14 +421,63 @@ public final class HiringGraphQL {
     private Object uploadCsv(DataFetchingEnvironment env) {
         Table table = Table.valueOf(env.getArgument("table"));
         FileUpload file = env.getArgument("file");
-        LoadOptions options = LoadOptions.builder().restart(Boolean.TRUE.equals(env.getArgument("restart"))).build();
+        boolean restart = Boolean.TRUE.equals(env.getArgument("restart"));
+        // Named after the client's file: sending it again finds the same load, to skip or resume it.
+        String source = "upload/" + fileName(file.fileName(), table);
+        if (Boolean.TRUE.equals(env.getArgument("async"))) {
+            // The file is received whole first (into a temporary file): the request's body cannot outlive it.
+            Path spooled = async.spool(file);
+            return load(async.start(source, options -> {
+                try (InputStream in = Files.newInputStream(spooled)) {
+                    return List.of(kit.repository().load(table, source, in, options));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } finally {
+                    AsyncLoads.delete(spooled);
+                }
+            }, LoadOptions.builder().restart(restart), kit.repository()));
+        }
+        LoadOptions options = LoadOptions.builder().restart(restart).build();
         try (InputStream in = file.open()) {
-            // Named after the client's file: sending it again finds the same load, to skip or resume it.
-            String source = "upload/" + fileName(file.fileName(), table);
             return load(kit.repository().load(table, source, in, options));
         } catch (IOException e) {
             throw new ApiException("UPLOAD_FAILED", e.getMessage());
         }
+    }
+
+    // ---- subscriptions ---------------------------------------------------------------------------
+
+    private Object loadProgress(DataFetchingEnvironment env) {
+        UUID id = uuid("loadId", env.getArgument("loadId"));
+        if (kit.repository().findLoad(id).isEmpty()) {
+            throw new ApiException("LOAD_NOT_FOUND", "No load has the id " + id + ".");
+        }
+        return mapped(feeds.progress(id));
+    }
+
+    /** A feed of loads as the Load type's maps, for graphql-java to run each event's selection on. */
+    private static Flow.Publisher<Object> mapped(Flow.Publisher<LoadResult> loads) {
+        return subscriber -> loads.subscribe(new Flow.Subscriber<>() {
+            @Override
+            public void onSubscribe(Flow.Subscription subscription) {
+                subscriber.onSubscribe(subscription);
+            }
+
+            @Override
+            public void onNext(LoadResult item) {
+                subscriber.onNext(load(item));
+            }
+
+            @Override
+            public void onError(Throwable throwable) {
+                subscriber.onError(throwable);
+            }
+
+            @Override
+            public void onComplete() {
+                subscriber.onComplete();
+            }
+        });
     }
 
     /** The last segment of a client's file name, without control characters; the table's file name if none. */

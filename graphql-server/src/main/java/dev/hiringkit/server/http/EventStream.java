@@ -47,6 +47,8 @@ final class EventStream implements Subscriber<ExecutionResult> {
     private boolean writing;
     private boolean closing;
     private boolean done;
+    /** Whether the subscription is asked for its next result once what is queued is written. */
+    private boolean pendingRequest;
     private long lastWrite = System.nanoTime();
     private Subscription subscription;
 
@@ -81,12 +83,10 @@ final class EventStream implements Subscriber<ExecutionResult> {
         // JSON as Jackson writes it has no raw line break, so it is one data line.
         ByteBuffer event = ByteBuffer.allocate(json.length + 20);
         event.put("event: next\ndata: ".getBytes(StandardCharsets.UTF_8)).put(json).put((byte) '\n').put((byte) '\n').flip();
-        enqueue(event);
+        // Set before the write, which may complete at once and look for it.
         pendingRequest = requestMore;
+        enqueue(event);
     }
-
-    /** Whether the subscription asked for its next result once the last one is written. */
-    private boolean pendingRequest;
 
     synchronized void complete() {
         if (!closing) {
@@ -117,9 +117,7 @@ final class EventStream implements Subscriber<ExecutionResult> {
         if (buffer == null) {
             if (pendingRequest && subscription != null && !closing) {
                 pendingRequest = false;
-                Subscription s = subscription;
-                // Asked outside this call chain's lock would be nicer; request(1) only schedules work here.
-                s.request(1);
+                subscription.request(1);
             }
             return;
         }
