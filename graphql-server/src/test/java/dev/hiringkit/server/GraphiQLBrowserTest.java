@@ -202,6 +202,28 @@ class GraphiQLBrowserTest {
         assertEquals("/favicon.ico", browser.findElement(By.cssSelector("link[rel=icon]")).getDomAttribute("href"));
     }
 
+    /** A subscription runs over Server-Sent Events, and the response pane shows what it sends as it comes. */
+    @Test
+    void aSubscriptionShowsLoadsAsTheyStart() throws Exception {
+        Path small = dir.resolve("small");
+        java.nio.file.Files.createDirectories(small);
+        java.nio.file.Files.writeString(small.resolve("departments.csv"), "1,Staffing\n");
+        java.nio.file.Files.writeString(small.resolve("jobs.csv"), "1,Recruiter\n");
+        java.nio.file.Files.writeString(small.resolve("hired_employees.csv"), "1,Ann,2021-01-01T00:00:00Z,1,1\n");
+        signIn("writer");
+        browser.findElement(By.cssSelector(".graphiql-tab-add")).click();
+        chrome.wait.until(d -> shownTabs() == 2);
+        browser.findElement(By.cssSelector(".graphiql-query-editor .CodeMirror-code")).click();
+        chrome.press("subscription { loadStarted { table status } }");
+        browser.findElement(By.cssSelector(".graphiql-execute-button")).click();
+        // The stream is open once its first poll ran; a load started now is news to it.
+        Thread.sleep(1000);
+        server.data(server.token("writer"), "mutation { loadHistorical(source: \"small\") { id } }", null);
+        chrome.wait.until(d -> response().contains("\"loadStarted\""));
+        assertTrue(response().contains("\"table\""), response());
+        chrome.screenshot("graphiql-subscription.png");
+    }
+
     private String docs() {
         return String.valueOf(browser.executeScript(
                 "const d = document.querySelector('.graphiql-doc-explorer'); return d ? d.textContent : '';"));
@@ -247,7 +269,11 @@ class GraphiQLBrowserTest {
     }
 
     private void signIn() {
-        browser.findElement(By.id("username")).sendKeys("reader", Keys.TAB, TestServer.PASSWORD, Keys.ENTER);
+        signIn("reader");
+    }
+
+    private void signIn(String user) {
+        browser.findElement(By.id("username")).sendKeys(user, Keys.TAB, TestServer.PASSWORD, Keys.ENTER);
         chrome.wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "Signed in"));
     }
 
