@@ -334,8 +334,13 @@ class DashboardBrowserTest {
                     .findElement(By.xpath("../..")).getDomAttribute("id"));
             screenshot("dashboard-running-load.png");
             TestBrowser.assertNoBlocking(chrome.blockingViolations("the dashboard with a running load"));
-            wait.until(d -> browser.findElement(By.id("load-list")).getText().contains("600,000 rows read"));
-            wait.until(d -> !browser.findElement(By.id("loads")).isDisplayed());
+            // The counts move as the server streams them, and the load leaves the list once it is done:
+            // waits long enough for a machine busy with other builds.
+            WebDriverWait patient = new WebDriverWait(browser, java.time.Duration.ofSeconds(180));
+            patient.until(d -> !browser.findElement(By.id("loads")).isDisplayed()
+                    || !browser.findElement(By.cssSelector("#load-list li")).getText().equals(line));
+            patient.until(d -> other.kit.repository().loads(1).get(0).status().equals("DONE"));
+            patient.until(d -> !browser.findElement(By.id("loads")).isDisplayed());
             other.dataSource.close();
         }
     }

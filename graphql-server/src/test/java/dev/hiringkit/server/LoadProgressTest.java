@@ -109,7 +109,8 @@ class LoadProgressTest {
             JsonNode answer = first.data(writer, "mutation { loadHistorical(source: \"million\", async: true)"
                     + " { id table status rowsRead } }", null).at("/loadHistorical/0");
             long answerMillis = (System.nanoTime() - begin) / 1_000_000;
-            assertEquals("RUNNING", answer.get("status").asText());
+            // The first file's load as it was once recorded: a small file may be done by then.
+            assertTrue(answer.get("status").asText().matches("RUNNING|DONE"), answer.toString());
             assertEquals("DEPARTMENTS", answer.get("table").asText());
 
             // The other server learns of the three loads from the loads table.
@@ -182,10 +183,10 @@ class LoadProgressTest {
         Files.writeString(csv, "7001,Async one\n7002,Async two\n,broken\n");
         String boundary = "b0undary";
         String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n"
-                + "{\"query\":\"mutation($f: Upload!) { uploadCsv(table: JOBS, file: $f, async: true) { id status } }\","
+                + "{\"query\":\"mutation($f: Upload!) { uploadCsv(table: JOBS, file: $f, async: true) { id status source } }\","
                 + "\"variables\":{\"f\":null}}\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n"
                 + "{\"0\":[\"variables.f\"]}\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"0\";"
-                + " filename=\"jobs.csv\"\r\nContent-Type: text/csv\r\n\r\n" + Files.readString(csv) + "\r\n--" + boundary
+                + " filename=\"async-jobs.csv\"\r\nContent-Type: text/csv\r\n\r\n" + Files.readString(csv) + "\r\n--" + boundary
                 + "--\r\n";
         HttpResponse<String> response = first.http.send(HttpRequest.newBuilder(first.base.resolve("/graphql"))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
@@ -193,6 +194,7 @@ class LoadProgressTest {
                 HttpResponse.BodyHandlers.ofString());
         JsonNode load = TestServer.JSON.readTree(response.body()).at("/data/uploadCsv");
         assertEquals("RUNNING", load.get("status").asText(), response.body());
+        assertEquals("upload/async-jobs.csv", load.get("source").asText());
         try (Stream2 follow = new Stream2(second, writer, "subscription($id: ID!) { loadProgress(loadId: $id)"
                 + " { status rowsRead inserted rejected } }", Map.of("id", load.get("id").asText()))) {
             JsonNode last = null;

@@ -422,11 +422,12 @@ public final class HiringGraphQL {
         Table table = Table.valueOf(env.getArgument("table"));
         FileUpload file = env.getArgument("file");
         boolean restart = Boolean.TRUE.equals(env.getArgument("restart"));
-        // Named after the client's file: sending it again finds the same load, to skip or resume it.
-        String source = "upload/" + fileName(file.fileName(), table);
         if (Boolean.TRUE.equals(env.getArgument("async"))) {
             // The file is received whole first (into a temporary file): the request's body cannot outlive it.
             Path spooled = async.spool(file);
+            // Named after the client's file (known once its part is open): sending it again finds the same
+            // load, to skip or resume it.
+            String source = "upload/" + fileName(file.fileName(), table);
             return load(async.start(source, options -> {
                 try (InputStream in = Files.newInputStream(spooled)) {
                     return List.of(kit.repository().load(table, source, in, options));
@@ -439,6 +440,7 @@ public final class HiringGraphQL {
         }
         LoadOptions options = LoadOptions.builder().restart(restart).build();
         try (InputStream in = file.open()) {
+            String source = "upload/" + fileName(file.fileName(), table);
             return load(kit.repository().load(table, source, in, options));
         } catch (IOException e) {
             throw new ApiException("UPLOAD_FAILED", e.getMessage());
