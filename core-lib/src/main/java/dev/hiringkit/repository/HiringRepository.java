@@ -93,6 +93,20 @@ public interface HiringRepository {
     /** The recorded loads, newest first. */
     List<LoadResult> loads(int limit);
 
+    /**
+     * A page of at most {@code limit} (1 to 10000) rejections: those of one load or batch when
+     * {@code loadOrBatchId} is given, in the order they were logged (a file's in line order); else the most
+     * recent first, of one source when {@code source} is given. {@code after} is the position of the last
+     * entry of the page before, null for the first page.
+     */
+    RejectionPage rejections(UUID loadOrBatchId, String source, Long after, int limit);
+
+    /**
+     * The load with this id as the loads table records it: its status and its totals as of its last
+     * committed chunk, which is how a load's progress is followed, from any process on the database.
+     */
+    Optional<LoadResult> findLoad(UUID loadId);
+
     /** The repository over PostgreSQL; {@link dev.hiringkit.HiringKit#repository()} builds it for you. */
     static HiringRepository postgres(DataSource dataSource, Validator validator, ArchiveStore archive) {
         return postgres(dataSource, validator, archive, null);

@@ -102,6 +102,7 @@ final class HistoricalLoad {
             LoadRow row = null;
             try {
                 row = findOrCreate(connection, table, source, options);
+                options.progress().recorded(row.id);
                 Totals totals = row.totals;
                 StoredIds stored = new StoredIds();
                 connection.setAutoCommit(false);

@@ -23,5 +23,14 @@ public interface LoadProgress {
     default void started(Table table, String source, long totalBytes) {
     }
 
+    /**
+     * Told once the load has its row in the loads table (a new row, or that of the interrupted load it
+     * resumes), before its first chunk: {@code loadId} is the id under which
+     * {@link HiringRepository#findLoad(java.util.UUID)} and its rejections find it while it runs. A
+     * directory load tells it once per file it loads. Does nothing by default.
+     */
+    default void recorded(java.util.UUID loadId) {
+    }
+
     LoadProgress NONE = (bytesRead, totalBytes, rowsRead) -> { };
 }

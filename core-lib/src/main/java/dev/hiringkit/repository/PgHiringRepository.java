@@ -265,6 +265,19 @@ final class PgHiringRepository implements HiringRepository {
     }
 
     @Override
+    public RejectionPage rejections(UUID loadOrBatchId, String source, Long after, int limit) {
+        if (limit < 1 || limit > 10_000) {
+            throw new HiringException(Code.INVALID_ARGUMENT, "A page holds 1 to 10000 rows, not " + limit);
+        }
+        return withConnection(c -> log.page(c, loadOrBatchId, source, after, limit));
+    }
+
+    @Override
+    public Optional<LoadResult> findLoad(UUID loadId) {
+        return sql.selectFrom(LOADS).where(LOADS.ID.eq(loadId)).fetchOptional().map(this::result);
+    }
+
+    @Override
     public List<LoadResult> loads(int limit) {
         return sql.selectFrom(LOADS).orderBy(LOADS.STARTED_AT.desc(), LOADS.FINISHED_AT.desc().nullsFirst()).limit(limit)
                 .fetch().map(this::result);

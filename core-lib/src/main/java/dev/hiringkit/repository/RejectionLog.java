@@ -104,10 +104,58 @@ final class RejectionLog {
         return raw.indexOf('\0') < 0 ? raw : raw.replace('\0', '\uFFFD');
     }
 
+    /**
+     * A page of the log in keyset order of its ids (the order rows were logged): a load's or batch's
+     * ascending, otherwise descending (newest first), optionally of one source.
+     */
+    RejectionPage page(Connection connection, UUID loadId, String source, Long after, int limit)
+            throws SQLException {
+        boolean ofLoad = loadId != null;
+        List<String> where = new ArrayList<>();
+        List<Object> parameters = new ArrayList<>();
+        if (ofLoad) {
+            where.add("load_id = ?");
+            parameters.add(loadId);
+        } else if (source != null) {
+            where.add("source = ?");
+            parameters.add(source);
+        }
+        if (after != null) {
+            where.add(ofLoad ? "id > ?" : "id < ?");
+            parameters.add(after);
+        }
+        String sql = "SELECT id, " + READ_COLUMNS + " FROM rejections" + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+                + " ORDER BY id" + (ofLoad ? "" : " DESC") + " LIMIT " + (limit + 1);
+        List<RejectionPage.Entry> entries = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.size(); i++) {
+                select.setObject(i + 1, parameters.get(i));
+            }
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next() && entries.size() < limit + 1) {
+                    entries.add(new RejectionPage.Entry(rs.getLong(1), rejection(rs, 2)));
+                }
+            }
+        }
+        boolean more = entries.size() > limit;
+        return new RejectionPage(more ? entries.subList(0, limit) : entries, more);
+    }
+
+    /** The columns a {@link Rejection} is read from, in the order {@link #rejection} reads them. */
+    private static final String READ_COLUMNS =
+            "load_id, source, table_name, record_number, raw_record, reasons::text, rejected_at, made_by";
+
+    /** The rejection whose {@link #READ_COLUMNS} start at column {@code first}. */
+    private Rejection rejection(ResultSet rs, int first) throws SQLException {
+        return new Rejection(rs.getObject(first, UUID.class), rs.getString(first + 1),
+                Table.fromName(rs.getString(first + 2)), rs.getLong(first + 3), rs.getString(first + 4),
+                fromJson(rs.getString(first + 5)), rs.getTimestamp(first + 6).toInstant(),
+                Optional.ofNullable(rs.getString(first + 7)));
+    }
+
     List<Rejection> read(Connection connection, String where, Object parameter, String order, int limit)
             throws SQLException {
-        String sql = "SELECT load_id, source, table_name, record_number, raw_record, reasons::text, rejected_at,"
-                + " made_by FROM rejections" + (where.isEmpty() ? "" : " WHERE " + where) + " ORDER BY " + order
+        String sql = "SELECT " + READ_COLUMNS + " FROM rejections" + (where.isEmpty() ? "" : " WHERE " + where) + " ORDER BY " + order
                 + (limit > 0 ? " LIMIT " + limit : "");
         List<Rejection> out = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement(sql)) {
@@ -117,10 +165,7 @@ final class RejectionLog {
             select.setFetchSize(10_000);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Rejection(rs.getObject(1, UUID.class), rs.getString(2),
-                            Table.fromName(rs.getString(3)), rs.getLong(4), rs.getString(5),
-                            fromJson(rs.getString(6)), rs.getTimestamp(7).toInstant(),
-                            Optional.ofNullable(rs.getString(8))));
+                    out.add(rejection(rs, 1));
                 }
             }
         }

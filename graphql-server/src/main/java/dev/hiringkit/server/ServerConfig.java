@@ -4,6 +4,7 @@ import dev.hiringkit.HiringKit;
 import dev.hiringkit.server.auth.Auth;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
 
@@ -16,15 +17,25 @@ import javax.sql.DataSource;
  * @param s3LoadRoot the only S3 prefix ({@code s3://bucket/prefix/}) it reads from, or null for none
  * @param maxBodyBytes the largest JSON request body
  * @param maxUploadBytes the largest multipart request (uploadCsv files)
+ * @param maxDepth how deep an operation's data fields may nest
+ * @param maxComplexity how many data fields an operation may name
+ * @param maxCost the largest cost of an operation: the values its answer may hold, rows times fields
+ * @param registeredDocuments GraphQL documents known by their SHA-256 from the start (persisted queries)
+ * @param onlyRegisteredDocuments allow-list mode: run only the registered documents
  */
 public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, String host, int port, Path loadRoot,
-        URI s3LoadRoot, int maxBodyBytes, long maxUploadBytes, int maxDepth, int maxComplexity, boolean introspection) {
+        URI s3LoadRoot, int maxBodyBytes, long maxUploadBytes, int maxDepth, int maxComplexity, long maxCost,
+        boolean introspection, List<String> registeredDocuments, boolean onlyRegisteredDocuments) {
 
     public ServerConfig {
+        registeredDocuments = List.copyOf(registeredDocuments);
         Objects.requireNonNull(kit, "kit");
         Objects.requireNonNull(dataSource, "dataSource");
         Objects.requireNonNull(auth, "auth");
     }
+
+    /** The cost limit when none is given. */
+    public static final long DEFAULT_MAX_COST = 100_000;
 
     public static Builder builder() {
         return new Builder();
@@ -43,7 +54,10 @@ public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, Stri
         private long maxUploadBytes = 1L << 30;
         private int maxDepth = 12;
         private int maxComplexity = 1000;
+        private long maxCost = DEFAULT_MAX_COST;
         private boolean introspection = true;
+        private List<String> registeredDocuments = List.of();
+        private boolean onlyRegisteredDocuments;
 
         private Builder() {
         }
@@ -120,14 +134,43 @@ public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, Stri
             return this;
         }
 
+        /**
+         * The largest cost of one operation, 100,000 by default: the values its answer may hold, each field
+         * counted once per row it can appear in (see the schema's {@code @listSize}). A full page of a
+         * 10,000-row report costs about 90,000; 110 of them in one request, 9.9 million, are refused.
+         */
+        public Builder maxCost(long maxCost) {
+            if (maxCost < 1) {
+                throw new IllegalArgumentException("the cost limit must be positive, not " + maxCost);
+            }
+            this.maxCost = maxCost;
+            return this;
+        }
+
         public Builder introspection(boolean introspection) {
             this.introspection = introspection;
             return this;
         }
 
+        /**
+         * Documents clients may send by their SHA-256 alone (Apollo's automatic persisted queries, which also
+         * keeps the documents clients send with their hash); with {@link #onlyRegisteredDocuments} they are
+         * the only ones that run.
+         */
+        public Builder registeredDocuments(List<String> registeredDocuments) {
+            this.registeredDocuments = registeredDocuments;
+            return this;
+        }
+
+        /** Allow-list mode: only the registered documents run, by hash or in full; any other is refused. */
+        public Builder onlyRegisteredDocuments(boolean onlyRegisteredDocuments) {
+            this.onlyRegisteredDocuments = onlyRegisteredDocuments;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(kit, dataSource, auth, host, port, loadRoot, s3LoadRoot, maxBodyBytes, maxUploadBytes,
-                    maxDepth, maxComplexity, introspection);
+                    maxDepth, maxComplexity, maxCost, introspection, registeredDocuments, onlyRegisteredDocuments);
         }
     }
 }

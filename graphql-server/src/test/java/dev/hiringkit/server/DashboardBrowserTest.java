@@ -312,6 +312,39 @@ class DashboardBrowserTest {
         assertTrue(((Number) chart("above-chart").get("painted")).longValue() > 0);
     }
 
+    /**
+     * A load that runs shows with its counts and a moving bar, followed as the server streams its
+     * progress, and leaves the list once it is done. A database of its own, so the reports of the other
+     * tests stay the real data's.
+     */
+    @Test
+    void aRunningLoadShowsWithItsProgress() throws Exception {
+        java.nio.file.Path data = dir.resolve("generated");
+        dev.hiringkit.generate.DataGenerator.builder().employees(600_000).seed(3).build().writeTo(data);
+        try (TestServer other = new TestServer(TestDatabase.newDatabase(), dir.resolve("archive-loads"), dir, false)) {
+            other.data(other.token("writer"), "mutation { loadHistorical(source: \"generated\", async: true) { id } }", null);
+            wait.until(d -> other.kit.repository().loads(3).stream().anyMatch(l -> l.table() == dev.hiringkit.Table.HIRED_EMPLOYEES
+                    && l.status().equals("RUNNING")));
+            browser.get(other.base.resolve("/dashboard").toString());
+            browser.findElement(By.id("username")).sendKeys("reader", Keys.TAB, TestServer.PASSWORD, Keys.ENTER);
+            wait.until(d -> browser.findElement(By.id("loads")).isDisplayed());
+            String line = browser.findElement(By.cssSelector("#load-list li")).getText();
+            assertTrue(line.startsWith("hired_employees from hired_employees.csv: "), line);
+            assertEquals("load-list", browser.findElement(By.cssSelector("#load-list li progress"))
+                    .findElement(By.xpath("../..")).getDomAttribute("id"));
+            screenshot("dashboard-running-load.png");
+            TestBrowser.assertNoBlocking(chrome.blockingViolations("the dashboard with a running load"));
+            // The counts move as the server streams them, and the load leaves the list once it is done:
+            // waits long enough for a machine busy with other builds.
+            WebDriverWait patient = new WebDriverWait(browser, java.time.Duration.ofSeconds(180));
+            patient.until(d -> !browser.findElement(By.id("loads")).isDisplayed()
+                    || !browser.findElement(By.cssSelector("#load-list li")).getText().equals(line));
+            patient.until(d -> other.kit.repository().loads(1).get(0).status().equals("DONE"));
+            patient.until(d -> !browser.findElement(By.id("loads")).isDisplayed());
+            other.dataSource.close();
+        }
+    }
+
     /** Signs in through the form with the keyboard alone and waits for the default year's reports. */
     private void signIn(String user) {
         browser.get(server.base.resolve("/dashboard").toString());

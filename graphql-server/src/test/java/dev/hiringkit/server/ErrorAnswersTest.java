@@ -166,9 +166,9 @@ class ErrorAnswersTest {
         assertGraphQLCode(server.post(null, "mutation($p: String!) { login(username: \"reader\", password: $p)"
                 + " { accessToken } }", Map.of("p", nul)), "BAD_REQUEST");
         String reader = server.token("reader");
-        assertGraphQLCode(server.post(reader, "query($s: String) { rejections(source: $s) { source } }",
+        assertGraphQLCode(server.post(reader, "query($s: String) { rejections(source: $s) { edges { node { source } } } }",
                 Map.of("s", nul)), "BAD_REQUEST");
-        assertGraphQLCode(server.post(reader, "query($l: ID) { rejections(loadId: $l) { source } }",
+        assertGraphQLCode(server.post(reader, "query($l: ID) { rejections(loadId: $l) { edges { node { source } } } }",
                 Map.of("l", nul)), "BAD_REQUEST");
         assertGraphQLCode(server.post(reader, "query($a: String) { departments(after: $a) { edges { cursor } } }",
                 Map.of("a", nul)), "BAD_REQUEST");
@@ -182,7 +182,7 @@ class ErrorAnswersTest {
         assertClean(restore.body());
         // In a query string the parser refuses it before anything runs.
         HttpResponse<String> get = send(HttpRequest.newBuilder(server.base.resolve("/graphql?query="
-                + URLEncoder.encode("{ rejections(source: \"a\u0000b\") { source } }", StandardCharsets.UTF_8)))
+                + URLEncoder.encode("{ rejections(source: \"a\u0000b\") { edges { node { source } } } }", StandardCharsets.UTF_8)))
                 .header("Authorization", "Bearer " + reader).GET());
         assertTrue(get.statusCode() == 400 || get.statusCode() == 200, get.statusCode() + " " + get.body());
         assertTrue(code(get).matches("BAD_REQUEST|GRAPHQL_PARSE_FAILED"), get.body());

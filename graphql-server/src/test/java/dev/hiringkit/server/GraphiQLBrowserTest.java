@@ -180,6 +180,81 @@ class GraphiQLBrowserTest {
         assertFalse(saved.contains("Bearer eyJ"), saved);
     }
 
+    /**
+     * GraphiQL's own introspection query (graphql-js's, nine levels of ofType) is answered: the Docs pane
+     * shows the schema, and an example runs. Before, the data's depth limit refused it and the pane said
+     * "Error fetching schema".
+     */
+    @Test
+    void theDocsPaneListsTheSchemaAndAnExampleRuns() throws Exception {
+        signIn();
+        browser.findElement(By.cssSelector("button[aria-label='Show Documentation Explorer']")).click();
+        chrome.wait.until(d -> docs().contains("Root Types") || docs().contains("Error"));
+        assertFalse(docs().contains("Error fetching schema"), docs());
+        browser.findElements(By.cssSelector(".graphiql-doc-explorer a, .graphiql-doc-explorer button")).stream()
+                .filter(e -> e.getText().equals("Query")).findFirst().orElseThrow(() -> new AssertionError(docs())).click();
+        chrome.wait.until(d -> docs().contains("hiresByQuarter"));
+        assertTrue(docs().contains("departmentsAboveMean"), docs());
+        chrome.screenshot("graphiql-docs.png");
+        run();
+        assertTrue(response().contains("\"hiresByQuarter\""), response());
+        assertFalse(response().contains("not asking for introspection in good faith"), response());
+        assertEquals("/favicon.ico", browser.findElement(By.cssSelector("link[rel=icon]")).getDomAttribute("href"));
+    }
+
+    /** A subscription runs over Server-Sent Events, and the response pane shows what it sends as it comes. */
+    @Test
+    void aSubscriptionShowsLoadsAsTheyStart() throws Exception {
+        Path small = dir.resolve("small");
+        java.nio.file.Files.createDirectories(small);
+        java.nio.file.Files.writeString(small.resolve("departments.csv"), "1,Staffing\n");
+        java.nio.file.Files.writeString(small.resolve("jobs.csv"), "1,Recruiter\n");
+        java.nio.file.Files.writeString(small.resolve("hired_employees.csv"), "1,Ann,2021-01-01T00:00:00Z,1,1\n");
+        signIn("writer");
+        // The editor's text set as an edit would set it (CodeMirror's change events reach GraphiQL).
+        browser.executeScript("document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror"
+                + ".setValue('subscription { loadStarted { table status } }');");
+        chrome.wait.until(d -> String.valueOf(browser.executeScript("return localStorage.getItem('graphiql:query');"))
+                .contains("loadStarted"));
+        browser.executeScript("window.__log = []; const f = window.fetch; window.fetch = async (...a) => {"
+                + " window.__log.push('fetch ' + a[0] + ' ' + (a[1] && a[1].body));"
+                + " try { const r = await f(...a); window.__log.push('status ' + r.status); return r; }"
+                + " catch (e) { window.__log.push('error ' + e); throw e; } };");
+        // GraphiQL draws itself again after sign-in (the schema, fetched with the token): a click on a button
+        // it is replacing is lost, so the click is made again until the button turns to Stop.
+        org.openqa.selenium.support.ui.WebDriverWait brief = new org.openqa.selenium.support.ui.WebDriverWait(browser,
+                java.time.Duration.ofSeconds(3));
+        for (int attempt = 0; attempt < 10; attempt++) {
+            try {
+                browser.findElement(By.cssSelector(".graphiql-execute-button")).click();
+                brief.until(d -> String.valueOf(browser.executeScript(
+                        "return document.querySelector('.graphiql-execute-button').textContent;")).contains("stop"));
+                break;
+            } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.TimeoutException e) {
+                // drawn again meanwhile: once more
+            }
+        }
+        // A load that starts once the stream is open is news to it; one that ended before is not. The
+        // stream opens when the browser gets to it: loads are started until one shows (each loads the
+        // three small files again, their rows refused as DUPLICATE_ID).
+        String writer = server.token("writer");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!response().contains("\"loadStarted\"") && System.nanoTime() < deadline) {
+            server.data(writer, "mutation { loadHistorical(source: \"small\") { id } }", null);
+            Thread.sleep(1000);
+        }
+        chrome.screenshot("graphiql-subscription.png");
+        assertTrue(response().contains("\"loadStarted\"") && response().contains("\"table\""), response()
+                + " / the editor: " + browser.executeScript("return document.querySelector('.graphiql-query-editor').textContent;")
+                + " / " + browser.executeScript("return window.__log.join(' | ') + ' / '"
+                + " + document.querySelector('.graphiql-execute-button').getAttribute('aria-label');"));
+    }
+
+    private String docs() {
+        return String.valueOf(browser.executeScript(
+                "const d = document.querySelector('.graphiql-doc-explorer'); return d ? d.textContent : '';"));
+    }
+
     @Test
     void aWrongPasswordIsRefusedAndCleared() {
         browser.findElement(By.id("username")).sendKeys("reader", Keys.TAB, "not the password", Keys.ENTER);
@@ -217,20 +292,48 @@ class GraphiQLBrowserTest {
     private void open() {
         chrome.wait.until(d -> Boolean.TRUE.equals(browser.executeScript(
                 "return document.querySelector('.graphiql-query-editor [aria-label=\"Query editor\"]') !== null;")));
+        schemaLoaded();
+    }
+
+    /**
+     * Waits for GraphiQL to have the schema (its editors complete with it): it draws itself again when the
+     * schema arrives, and a key or click on a button it replaces then is lost.
+     */
+    private void schemaLoaded() {
+        chrome.wait.until(d -> Boolean.TRUE.equals(browser.executeScript("const e = document.querySelector("
+                + "'.graphiql-query-editor .CodeMirror'); return !!(e && e.CodeMirror && e.CodeMirror.options.hintOptions"
+                + " && e.CodeMirror.options.hintOptions.schema);")));
     }
 
     private void signIn() {
-        browser.findElement(By.id("username")).sendKeys("reader", Keys.TAB, TestServer.PASSWORD, Keys.ENTER);
+        signIn("reader");
+    }
+
+    private void signIn(String user) {
+        browser.findElement(By.id("username")).sendKeys(user, Keys.TAB, TestServer.PASSWORD, Keys.ENTER);
         chrome.wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "Signed in"));
     }
 
     /** Runs the first operation with the Run button and waits for its answer. */
     private void run() {
-        browser.findElement(By.cssSelector(".graphiql-execute-button")).click();
-        List<?> menu = browser.findElements(By.cssSelector("[role=menu] [role=menuitem]"));
-        if (!menu.isEmpty()) {
-            ((WebElement) menu.get(0)).click();
+        // GraphiQL draws itself again after sign-in (the schema, fetched with the token): a click on a
+        // button it is replacing is lost, so it is made again until an answer shows.
+        org.openqa.selenium.support.ui.WebDriverWait brief = new org.openqa.selenium.support.ui.WebDriverWait(browser,
+                java.time.Duration.ofSeconds(10));
+        for (int attempt = 0; ; attempt++) {
+            try {
+                browser.findElement(By.cssSelector(".graphiql-execute-button")).click();
+                List<?> menu = browser.findElements(By.cssSelector("[role=menu] [role=menuitem]"));
+                if (!menu.isEmpty()) {
+                    ((WebElement) menu.get(0)).click();
+                }
+                brief.until(d -> response().contains("\"data\""));
+                return;
+            } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.TimeoutException e) {
+                if (attempt == 4) {
+                    throw e;
+                }
+            }
         }
-        chrome.wait.until(d -> response().contains("\"data\""));
     }
 }

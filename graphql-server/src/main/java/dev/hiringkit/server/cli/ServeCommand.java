@@ -18,8 +18,11 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import org.eclipse.jetty.server.Server;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -67,6 +70,18 @@ final class ServeCommand implements Callable<Integer> {
             description = "How long a request waits for a database connection before it is answered 503 DATABASE_UNAVAILABLE (default: ${DEFAULT-VALUE}).")
     int dbConnectTimeout;
 
+    @Option(names = "--max-cost", defaultValue = "100000", paramLabel = "ROWS",
+            description = "The largest cost of one GraphQL operation: the values its answer may hold, each field counted once per row it can appear in (default: ${DEFAULT-VALUE}).")
+    long maxCost;
+
+    @Option(names = "--documents", paramLabel = "DIR",
+            description = "A directory of .graphql files, each a document clients may send by its SHA-256 alone (persisted queries).")
+    Path documents;
+
+    @Option(names = "--only-registered-documents",
+            description = "Allow-list mode: run only the documents of --documents, by hash or in full.")
+    boolean onlyRegisteredDocuments;
+
     @Option(names = "--demo", description = "When the database holds no hired employees, generate and load a data set first.")
     boolean demo;
 
@@ -92,6 +107,20 @@ final class ServeCommand implements Callable<Integer> {
             description = {"Gives ROLE (reader, writer, admin) to tokens whose roles claim holds NAME; repeatable.",
                     "Without it the names reader, writer and admin give those roles."})
     java.util.Map<String, String> roleMap;
+
+    /** The text of each .graphql file of the directory, none when it is null. */
+    private static List<String> documents(Path dir) throws java.io.IOException {
+        if (dir == null) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            List<String> documents = new ArrayList<>();
+            for (Path file : files.filter(f -> f.toString().endsWith(".graphql")).sorted().toList()) {
+                documents.add(Files.readString(file));
+            }
+            return documents;
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -125,7 +154,10 @@ final class ServeCommand implements Callable<Integer> {
                     .port(port)
                     .loadRoot(loadRoot)
                     .maxUploadBytes(maxUploadMib << 20)
-                    .introspection(!noIntrospection);
+                    .maxCost(maxCost)
+                    .introspection(!noIntrospection)
+                    .registeredDocuments(documents(documents))
+                    .onlyRegisteredDocuments(onlyRegisteredDocuments);
             if (s3LoadRoot != null) {
                 config.s3LoadRoot(s3LoadRoot);
             }

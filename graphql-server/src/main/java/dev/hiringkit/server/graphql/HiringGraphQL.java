@@ -16,6 +16,7 @@ import dev.hiringkit.repository.BatchResult;
 import dev.hiringkit.repository.LoadOptions;
 import dev.hiringkit.repository.LoadResult;
 import dev.hiringkit.repository.Rejection;
+import dev.hiringkit.repository.RejectionPage;
 import dev.hiringkit.server.auth.Auth;
 import dev.hiringkit.server.auth.Role;
 import dev.hiringkit.server.auth.User;
@@ -56,6 +57,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Flow;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -66,8 +68,6 @@ public final class HiringGraphQL {
     public static final String USER = "hiring.user";
     /** GraphQLContext key of the caller's address, for sign-in throttling. */
     public static final String ADDRESS = "hiring.address";
-
-    private static final int MAX_PAGE = 1000;
 
     /** The Upload scalar: a {@link FileUpload} the HTTP layer put into the variables; never a literal or a result. */
     private static final GraphQLScalarType UPLOAD = GraphQLScalarType.newScalar()
@@ -100,26 +100,31 @@ public final class HiringGraphQL {
     private final Auth auth;
     private final Path loadRoot;
     private final URI s3LoadRoot;
+    private final AsyncLoads async = new AsyncLoads();
+    private final LoadFeeds feeds;
 
     private HiringGraphQL(HiringKit kit, Auth auth, Path loadRoot, URI s3LoadRoot) {
         this.kit = kit;
         this.auth = auth;
         this.loadRoot = loadRoot.toAbsolutePath().normalize();
         this.s3LoadRoot = s3LoadRoot;
+        this.feeds = new LoadFeeds(kit.repository(), async.timer());
     }
 
     /**
      * Builds the executable GraphQL: {@code loadRoot} is the only directory, and {@code s3LoadRoot} (null
-     * for none) the only S3 prefix, {@code loadHistorical} reads from; depth and complexity are limited
-     * as given.
+     * for none) the only S3 prefix, {@code loadHistorical} reads from; an operation's depth, fields and
+     * cost (see {@link OperationLimits}) are limited as given.
      */
     public static GraphQL build(HiringKit kit, Auth auth, Path loadRoot, URI s3LoadRoot, int maxDepth,
-            int maxComplexity) {
+            int maxComplexity, long maxCost) {
         HiringGraphQL api = new HiringGraphQL(kit, auth, loadRoot, s3LoadRoot);
-        return GraphQL.newGraphQL(api.schema())
-                .instrumentation(new OperationLimits(maxDepth, maxComplexity))
+        GraphQLSchema schema = api.schema();
+        OperationLimits.requireListSizes(schema);
+        return GraphQL.newGraphQL(schema)
+                .instrumentation(new OperationLimits(maxDepth, maxComplexity, maxCost))
                 .defaultDataFetcherExceptionHandler(new ErrorMapping())
-                .preparsedDocumentProvider(new DocumentCache())
+                .preparsedDocumentProvider(new DocumentCache(schema))
                 .build();
     }
 
@@ -142,14 +147,14 @@ public final class HiringGraphQL {
                         .dataFetcher("hiredEmployees", reader(env -> connection(env, kit.repository()::hiredEmployees,
                                 HiredEmployee::id, HiringGraphQL::hiredEmployee)))
                         .dataFetcher("rejections", reader(this::rejections))
-                        .dataFetcher("loads", reader(env -> kit.repository().loads(limit(env, "limit", 100))
+                        .dataFetcher("loads", reader(env -> kit.repository().loads(limit(env, "limit"))
                                 .stream().map(HiringGraphQL::load).toList()))
                         .dataFetcher("hiresByQuarter", reader(this::hiresByQuarter))
                         .dataFetcher("departmentsAboveMean", reader(env -> departmentsAboveMean(
                                 kit.reports().departmentsAboveMean(env.<Integer>getArgument("year")))))
                         .dataFetcher("me", reader(env -> user(require(env, Role.READER))))
                         .dataFetcher("backups", reader(env -> kit.archiver().list().stream()
-                                .limit(limit(env, "limit", 1000)).map(HiringGraphQL::backup).toList())))
+                                .limit(limit(env, "limit")).map(HiringGraphQL::backup).toList())))
                 .type("Mutation", m -> m
                         .dataFetcher("login", this::login)
                         .dataFetcher("ingest", needs(Role.WRITER, this::ingest))
@@ -157,6 +162,9 @@ public final class HiringGraphQL {
                         .dataFetcher("backup", needs(Role.ADMIN, env -> backup(kit.archiver().backup(tables(env)))))
                         .dataFetcher("restore", needs(Role.ADMIN, this::restore))
                         .dataFetcher("uploadCsv", needs(Role.WRITER, this::uploadCsv)))
+                .type("Subscription", s -> s
+                        .dataFetcher("loadProgress", reader(this::loadProgress))
+                        .dataFetcher("loadStarted", needs(Role.WRITER, env -> mapped(feeds.started()))))
                 .build();
         return new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(sdl), wiring);
     }
@@ -196,7 +204,7 @@ public final class HiringGraphQL {
 
     private static <T> Map<String, Object> connection(DataFetchingEnvironment env,
             BiFunction<Integer, Integer, Page<T>> fetch, Function<T, Integer> id, Function<T, Map<String, Object>> map) {
-        int first = limit(env, "first", MAX_PAGE);
+        int first = limit(env, "first");
         Integer after = decodeCursor(env.getArgument("after"));
         Page<T> page = fetch.apply(after, first);
         List<Map<String, Object>> edges = page.items().stream()
@@ -208,7 +216,9 @@ public final class HiringGraphQL {
         return Map.of("edges", edges, "pageInfo", pageInfo);
     }
 
-    private static int limit(DataFetchingEnvironment env, String argument, int max) {
+    /** A list field's size argument, within the maximum its {@code @listSize} documents. */
+    private static int limit(DataFetchingEnvironment env, String argument) {
+        int max = OperationLimits.ListSize.of(env.getFieldDefinition()).max();
         Integer value = env.getArgument(argument);
         if (value == null || value < 1 || value > max) {
             throw new ApiException("BAD_REQUEST", argument + " must be between 1 and " + max + ", got " + value);
@@ -235,26 +245,53 @@ public final class HiringGraphQL {
         throw new ApiException("BAD_REQUEST", "'" + cursor + "' is not a cursor this server gave out");
     }
 
+    /** A page of the rejections log; its cursors are log positions, as the other connections' are ids. */
     private Object rejections(DataFetchingEnvironment env) {
         String loadId = env.getArgument("loadId");
-        List<Rejection> rows;
-        if (loadId != null) {
-            UUID id;
-            try {
-                id = UUID.fromString(loadId);
-            } catch (IllegalArgumentException e) {
-                throw new ApiException("BAD_REQUEST", "loadId must be a load or batch id (a UUID), got '" + loadId + "'");
-            }
-            rows = kit.repository().rejections(id);
-        } else {
-            rows = kit.repository().recentRejections(env.getArgument("source"), limit(env, "limit", 10_000));
+        int first = limit(env, "first");
+        Long after = decodePosition(env.getArgument("after"));
+        RejectionPage page = kit.repository().rejections(loadId == null ? null : uuid("loadId", loadId),
+                env.getArgument("source"), after, first);
+        List<Map<String, Object>> edges = page.entries().stream()
+                .map(e -> Map.<String, Object>of("cursor", encodePosition(e.position()), "node", rejection(e.rejection())))
+                .toList();
+        Map<String, Object> pageInfo = new LinkedHashMap<>();
+        pageInfo.put("hasNextPage", page.hasNext());
+        pageInfo.put("endCursor", edges.isEmpty() ? null : edges.get(edges.size() - 1).get("cursor"));
+        return Map.of("edges", edges, "pageInfo", pageInfo);
+    }
+
+    private static UUID uuid(String argument, String value) {
+        try {
+            return UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException("BAD_REQUEST", argument + " must be a load or batch id (a UUID), got '" + value + "'");
         }
-        return rows.stream().map(HiringGraphQL::rejection).toList();
+    }
+
+    private static String encodePosition(long position) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("log:" + position)
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Long decodePosition(String cursor) {
+        if (cursor == null) {
+            return null;
+        }
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            if (text.startsWith("log:")) {
+                return Long.parseLong(text.substring(4));
+            }
+        } catch (IllegalArgumentException e) {
+            // fall through to the error below
+        }
+        throw new ApiException("BAD_REQUEST", "'" + cursor + "' is not a cursor this server gave out");
     }
 
     private Object hiresByQuarter(DataFetchingEnvironment env) {
         HiresByQuarter report = kit.reports().hiresByQuarter(env.<Integer>getArgument("year"),
-                env.<Integer>getArgument("offset"), limit(env, "limit", 10_000));
+                env.<Integer>getArgument("offset"), limit(env, "limit"));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("year", report.year());
         out.put("rows", report.rows().stream().map(r -> Map.of("departmentId", r.departmentId(), "department",
@@ -330,9 +367,20 @@ public final class HiringGraphQL {
 
     private Object loadHistorical(DataFetchingEnvironment env) {
         String source = env.getArgument("source");
+        if (Boolean.TRUE.equals(env.getArgument("async"))) {
+            // Checked here, so that a bad source is this request's error, not a failed background load.
+            Function<LoadOptions, List<LoadResult>> run = directoryLoad(source);
+            return List.of(load(async.start(source, run, LoadOptions.builder().madeBy(madeBy(env)), kit.repository())));
+        }
+        return directoryLoad(source).apply(LoadOptions.builder().madeBy(madeBy(env)).build()).stream()
+                .map(HiringGraphQL::load).toList();
+    }
+
+    /** The load of a directory (under the load root) or S3 prefix (under the S3 load root), once checked. */
+    private Function<LoadOptions, List<LoadResult>> directoryLoad(String source) {
         if (source.regionMatches(true, 0, "s3://", 0, 5)) {
-            return kit.repository().loadDirectory(s3Source(source), LoadOptions.builder().madeBy(madeBy(env)).build())
-                    .stream().map(HiringGraphQL::load).toList();
+            URI uri = s3Source(source);
+            return options -> kit.repository().loadDirectory(uri, options);
         }
         Path dir = loadRoot.resolve(source).normalize();
         if (!dir.startsWith(loadRoot)) {
@@ -341,8 +389,7 @@ public final class HiringGraphQL {
         if (!Files.isDirectory(dir)) {
             throw new ApiException("SOURCE_NOT_FOUND", "No directory '" + source + "' under the server's load root");
         }
-        return kit.repository().loadDirectory(dir, LoadOptions.builder().madeBy(madeBy(env)).build()).stream()
-                .map(HiringGraphQL::load).toList();
+        return options -> kit.repository().loadDirectory(dir, options);
     }
 
     /** An S3 prefix under the server's S3 load root: a writer reads no other bucket the server can reach. */
@@ -383,15 +430,65 @@ public final class HiringGraphQL {
     private Object uploadCsv(DataFetchingEnvironment env) {
         Table table = Table.valueOf(env.getArgument("table"));
         FileUpload file = env.getArgument("file");
-        LoadOptions options = LoadOptions.builder().restart(Boolean.TRUE.equals(env.getArgument("restart")))
-                .madeBy(madeBy(env)).build();
+        boolean restart = Boolean.TRUE.equals(env.getArgument("restart"));
+        if (Boolean.TRUE.equals(env.getArgument("async"))) {
+            // The file is received whole first (into a temporary file): the request's body cannot outlive it.
+            Path spooled = async.spool(file);
+            // Named after the client's file (known once its part is open): sending it again finds the same
+            // load, to skip or resume it.
+            String source = "upload/" + fileName(file.fileName(), table);
+            return load(async.start(source, options -> {
+                try (InputStream in = Files.newInputStream(spooled)) {
+                    return List.of(kit.repository().load(table, source, in, options));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } finally {
+                    AsyncLoads.delete(spooled);
+                }
+            }, LoadOptions.builder().restart(restart).madeBy(madeBy(env)), kit.repository()));
+        }
+        LoadOptions options = LoadOptions.builder().restart(restart).madeBy(madeBy(env)).build();
         try (InputStream in = file.open()) {
-            // Named after the client's file: sending it again finds the same load, to skip or resume it.
             String source = "upload/" + fileName(file.fileName(), table);
             return load(kit.repository().load(table, source, in, options));
         } catch (IOException e) {
             throw new ApiException("UPLOAD_FAILED", e.getMessage());
         }
+    }
+
+    // ---- subscriptions ---------------------------------------------------------------------------
+
+    private Object loadProgress(DataFetchingEnvironment env) {
+        UUID id = uuid("loadId", env.getArgument("loadId"));
+        if (kit.repository().findLoad(id).isEmpty()) {
+            throw new ApiException("LOAD_NOT_FOUND", "No load has the id " + id + ".");
+        }
+        return mapped(feeds.progress(id));
+    }
+
+    /** A feed of loads as the Load type's maps, for graphql-java to run each event's selection on. */
+    private static Flow.Publisher<Object> mapped(Flow.Publisher<LoadResult> loads) {
+        return subscriber -> loads.subscribe(new Flow.Subscriber<>() {
+            @Override
+            public void onSubscribe(Flow.Subscription subscription) {
+                subscriber.onSubscribe(subscription);
+            }
+
+            @Override
+            public void onNext(LoadResult item) {
+                subscriber.onNext(load(item));
+            }
+
+            @Override
+            public void onError(Throwable throwable) {
+                subscriber.onError(throwable);
+            }
+
+            @Override
+            public void onComplete() {
+                subscriber.onComplete();
+            }
+        });
     }
 
     /** The last segment of a client's file name, without control characters; the table's file name if none. */

@@ -52,7 +52,10 @@ final class ClasspathHandler extends Handler.Abstract {
      */
     private final Map<String, String> etags = new ConcurrentHashMap<>();
 
-    /** Maps {@code urlPrefix + path} to the resource {@code classpathPrefix + path}. */
+    /**
+     * Maps {@code urlPrefix + path} to the resource {@code classpathPrefix + path}; a {@code classpathPrefix}
+     * not ending in {@code /} is one file, served at {@code urlPrefix} alone.
+     */
     ClasspathHandler(String urlPrefix, String classpathPrefix, Caching caching) {
         this.urlPrefix = urlPrefix;
         this.classpathPrefix = classpathPrefix;
@@ -71,7 +74,13 @@ final class ClasspathHandler extends Handler.Abstract {
         }
         String path = request.getHttpURI().getPath();
         String relative = path.length() > urlPrefix.length() ? path.substring(urlPrefix.length()) : "";
-        if (relative.isEmpty() || relative.endsWith("/")) {
+        if (!classpathPrefix.endsWith("/")) {
+            // One file under one path, such as /favicon.ico.
+            if (!relative.isEmpty()) {
+                Response.writeError(request, response, callback, 404);
+                return true;
+            }
+        } else if (relative.isEmpty() || relative.endsWith("/")) {
             relative += "index.html";
         }
         if (relative.contains("..")) {

@@ -4,10 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.hiringkit.server.auth.Auth;
 import dev.hiringkit.server.auth.User;
 import dev.hiringkit.server.db.DatabaseFailures;
+import dev.hiringkit.server.graphql.DocumentCache;
 import dev.hiringkit.server.graphql.HiringGraphQL;
 import graphql.ExecutionInput;
 import graphql.ExecutionResult;
 import graphql.GraphQL;
+import graphql.GraphQLError;
+import graphql.execution.preparsed.PreparsedDocumentEntry;
 import graphql.language.Document;
 import graphql.language.Field;
 import graphql.language.FragmentDefinition;
@@ -16,13 +19,14 @@ import graphql.language.InlineFragment;
 import graphql.language.OperationDefinition;
 import graphql.language.Selection;
 import graphql.language.SelectionSet;
-import graphql.parser.InvalidSyntaxException;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
@@ -30,16 +34,24 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
+import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * GraphQL over HTTP: POST with a JSON body, or a GraphQL multipart request to upload files (see
  * {@link MultipartRequest}); GET for queries only. Answers {@code application/graphql-response+json} when
- * the client accepts it, else {@code application/json}. A body or document that does not parse is a 400,
- * a wrong content type a 415, a body over its limit a 413, a missing or bad token a 401 with
- * {@code WWW-Authenticate: Bearer}. A database that cannot be reached, when it is the only error, is a 503
- * with {@code Retry-After}.
+ * the client accepts it, else {@code application/json}; Server-Sent Events (graphql-sse, distinct
+ * connections mode) when it accepts {@code text/event-stream}, which subscriptions need.
+ *
+ * <p>Status codes follow the GraphQL-over-HTTP spec. A request that is not one (a body that is not JSON, no
+ * query, a parameter of the wrong type) is a 400, a wrong content type a 415, a body over its limit a 413, a
+ * missing or bad token a 401 with {@code WWW-Authenticate: Bearer}. A document that does not parse or
+ * validate, an unknown operation, variables that do not coerce: a GraphQL request error, answered with no
+ * data, as a 200 in {@code application/json} and a 400 in {@code application/graphql-response+json}. An
+ * operation over the server's limits (depth, fields, cost) is a 400 in both: it is refused for its size, as
+ * a body is with a 413. A database that cannot be reached, when it is the only error, is a 503 with
+ * {@code Retry-After}.
  */
 final class GraphQLHandler extends Handler.Abstract {
 
@@ -50,30 +62,71 @@ final class GraphQLHandler extends Handler.Abstract {
     private static final String MULTIPART = "multipart/form-data";
     /** Fields anyone may ask for without a token: signing in, and the schema (for GraphiQL). */
     private static final Set<String> ANONYMOUS_FIELDS = Set.of("login", "__schema", "__type", "__typename");
+    /** Codes of refusals for an operation's size: a 400 whatever the media type. */
+    private static final Set<String> LIMIT_CODES = Set.of("OPERATION_TOO_DEEP", "OPERATION_TOO_COMPLEX",
+            "OPERATION_TOO_COSTLY");
+    /** graphql-java's error kinds, named by class, as codes for people and programs. */
+    private static final Map<String, String> CODES = Map.of(
+            "InvalidSyntax", "GRAPHQL_PARSE_FAILED",
+            "ValidationError", "GRAPHQL_VALIDATION_FAILED",
+            "BadFaithIntrospection", "INTROSPECTION_TOO_LARGE",
+            "DataFetchingException", "INTERNAL_ERROR",
+            "NullValueInNonNullableField", "INTERNAL_ERROR",
+            "OperationNotSupported", "OPERATION_NOT_SUPPORTED",
+            "ExecutionAborted", "REQUEST_ABORTED");
 
     private final GraphQL graphQL;
-    private final ParsedDocuments documents = new ParsedDocuments();
+    private final DocumentCache documents;
+    private final PersistedQueries persisted;
     private final Auth auth;
     private final int maxBodyBytes;
     private final long maxUploadBytes;
     private final boolean introspection;
+    private final ScheduledExecutorService heartbeats;
 
-    GraphQLHandler(GraphQL graphQL, Auth auth, int maxBodyBytes, long maxUploadBytes, boolean introspection) {
+    GraphQLHandler(GraphQL graphQL, Auth auth, int maxBodyBytes, long maxUploadBytes, boolean introspection,
+            PersistedQueries persisted, ScheduledExecutorService heartbeats) {
         this.graphQL = graphQL;
+        this.documents = DocumentCache.of(graphQL);
+        this.persisted = persisted;
         this.auth = auth;
         this.maxBodyBytes = maxBodyBytes;
         this.maxUploadBytes = maxUploadBytes;
         this.introspection = introspection;
+        this.heartbeats = heartbeats;
     }
 
-    /** What the client asked: the document, the operation, the variables. */
-    private record GraphQLRequest(String query, String operationName, Map<String, Object> variables) {
+    /** What the client asked: the document, the operation, the variables, the extensions. */
+    private record GraphQLRequest(String query, String operationName, Map<String, Object> variables,
+            Map<String, Object> extensions) {
+    }
+
+    /**
+     * A GraphQL request error found before execution (parse, validation, operation, persisted query):
+     * answered with no data, as the media type's status says.
+     */
+    private static final class RequestError extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        final transient List<Map<String, Object>> errors;
+
+        RequestError(List<Map<String, Object>> errors) {
+            super(null, null, false, false);
+            this.errors = errors;
+        }
+
+        RequestError(String code, String message) {
+            this(List.of(Map.of("message", message, "extensions", Map.of("code", code))));
+        }
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        boolean graphQLResponse = Http.accepts(request, GRAPHQL_RESPONSE);
+        boolean eventStream = !graphQLResponse && !Http.accepts(request, JSON)
+                && Http.accepts(request, EventStream.MEDIA_TYPE);
         // The spec's newer media type when the client names it; application/json otherwise.
-        String contentType = (Http.accepts(request, GRAPHQL_RESPONSE) ? GRAPHQL_RESPONSE : JSON) + "; charset=utf-8";
+        String contentType = (graphQLResponse ? GRAPHQL_RESPONSE : JSON) + "; charset=utf-8";
         MultipartRequest multipart = null;
         try {
             String method = request.getMethod();
@@ -95,39 +148,56 @@ final class GraphQLHandler extends Handler.Abstract {
                 throw new Refusal(415, "UNSUPPORTED_MEDIA_TYPE", "Send the request as application/json, or as"
                         + " multipart/form-data to upload files.");
             }
-            Document document = parse(graphQLRequest.query());
-            OperationDefinition operation = operation(document, graphQLRequest.operationName());
-            if (get && operation.getOperation() != OperationDefinition.Operation.QUERY) {
-                response.getHeaders().put(HttpHeader.ALLOW, "POST");
-                throw new Refusal(405, "METHOD_NOT_ALLOWED", "A mutation must be sent with POST.");
+            try {
+                String query = persisted(graphQLRequest);
+                Document document = prepare(query);
+                OperationDefinition operation = operation(document, graphQLRequest.operationName());
+                if (get && operation.getOperation() != OperationDefinition.Operation.QUERY) {
+                    response.getHeaders().put(HttpHeader.ALLOW, "POST");
+                    throw new Refusal(405, "METHOD_NOT_ALLOWED", "A " + operation.getOperation().name()
+                            .toLowerCase(Locale.ROOT) + " must be sent with POST.");
+                }
+                if (operation.getOperation() == OperationDefinition.Operation.SUBSCRIPTION && !eventStream) {
+                    throw new Refusal(400, "EVENT_STREAM_REQUIRED", "A subscription is answered as Server-Sent"
+                            + " Events: send it with 'Accept: text/event-stream' (the graphql-sse protocol).");
+                }
+                if (!introspection && asksFor(document, operation.getSelectionSet(), Set.of("__schema", "__type"))) {
+                    throw new RequestError("INTROSPECTION_DISABLED", "Introspection is switched off on this server.");
+                }
+                Optional<User> user = authenticate(request, document, operation);
+                ExecutionInput input = ExecutionInput.newExecutionInput()
+                        .query(query)
+                        .operationName(graphQLRequest.operationName())
+                        .variables(graphQLRequest.variables())
+                        .graphQLContext(context -> {
+                            context.put(HiringGraphQL.ADDRESS, Http.address(request));
+                            user.ifPresent(u -> context.put(HiringGraphQL.USER, u));
+                        })
+                        .build();
+                ExecutionResult result = graphQL.execute(input);
+                if (multipart != null && multipart.problem() != null) {
+                    // The request itself was broken (malformed, too large, a file missing): that is the answer.
+                    throw multipart.problem();
+                }
+                if (eventStream) {
+                    stream(response, callback, result);
+                    return true;
+                }
+                Map<String, Object> answer = withCodes(result.toSpecification());
+                int status = status(result, answer, graphQLResponse);
+                if (status == 503) {
+                    // Nothing failed but the database's absence: a client (or a load balancer) should retry.
+                    Http.retryLater(response);
+                }
+                Http.json(response, callback, status, contentType, answer);
+            } catch (RequestError error) {
+                Map<String, Object> answer = Map.of("errors", error.errors);
+                if (eventStream) {
+                    new EventStream(response, callback, heartbeats, GraphQLHandler::shape).single(answer);
+                } else {
+                    Http.json(response, callback, graphQLResponse ? 400 : 200, contentType, answer);
+                }
             }
-            if (!introspection && asksFor(document, operation.getSelectionSet(), Set.of("__schema", "__type"))) {
-                throw new Refusal(400, "INTROSPECTION_DISABLED", "Introspection is switched off on this server.");
-            }
-            Optional<User> user = authenticate(request, document, operation);
-            ExecutionInput input = ExecutionInput.newExecutionInput()
-                    .query(graphQLRequest.query())
-                    .operationName(graphQLRequest.operationName())
-                    .variables(graphQLRequest.variables())
-                    .graphQLContext(context -> {
-                        context.put(HiringGraphQL.ADDRESS, Http.address(request));
-                        user.ifPresent(u -> context.put(HiringGraphQL.USER, u));
-                    })
-                    .build();
-            ExecutionResult result = graphQL.execute(input);
-            if (multipart != null && multipart.problem() != null) {
-                // The request itself was broken (malformed, too large, a file missing): that is the answer.
-                throw multipart.problem();
-            }
-            Map<String, Object> answer = withCodes(result.toSpecification());
-            // Errors before execution (validation, limits) leave no data: per the spec, a 400.
-            int status = !result.isDataPresent() && !result.getErrors().isEmpty() ? 400 : 200;
-            if (onlyDatabaseUnavailable(answer)) {
-                // Nothing failed but the database's absence: a client (or a load balancer) should retry.
-                status = 503;
-                Http.retryLater(response);
-            }
-            Http.json(response, callback, status, contentType, answer);
         } catch (Refusal refusal) {
             refuse(request, response, callback, contentType, refusal);
         } catch (Http.TooLarge e) {
@@ -190,23 +260,34 @@ final class GraphQLHandler extends Handler.Abstract {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> variableMap = variables == null ? Map.of() : (Map<String, Object>) variables;
-        return new GraphQLRequest(text(body, "query"), text(body, "operationName"), variableMap);
+        Object extensions = body.get("extensions");
+        if (extensions != null && !(extensions instanceof Map<?, ?>)) {
+            throw new Refusal(400, "BAD_REQUEST", "'extensions' must be a JSON object.");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> extensionMap = extensions == null ? Map.of() : (Map<String, Object>) extensions;
+        return new GraphQLRequest(text(body, "query"), text(body, "operationName"), variableMap, extensionMap);
     }
 
     private static GraphQLRequest fromQueryString(Request request) throws Refusal {
         Fields fields = Request.extractQueryParameters(request);
-        Map<String, Object> variables = Map.of();
-        String raw = fields.getValue("variables");
-        if (raw != null && !raw.isEmpty()) {
-            try {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> parsed = Http.JSON.readValue(raw, Map.class);
-                variables = parsed;
-            } catch (JsonProcessingException e) {
-                throw new Refusal(400, "BAD_REQUEST", "'variables' is not a JSON object.");
-            }
+        return new GraphQLRequest(fields.getValue("query"), fields.getValue("operationName"),
+                jsonObject(fields, "variables"), jsonObject(fields, "extensions"));
+    }
+
+    /** A query-string parameter holding a JSON object, such as {@code variables}; empty when absent. */
+    private static Map<String, Object> jsonObject(Fields fields, String name) throws Refusal {
+        String raw = fields.getValue(name);
+        if (raw == null || raw.isEmpty()) {
+            return Map.of();
         }
-        return new GraphQLRequest(fields.getValue("query"), fields.getValue("operationName"), variables);
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> parsed = Http.JSON.readValue(raw, Map.class);
+            return parsed == null ? Map.of() : parsed;
+        } catch (JsonProcessingException e) {
+            throw new Refusal(400, "BAD_REQUEST", "'" + name + "' is not a JSON object.");
+        }
     }
 
     private static String text(Map<String, Object> body, String field) throws Refusal {
@@ -217,28 +298,51 @@ final class GraphQLHandler extends Handler.Abstract {
         return (String) value;
     }
 
-    private Document parse(String query) throws Refusal {
+    /** The document to run: the request's own, or the persisted one its hash names. */
+    private String persisted(GraphQLRequest request) throws Refusal, RequestError {
+        String query;
+        try {
+            query = persisted.resolve(request.query(), request.extensions().get("persistedQuery"));
+        } catch (PersistedQueries.Problem problem) {
+            if (problem.malformed) {
+                throw new Refusal(400, problem.code, problem.getMessage());
+            }
+            throw new RequestError(problem.code, problem.getMessage());
+        }
         if (query == null || query.isBlank()) {
             throw new Refusal(400, "BAD_REQUEST", "The request has no 'query'.");
         }
-        try {
-            return documents.parse(query);
-        } catch (InvalidSyntaxException e) {
-            throw new Refusal(400, "GRAPHQL_PARSE_FAILED", e.getMessage());
-        }
+        return query;
     }
 
-    private static OperationDefinition operation(Document document, String name) throws Refusal {
+    /** The document parsed and validated (once per distinct document), or its errors. */
+    private Document prepare(String query) throws RequestError {
+        PreparsedDocumentEntry entry = documents.prepare(query);
+        if (entry.hasErrors()) {
+            throw new RequestError(errors(entry.getErrors()));
+        }
+        return entry.getDocument();
+    }
+
+    private static List<Map<String, Object>> errors(List<? extends GraphQLError> errors) {
+        Map<String, Object> answer = withCodes(Map.of("errors", errors.stream().map(GraphQLError::toSpecification)
+                .map(e -> (Map<String, Object>) new LinkedHashMap<>(e)).toList()));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> list = (List<Map<String, Object>>) answer.get("errors");
+        return list;
+    }
+
+    private static OperationDefinition operation(Document document, String name) throws RequestError {
         List<OperationDefinition> operations = document.getDefinitionsOfType(OperationDefinition.class);
         if (name == null) {
             if (operations.size() != 1) {
-                throw new Refusal(400, "BAD_REQUEST", "The document has " + operations.size()
+                throw new RequestError("OPERATION_NOT_FOUND", "The document has " + operations.size()
                         + " operations: name the one to run in 'operationName'.");
             }
             return operations.get(0);
         }
         return operations.stream().filter(o -> name.equals(o.getName())).findFirst()
-                .orElseThrow(() -> new Refusal(400, "BAD_REQUEST", "No operation named '" + name + "'."));
+                .orElseThrow(() -> new RequestError("OPERATION_NOT_FOUND", "No operation named '" + name + "'."));
     }
 
     /** The user of the bearer token; none for an anonymous request, which may only sign in or introspect. */
@@ -303,22 +407,67 @@ final class GraphQLHandler extends Handler.Abstract {
                 .filter(f -> f.getName().equals(name)).findFirst();
     }
 
-    /** Every error carries extensions.code; graphql-java's own (validation, limits) get one from their kind. */
+    /**
+     * Every error carries extensions.code; graphql-java's own (syntax, validation, variables) get one from
+     * their kind. graphql-java's "classification", which names its error classes, is left out.
+     */
     @SuppressWarnings("unchecked")
     private static Map<String, Object> withCodes(Map<String, Object> specification) {
         Object errors = specification.get("errors");
         if (errors instanceof List<?> list) {
             for (Object e : list) {
                 Map<String, Object> error = (Map<String, Object>) e;
-                Map<String, Object> extensions = (Map<String, Object>) error.computeIfAbsent("extensions",
-                        k -> new LinkedHashMap<>());
+                Object current = error.get("extensions");
+                Map<String, Object> extensions = current == null ? new LinkedHashMap<>()
+                        : new LinkedHashMap<>((Map<String, Object>) current);
+                Object classification = extensions.remove("classification");
                 if (!extensions.containsKey("code")) {
-                    Object classification = extensions.getOrDefault("classification", "GRAPHQL_VALIDATION_FAILED");
-                    extensions.put("code", classification instanceof String s ? s : "GRAPHQL_VALIDATION_FAILED");
+                    String kind = classification instanceof String text ? text : "";
+                    extensions.put("code", CODES.getOrDefault(kind, kind.matches("[A-Z][A-Z_]+") ? kind
+                            : "GRAPHQL_VALIDATION_FAILED"));
                 }
+                error.put("extensions", extensions);
             }
         }
         return specification;
+    }
+
+    /** The status of an executed request's answer; see the class comment. */
+    private static int status(ExecutionResult result, Map<String, Object> answer, boolean graphQLResponse) {
+        if (onlyDatabaseUnavailable(answer)) {
+            return 503;
+        }
+        if (result.isDataPresent() || result.getErrors().isEmpty()) {
+            return 200;
+        }
+        if (codes(answer).stream().anyMatch(LIMIT_CODES::contains)) {
+            return 400;
+        }
+        // No data: refused before execution (variables that do not coerce, an argument out of range).
+        return graphQLResponse ? 400 : 200;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> codes(Map<String, Object> answer) {
+        return answer.get("errors") instanceof List<?> errors ? errors.stream()
+                .map(e -> ((Map<String, Object>) e).get("extensions"))
+                .<Object>map(x -> x instanceof Map<?, ?> m ? m.get("code") : null).toList() : List.<Object>of();
+    }
+
+    /** The answer as an event stream: a subscription's results one by one, anything else as one event. */
+    private void stream(Response response, Callback callback, ExecutionResult result) {
+        EventStream events = new EventStream(response, callback, heartbeats, GraphQLHandler::shape);
+        if (result.isDataPresent() && result.getData() instanceof Publisher<?> publisher) {
+            @SuppressWarnings("unchecked")
+            Publisher<ExecutionResult> results = (Publisher<ExecutionResult>) publisher;
+            results.subscribe(events);
+        } else {
+            events.single(shape(result));
+        }
+    }
+
+    private static Map<String, Object> shape(ExecutionResult result) {
+        return withCodes(result.toSpecification());
     }
 
     /** True when the answer has errors and every one is the database's absence. */

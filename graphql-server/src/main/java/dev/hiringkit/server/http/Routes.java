@@ -26,9 +26,16 @@ public final class Routes {
 
     public static Handler handler(ServerConfig config) {
         PathMappingsHandler routes = new PathMappingsHandler();
-        routes.addMapping(PathSpec.from("/graphql"), new GraphQLHandler(HiringGraphQL.build(config.kit(), config.auth(),
-                config.loadRoot(), config.s3LoadRoot(), config.maxDepth(), config.maxComplexity()), config.auth(), config.maxBodyBytes(),
-                config.maxUploadBytes(), config.introspection()));
+        GraphQLHandler graphQL = new GraphQLHandler(HiringGraphQL.build(config.kit(), config.auth(), config.loadRoot(),
+                config.s3LoadRoot(), config.maxDepth(), config.maxComplexity(), config.maxCost()), config.auth(),
+                config.maxBodyBytes(), config.maxUploadBytes(), config.introspection(),
+                new PersistedQueries(config.registeredDocuments(), config.onlyRegisteredDocuments()),
+                Daemons.scheduler("hiring-sse"));
+        routes.addMapping(PathSpec.from("/graphql"), graphQL);
+        // Where graphql-sse's clients look by default; the same handler, for any operation.
+        routes.addMapping(PathSpec.from("/graphql/stream"), graphQL);
+        routes.addMapping(PathSpec.from("/favicon.ico"), new ClasspathHandler("/favicon.ico",
+                "dev/hiringkit/server/http/favicon.svg", Caching.REVALIDATE));
         routes.addMapping(PathSpec.from("/token"), new TokenHandler(config.auth()));
         routes.addMapping(PathSpec.from("/health"), new HealthHandler(config.dataSource()));
         routes.addMapping(PathSpec.from("/graphiql/*"), new ClasspathHandler("/graphiql/",
@@ -62,6 +69,8 @@ public final class Routes {
                 // A token next to request-chosen text in a compressed answer is what BREACH reads out
                 // from the answer's size; /token's answer is mostly the token, and under 1 KiB anyway.
                 .compressExcludePath("/token")
+                // An event must reach the client when it is sent, not when a compressor's buffer fills.
+                .compressExcludeMimeType("text/event-stream")
                 // Only answers are compressed: request bodies reach the handlers as sent, under the
                 // content-type and size rules /graphql and /token already state.
                 .decompressExcludePath("/*")

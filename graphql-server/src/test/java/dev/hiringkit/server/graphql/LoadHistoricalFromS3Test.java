@@ -32,7 +32,7 @@ class LoadHistoricalFromS3Test {
             HiringKit kit = HiringKit.builder().dataSource(db).archive(ArchiveStore.s3(TestS3.client(), bucket, "archive/"))
                     .s3(TestS3.client()).build();
             kit.migrate();
-            GraphQL graphql = HiringGraphQL.build(kit, null, loadRoot, URI.create("s3://" + bucket + "/"), 12, 1000);
+            GraphQL graphql = HiringGraphQL.build(kit, null, loadRoot, URI.create("s3://" + bucket + "/"), 12, 1000, 100_000);
 
             // Only under the S3 load root: other buckets the server's credentials reach stay closed.
             String other = TestS3.newBucket();
@@ -42,7 +42,7 @@ class LoadHistoricalFromS3Test {
                         + "\") { table } }");
                 assertEquals("BAD_REQUEST", refused.getErrors().get(0).getExtensions().get("code"), outside);
             }
-            ExecutionResult none = asWriter(HiringGraphQL.build(kit, null, loadRoot, null, 12, 1000),
+            ExecutionResult none = asWriter(HiringGraphQL.build(kit, null, loadRoot, null, 12, 1000, 100_000),
                     "mutation { loadHistorical(source: \"s3://" + bucket + "/globant/\") { table } }");
             assertTrue(none.getErrors().get(0).getMessage().contains("--s3-load-root"), none.getErrors().toString());
 

@@ -37,6 +37,7 @@
 
   function signOut(message, isError) {
     token = null;
+    HiringLoads.stop();
     HiringReports.clear(reports);
     controls.hidden = true;
     signin.hidden = false;
@@ -120,6 +121,7 @@
       return;
     }
     token = answer.access_token;
+    HiringLoads.start(token);
     signin.password.value = '';
     signin.hidden = true;
     controls.hidden = false;

@@ -1,7 +1,10 @@
 /*
  * HiringKit's GraphiQL page: GraphiQL 2.4.7 from its webjar, a sign-in form whose token goes with
- * every request, and what GraphiQL lacks for keyboards and screen readers: a way out of the editors
- * by keyboard, names for the editors, and tabs exposed as what they are.
+ * every request, subscriptions over Server-Sent Events, and what GraphiQL lacks for keyboards and
+ * screen readers: a way out of the editors by keyboard, names for the editors, and tabs exposed as
+ * what they are. GraphiQL stays at 2.4.7, the newest graphiql webjar on Maven Central; later
+ * GraphiQL releases are on npm only, and 5.x (ES modules and the Monaco editor) needs a bundler or a
+ * CDN, and has none of the CodeMirror 5 editors this page works with.
  */
 (function () {
   'use strict';
@@ -46,11 +49,129 @@ mutation RestoreLatestJobs {
 #     -F operations='{"query":"mutation($file: Upload!) { uploadCsv(table: JOBS, file: $file) { rowsRead inserted rejected rejectedByCode { code count } rejectsFile } }","variables":{"file":null}}' \\
 #     -F map='{"0":["variables.file"]}' -F 0=@jobs.csv \\
 #     http://localhost:8080/graphql
+# With async: true it answers at once with the RUNNING load, to follow below.
+
+# Live updates come as Server-Sent Events; the response pane shows each one as it arrives.
+# Loads as they start, on any server (role: writer):
+subscription LoadsStarting {
+  loadStarted { id table source status rowsRead }
+}
+
+# One load's totals after each committed chunk, until it ends (put a load's id in):
+subscription LoadProgress {
+  loadProgress(loadId: "00000000-0000-0000-0000-000000000000") { status rowsRead inserted rejected rejectedByCode { code count } }
+}
 `;
 
   const container = document.getElementById('graphiql');
   const root = ReactDOM.createRoot(container);
-  let fetcher = GraphiQL.createFetcher({ url: '/graphql' });
+
+  /**
+   * The type of the operation GraphiQL runs: the named one, or the document's only one. Comments and
+   * strings are blanked first; operations are the definitions at brace depth 0.
+   */
+  function operationType(query, name) {
+    const text = query.replace(/"""[\s\S]*?"""|"(?:\\.|[^"\\\n])*"|#[^\n]*/g, ' ');
+    const operations = [];
+    let depth = 0;
+    const tokens = /[{}]|[_A-Za-z][_0-9A-Za-z]*/g;
+    let expectName = null;
+    let lastWasFragment = false;
+    for (let m = tokens.exec(text); m; m = tokens.exec(text)) {
+      const token = m[0];
+      if (token === '{') {
+        if (depth === 0 && expectName) {
+          operations.push({ type: expectName, name: null });
+        } else if (depth === 0 && operations.length === 0 || depth === 0 && !expectName && !lastWasFragment) {
+          operations.push({ type: 'query', name: null });
+        }
+        expectName = null;
+        depth++;
+      } else if (token === '}') {
+        depth--;
+      } else if (depth === 0) {
+        if (expectName && !['query', 'mutation', 'subscription', 'fragment', 'on'].includes(token)) {
+          operations.push({ type: expectName, name: token });
+          expectName = null;
+          lastWasFragment = false;
+        } else if (['query', 'mutation', 'subscription'].includes(token)) {
+          expectName = token;
+          lastWasFragment = false;
+        } else if (token === 'fragment') {
+          lastWasFragment = true;
+        }
+      }
+    }
+    const named = operations.filter((o) => o.name === name);
+    const operation = name ? named[0] : operations.length === 1 ? operations[0] : null;
+    return operation ? operation.type : 'query';
+  }
+
+  /**
+   * A subscription over Server-Sent Events, as the graphql-sse protocol's distinct connections mode
+   * has it: one POST with Accept: text/event-stream, a 'next' event per result, 'complete' at the end.
+   * GraphiQL shows each result as it comes; stopping it closes the connection, which unsubscribes.
+   */
+  async function* eventStream(params, headers) {
+    const abort = new AbortController();
+    try {
+      const response = await fetch('/graphql/stream', {
+        method: 'POST',
+        headers: Object.assign({ 'Content-Type': 'application/json', Accept: 'text/event-stream' }, headers),
+        body: JSON.stringify(params),
+        signal: abort.signal,
+      });
+      if (!response.ok || !response.body) {
+        yield await response.json();
+        return;
+      }
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) {
+          return;
+        }
+        buffer += decoder.decode(value, { stream: true });
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          let event = 'message';
+          let data = '';
+          for (const line of block.split('\n')) {
+            if (line.startsWith('event:')) {
+              event = line.slice(6).trim();
+            } else if (line.startsWith('data:')) {
+              data += line.slice(5).trim();
+            }
+          }
+          if (event === 'complete') {
+            return;
+          }
+          if (event === 'next' && data) {
+            yield JSON.parse(data);
+          }
+        }
+      }
+    } finally {
+      abort.abort();
+    }
+  }
+
+  /** GraphiQL's fetcher for queries and mutations; subscriptions go as an event stream. */
+  function createFetcher(headers) {
+    const plain = GraphiQL.createFetcher({ url: '/graphql', headers });
+    return (params, options) => {
+      if (operationType(params.query || '', params.operationName) === 'subscription') {
+        return eventStream(params, Object.assign({}, headers, options && options.headers));
+      }
+      return plain(params, options);
+    };
+  }
+
+  let fetcher = createFetcher({});
   let editorsKey = 'first';
 
   // The token is not put in the Headers editor: GraphiQL saves each tab with its headers and, on a
@@ -205,7 +326,7 @@ mutation RestoreLatestJobs {
     }
     status.textContent = 'Signed in as ' + signin.username.value + '; the token is sent as the Authorization header and '
       + 'expires in ' + Math.round(answer.expires_in / 60) + ' minutes.';
-    fetcher = GraphiQL.createFetcher({ url: '/graphql', headers: { Authorization: 'Bearer ' + answer.access_token } });
+    fetcher = createFetcher({ Authorization: 'Bearer ' + answer.access_token });
     render();
   });
 

@@ -1,0 +1,143 @@
+package dev.hiringkit.server.graphql;
+
+import dev.hiringkit.repository.HiringRepository;
+import dev.hiringkit.repository.LoadOptions;
+import dev.hiringkit.repository.LoadProgress;
+import dev.hiringkit.repository.LoadResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads asked for with {@code async: true}: run on a thread of their own, answered as soon as the load has
+ * its row in the loads table, with that row (RUNNING). The client follows it with the loadProgress
+ * subscription, through this server or any other. A server that stops while a load runs leaves it RUNNING
+ * or FAILED, to resume when its source is loaded again, as with any interrupted load.
+ */
+final class AsyncLoads {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AsyncLoads.class);
+
+    /**
+     * Loads running in the background at once, per server. Loads of one table wait for each other anyway
+     * (a table lock), and each holds a database connection: four keep the pool (10) open for requests.
+     */
+    private static final int MAX_RUNNING = 4;
+    /** How long a request waits for its load to be recorded: it may wait for the table's lock (10 s). */
+    private static final int RECORDED_WITHIN_SECONDS = 30;
+
+    private final ThreadPoolExecutor loads = new ThreadPoolExecutor(0, MAX_RUNNING, 60, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), daemons("hiring-load"));
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemons("hiring-feed"));
+
+    AsyncLoads() {
+        timer.setKeepAliveTime(30, TimeUnit.SECONDS);
+        timer.allowCoreThreadTimeOut(true);
+        timer.setRemoveOnCancelPolicy(true);
+    }
+
+    private static ThreadFactory daemons(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** The timer the load feeds poll on. */
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    /**
+     * Starts {@code run} in the background with {@code options} plus a hook that learns the first load's id,
+     * and answers that load as recorded. A failure before it is recorded (a missing file, the table's lock
+     * not had) is this call's; a later one is the load's, recorded as FAILED.
+     */
+    LoadResult start(String source, Function<LoadOptions, List<LoadResult>> run, LoadOptions.Builder options,
+            HiringRepository repository) {
+        CompletableFuture<UUID> recorded = new CompletableFuture<>();
+        LoadOptions withHook = options.progress(new LoadProgress() {
+            @Override
+            public void update(long bytesRead, long totalBytes, long rowsRead) {
+            }
+
+            @Override
+            public void recorded(UUID loadId) {
+                recorded.complete(loadId);
+            }
+        }).build();
+        try {
+            loads.execute(() -> {
+                try {
+                    List<LoadResult> results = run.apply(withHook);
+                    // A directory whose files were all loaded before: its first recorded result.
+                    recorded.complete(results.get(0).loadId());
+                } catch (RuntimeException e) {
+                    if (!recorded.completeExceptionally(e)) {
+                        LOG.warn("the background load of {} failed: {}", source, e.toString());
+                    }
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            throw new ApiException("TOO_MANY_LOADS", MAX_RUNNING + " loads already run in the background on this"
+                    + " server; try again when one has ended, or without async.");
+        }
+        UUID id;
+        try {
+            id = recorded.get(RECORDED_WITHIN_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new ApiException("LOAD_NOT_STARTED", "The load of " + source + " has not started within "
+                    + RECORDED_WITHIN_SECONDS + " seconds; it may still start: see the loads query.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException("LOAD_NOT_STARTED", "Interrupted while the load of " + source + " started.");
+        }
+        return repository.findLoad(id).orElseThrow(() -> new IllegalStateException("load " + id + " not recorded"));
+    }
+
+    /** Receives an uploaded file whole into a temporary file, which the load deletes when it ends. */
+    Path spool(FileUpload file) {
+        Path spooled = null;
+        try (InputStream in = file.open()) {
+            spooled = Files.createTempFile("hiring-upload-", ".csv");
+            Files.copy(in, spooled, StandardCopyOption.REPLACE_EXISTING);
+            return spooled;
+        } catch (IOException e) {
+            delete(spooled);
+            throw new ApiException("UPLOAD_FAILED", e.getMessage());
+        }
+    }
+
+    static void delete(Path file) {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.warn("could not delete the spooled upload {}: {}", file, e.toString());
+        }
+    }
+}

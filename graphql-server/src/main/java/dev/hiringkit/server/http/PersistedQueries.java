@@ -1,0 +1,106 @@
+package dev.hiringkit.server.http;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * Automatic persisted queries, as Apollo's clients send them: a request may carry
+ * {@code extensions.persistedQuery = {version: 1, sha256Hash}} instead of its document; a hash the server
+ * does not know is answered {@code PersistedQueryNotFound}, and the client sends the document with its hash
+ * once, to be kept. Documents registered when the server starts are always known; in allow-list mode they
+ * are the only ones that run, by hash or in full, and nothing else is kept.
+ */
+final class PersistedQueries {
+
+    /** Documents kept from clients, weighed by length: 16 MiB of text, thousands of operations. */
+    private static final long MAX_CHARACTERS = 16L << 20;
+
+    /** Why a request's document could not be had: its code, and whether it is the client's format error. */
+    static final class Problem extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        final String code;
+        final boolean malformed;
+
+        Problem(String code, String message, boolean malformed) {
+            super(message, null, false, false);
+            this.code = code;
+            this.malformed = malformed;
+        }
+    }
+
+    private final Map<String, String> registered = new HashMap<>();
+    private final boolean allowListOnly;
+    private final Cache<String, String> automatic = Caffeine.newBuilder()
+            .maximumWeight(MAX_CHARACTERS)
+            .weigher((String hash, String query) -> query.length())
+            .build();
+
+    PersistedQueries(Collection<String> registeredDocuments, boolean allowListOnly) {
+        for (String document : registeredDocuments) {
+            registered.put(sha256(document), document);
+        }
+        this.allowListOnly = allowListOnly;
+    }
+
+    /**
+     * The document to run: {@code query} when the request has one (checked against its hash, and kept under
+     * it), else the document known under its hash. {@code extension} is the request's
+     * {@code extensions.persistedQuery}, null when it has none.
+     */
+    String resolve(String query, Object extension) throws Problem {
+        String hash = null;
+        if (extension != null) {
+            if (!(extension instanceof Map<?, ?> map) || !Integer.valueOf(1).equals(map.get("version"))
+                    || !(map.get("sha256Hash") instanceof String given) || !given.matches("[0-9a-fA-F]{64}")) {
+                throw new Problem("BAD_REQUEST", "extensions.persistedQuery must be {\"version\": 1, \"sha256Hash\":"
+                        + " \"<64 hex digits>\"}.", true);
+            }
+            hash = given.toLowerCase(java.util.Locale.ROOT);
+        }
+        if (query == null) {
+            if (hash == null) {
+                return null;
+            }
+            String known = registered.get(hash);
+            if (known == null && !allowListOnly) {
+                known = automatic.getIfPresent(hash);
+            }
+            if (known == null) {
+                // The message is what Apollo's clients look for before they send the document.
+                throw new Problem("PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound", false);
+            }
+            return known;
+        }
+        String actual = hash != null || allowListOnly ? sha256(query) : null;
+        if (hash != null && !hash.equals(actual)) {
+            throw new Problem("PERSISTED_QUERY_HASH_MISMATCH", "The sha256Hash is not the SHA-256 of the query's"
+                    + " UTF-8 bytes.", true);
+        }
+        if (allowListOnly) {
+            if (!registered.containsKey(actual)) {
+                throw new Problem("PERSISTED_QUERY_NOT_ALLOWED", "This server runs only the documents registered"
+                        + " with it, and this is not one of them.", false);
+            }
+        } else if (hash != null && !registered.containsKey(hash)) {
+            automatic.put(hash, query);
+        }
+        return query;
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
+    }
+}
