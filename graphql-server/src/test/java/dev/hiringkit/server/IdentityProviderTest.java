@@ -176,8 +176,8 @@ class IdentityProviderTest {
         // Her batch is recorded as hers, with no user row of ours.
         JsonNode ingest = server.data(jane, "mutation { ingest(input: { departments: [{ id: 9200, department: \"\" }] })"
                 + " { batchId } }", null).get("ingest");
-        assertEquals("oidc:jane", server.data(jane, "query($id: ID) { rejections(loadId: $id) { madeBy } }",
-                Map.of("id", ingest.get("batchId").asText())).at("/rejections/0/madeBy").asText());
+        assertEquals("oidc:jane", server.data(jane, "query($id: ID) { rejections(loadId: $id) { edges { node { madeBy } } } }",
+                Map.of("id", ingest.get("batchId").asText())).at("/rejections/edges/0/node/madeBy").asText());
 
         // ES256, and a reader's group: reads, cannot write.
         String sam = es256(claims("sam", "hiring-readers"), "ec-1", ec1);

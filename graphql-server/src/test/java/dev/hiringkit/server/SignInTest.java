@@ -223,8 +223,8 @@ class SignInTest {
         JsonNode ingest = server.data(token, "mutation { ingest(input: { departments: [{ id: 9001, department: \"\" }] })"
                 + " { batchId rejected } }", null).get("ingest");
         assertEquals(1, ingest.get("rejected").asInt());
-        JsonNode rejection = server.data(token, "query($id: ID) { rejections(loadId: $id) { madeBy } }",
-                Map.of("id", ingest.get("batchId").asText())).at("/rejections/0");
+        JsonNode rejection = server.data(token, "query($id: ID) { rejections(loadId: $id) { edges { node { madeBy } } } }",
+                Map.of("id", ingest.get("batchId").asText())).at("/rejections/edges/0/node");
         assertEquals("client:nightly-etl", rejection.get("madeBy").asText());
 
         // A historical load: its loads rows and its refused records name the client.
@@ -233,16 +233,16 @@ class SignInTest {
         assertEquals(3, loads.size());
         loads.forEach(load -> assertEquals("client:nightly-etl", load.get("madeBy").asText()));
         String employeesLoad = loads.get(2).get("id").asText();
-        assertEquals("client:nightly-etl", server.data(token, "query($id: ID) { rejections(loadId: $id) { madeBy } }",
-                Map.of("id", employeesLoad)).at("/rejections/0/madeBy").asText());
+        assertEquals("client:nightly-etl", server.data(token, "query($id: ID) { rejections(loadId: $id) { edges { node { madeBy } } } }",
+                Map.of("id", employeesLoad)).at("/rejections/edges/0/node/madeBy").asText());
         assertTrue(server.data(token, "{ loads(limit: 50) { id madeBy } }", null).get("loads").findValuesAsText("madeBy")
                 .contains("client:nightly-etl"));
 
         // A person's batch names the person.
         JsonNode byWriter = server.data(server.token("writer"), "mutation { ingest(input: { jobs: [{ id: 9001, job: \"\" }] })"
                 + " { batchId } }", null).get("ingest");
-        assertEquals("user:writer", server.data(token, "query($id: ID) { rejections(loadId: $id) { madeBy } }",
-                Map.of("id", byWriter.get("batchId").asText())).at("/rejections/0/madeBy").asText());
+        assertEquals("user:writer", server.data(token, "query($id: ID) { rejections(loadId: $id) { edges { node { madeBy } } } }",
+                Map.of("id", byWriter.get("batchId").asText())).at("/rejections/edges/0/node/madeBy").asText());
     }
 
     @Test
