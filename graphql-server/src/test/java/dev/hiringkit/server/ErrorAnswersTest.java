@@ -2,9 +2,11 @@ package dev.hiringkit.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hiringkit.server.auth.Role;
 import dev.hiringkit.testing.TestDatabase;
 import java.io.IOException;
 import java.io.InputStream;
@@ -153,6 +155,12 @@ class ErrorAnswersTest {
         // Longer than bcrypt's 72 bytes: a wrong password like any other.
         assertOAuthError(server.form("/token", "grant_type=password&username=reader&password=" + "p".repeat(100), null), 400,
                 "invalid_grant");
+        // The same limit when a password is set: 40 accented letters are 80 bytes, past it; 36 are 72, within.
+        assertThrows(IllegalArgumentException.class, () -> server.users.add("accented", "é".repeat(40).toCharArray(),
+                Role.READER));
+        assertTrue(server.users.add("accented", "é".repeat(36).toCharArray(), Role.READER));
+        assertEquals(200, server.form("/token", "grant_type=password&username=accented&password="
+                + URLEncoder.encode("é".repeat(36), StandardCharsets.UTF_8), null).statusCode());
         // Nothing else broke: the right password still works.
         assertEquals(200, server.form("/token", "grant_type=password&username=reader&password=correct+horse+battery",
                 null).statusCode());

@@ -118,8 +118,10 @@ public final class Users {
         if (password.length < 8) {
             throw new IllegalArgumentException("a password needs at least 8 characters");
         }
-        if (password.length > 72) {
-            throw new IllegalArgumentException("a password may have at most 72 characters (bcrypt's limit)");
+        if (StandardCharsets.UTF_8.encode(CharBuffer.wrap(password)).remaining() > MAX_PASSWORD_BYTES) {
+            // bcrypt's limit is in bytes: 72 ASCII characters, fewer accented ones.
+            throw new IllegalArgumentException("a password may have at most " + MAX_PASSWORD_BYTES
+                    + " bytes in UTF-8 (bcrypt's limit)");
         }
     }
 }
