@@ -15,13 +15,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,23 +42,8 @@ final class AsyncLoads {
     private static final int RECORDED_WITHIN_SECONDS = 30;
 
     private final ThreadPoolExecutor loads = new ThreadPoolExecutor(0, MAX_RUNNING, 60, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), daemons("hiring-load"));
-    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemons("hiring-feed"));
-
-    AsyncLoads() {
-        timer.setKeepAliveTime(30, TimeUnit.SECONDS);
-        timer.allowCoreThreadTimeOut(true);
-        timer.setRemoveOnCancelPolicy(true);
-    }
-
-    private static ThreadFactory daemons(String name) {
-        AtomicInteger count = new AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, name + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
+            new SynchronousQueue<>(), Daemons.threads("hiring-load"));
+    private final ScheduledExecutorService timer = Daemons.scheduler("hiring-feed");
 
     /** The timer the load feeds poll on. */
     ScheduledExecutorService timer() {

@@ -1,6 +1,7 @@
 package dev.hiringkit.server.http;
 
 import dev.hiringkit.server.ServerConfig;
+import dev.hiringkit.server.graphql.Daemons;
 import dev.hiringkit.server.graphql.HiringGraphQL;
 import dev.hiringkit.server.http.ClasspathHandler.Caching;
 import org.eclipse.jetty.compression.gzip.GzipCompression;
