@@ -2,18 +2,17 @@ package dev.hiringkit.server.auth;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
+import org.apache.commons.codec.digest.DigestUtils;
 
 /**
  * Machine clients, such as the pipelines that send batches: each has a name, a role and a secret it signs
@@ -62,7 +61,7 @@ public final class Clients {
         }
         String secret = newSecret();
         int added = sql.update("INSERT INTO clients (name, secret_sha256, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                name, sha256(secret), role.name());
+                name, DigestUtils.sha256Hex(secret), role.name());
         return added == 1 ? Optional.of(secret) : Optional.empty();
     }
 
@@ -70,7 +69,7 @@ public final class Clients {
     public Optional<String> rotate(String name) {
         String secret = newSecret();
         Optional<UUID> id = sql.one("UPDATE clients SET secret_sha256 = ?, secret_set_at = now() WHERE name = ?"
-                + " RETURNING id", rs -> rs.getObject(1, UUID.class), sha256(secret), name);
+                + " RETURNING id", rs -> rs.getObject(1, UUID.class), DigestUtils.sha256Hex(secret), name);
         id.ifPresent(cache::forget);
         return id.map(changed -> secret);
     }
@@ -102,7 +101,7 @@ public final class Clients {
         }
         Optional<Stored> row = sql.one("SELECT secret_sha256, id, version, name, role FROM clients WHERE name = ?",
                 rs -> new Stored(rs.getString(1), account(rs, 2)), name);
-        byte[] given = sha256(secret).getBytes(StandardCharsets.US_ASCII);
+        byte[] given = DigestUtils.sha256Hex(secret).getBytes(StandardCharsets.US_ASCII);
         byte[] stored = row.map(r -> r.hash().getBytes(StandardCharsets.US_ASCII)).orElse(new byte[given.length]);
         return MessageDigest.isEqual(given, stored) ? row.map(Stored::account) : Optional.empty();
     }
@@ -124,14 +123,5 @@ public final class Clients {
         byte[] bytes = new byte[SECRET_BYTES];
         random.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    private static String sha256(String secret) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(secret.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
     }
 }

@@ -2,13 +2,10 @@ package dev.hiringkit.server.http;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
+import org.apache.commons.codec.digest.DigestUtils;
 
 /**
  * Automatic persisted queries, as Apollo's clients send them: a request may carry
@@ -45,7 +42,7 @@ final class PersistedQueries {
 
     PersistedQueries(Collection<String> registeredDocuments, boolean allowListOnly) {
         for (String document : registeredDocuments) {
-            registered.put(sha256(document), document);
+            registered.put(DigestUtils.sha256Hex(document), document);
         }
         this.allowListOnly = allowListOnly;
     }
@@ -79,7 +76,7 @@ final class PersistedQueries {
             }
             return known;
         }
-        String actual = hash != null || allowListOnly ? sha256(query) : null;
+        String actual = hash != null || allowListOnly ? DigestUtils.sha256Hex(query) : null;
         if (hash != null && !hash.equals(actual)) {
             throw new Problem("PERSISTED_QUERY_HASH_MISMATCH", "The sha256Hash is not the SHA-256 of the query's"
                     + " UTF-8 bytes.", true);
@@ -93,14 +90,5 @@ final class PersistedQueries {
             automatic.put(hash, query);
         }
         return query;
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java has SHA-256", e);
-        }
     }
 }
