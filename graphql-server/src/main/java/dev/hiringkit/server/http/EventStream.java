@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -186,8 +185,7 @@ final class EventStream implements Subscriber<ExecutionResult> {
     @Override
     public void onError(Throwable t) {
         LOG.error("a subscription failed", t);
-        next(Map.of("errors", List.of(Map.of("message", "The subscription failed; it has been logged.",
-                "extensions", Map.of("code", "INTERNAL_ERROR")))), false);
+        next(Http.error("INTERNAL_ERROR", "The subscription failed; it has been logged."), false);
         complete();
     }
 

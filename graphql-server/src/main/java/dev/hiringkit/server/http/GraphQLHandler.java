@@ -116,7 +116,7 @@ final class GraphQLHandler extends Handler.Abstract {
         }
 
         RequestError(String code, String message) {
-            this(List.of(Map.of("message", message, "extensions", Map.of("code", code))));
+            this(List.of(Http.errorEntry(code, message)));
         }
     }
 

@@ -159,7 +159,12 @@ final class Http {
 
     /** The GraphQL error shape every refusal outside {@code /token} has: one error with its code. */
     static Map<String, Object> error(String code, String message) {
-        return Map.of("errors", List.of(Map.of("message", message, "extensions", Map.of("code", code))));
+        return Map.of("errors", List.of(errorEntry(code, message)));
+    }
+
+    /** One GraphQL error: its message, and its code in {@code extensions}. */
+    static Map<String, Object> errorEntry(String code, String message) {
+        return Map.of("message", message, "extensions", Map.of("code", code));
     }
 
     /** The OAuth2 error shape (RFC 6749, section 5.2) of every refusal at {@code /token}. */
