@@ -51,12 +51,21 @@ public final class DatabaseFailures {
      * DATABASE_UNAVAILABLE when the database went away, else DATABASE_ERROR, with the driver's message.
      */
     public static HiringException translate(String what, SQLException e) {
+        return translate(what, what, null, e);
+    }
+
+    /**
+     * As {@link #translate(String, SQLException)}, for work its caller can run again: when the database
+     * went away, {@code stopped} names the failure and {@code advice} (null: none) says what running it
+     * again does; else {@code failed} names it.
+     */
+    public static HiringException translate(String failed, String stopped, String advice, SQLException e) {
         Throwable gone = connectionFailure(e);
         if (gone != null) {
-            return new HiringException(Code.DATABASE_UNAVAILABLE, what + ": the database is unavailable ("
-                    + gone.getMessage() + ")", e);
+            return new HiringException(Code.DATABASE_UNAVAILABLE, stopped + ": the database is unavailable ("
+                    + gone.getMessage() + ")" + (advice == null ? "" : ". " + advice), e);
         }
-        return new HiringException(Code.DATABASE_ERROR, what + ": " + e.getMessage(), e);
+        return new HiringException(Code.DATABASE_ERROR, failed + ": " + e.getMessage(), e);
     }
 
     /**

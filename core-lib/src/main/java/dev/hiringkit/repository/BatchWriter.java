@@ -67,13 +67,10 @@ final class BatchWriter {
                 return inTransaction(batchId, batch, true);
             }
         } catch (SQLException e) {
-            if (DatabaseFailures.isUnavailable(e)) {
-                // Sending the batch again is safe: ids it already stored come back as DUPLICATE_ID.
-                HiringException gone = DatabaseFailures.translate("The batch was not confirmed", e);
-                throw new HiringException(gone.code(), gone.getMessage() + ". Send it again once the database is"
-                        + " back: rows it stored, if any, are refused as DUPLICATE_ID, never stored twice.", e);
-            }
-            throw new HiringException(Code.DATABASE_ERROR, "The batch was not stored: " + e.getMessage(), e);
+            // Sending the batch again is safe: ids it already stored come back as DUPLICATE_ID.
+            throw DatabaseFailures.translate("The batch was not stored", "The batch was not confirmed",
+                    "Send it again once the database is back: rows it stored, if any, are refused as DUPLICATE_ID,"
+                            + " never stored twice.", e);
         }
     }
 

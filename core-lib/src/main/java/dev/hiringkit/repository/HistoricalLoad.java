@@ -443,11 +443,8 @@ final class HistoricalLoad {
                     + " into " + table.sqlName() + " an id this load also carries. The chunk was rolled back;"
                     + " run the load again to resume after the last committed chunk.", e);
         }
-        if (DatabaseFailures.isUnavailable(e)) {
-            HiringException gone = DatabaseFailures.translate("Load of " + source + " stopped", e);
-            return new HiringException(gone.code(), gone.getMessage() + ". The chunks committed before it stopped"
-                    + " are kept; a new load of the same source resumes after them.", e);
-        }
-        return new HiringException(Code.DATABASE_ERROR, "Load of " + source + " failed: " + e.getMessage(), e);
+        return DatabaseFailures.translate("Load of " + source + " failed", "Load of " + source + " stopped",
+                "The chunks committed before it stopped are kept; a new load of the same source resumes after them.",
+                e);
     }
 }
