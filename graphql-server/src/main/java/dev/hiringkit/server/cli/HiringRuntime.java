@@ -6,7 +6,7 @@ import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.archive.ArchiveStore;
-import dev.hiringkit.db.DatabaseFailures;
+import dev.hiringkit.server.db.DatabaseFailures;
 import dev.hiringkit.server.db.EmbeddedDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -77,8 +77,8 @@ final class HiringRuntime implements AutoCloseable {
             pool = new HikariDataSource(config);
         } catch (RuntimeException e) {
             closeQuietly(embedded);
-            throw new HiringException(Code.DATABASE_UNAVAILABLE, "Could not connect to " + withoutQuery(config.getJdbcUrl())
-                    + ": " + rootMessage(e), e);
+            throw new HiringException(Code.DATABASE_UNAVAILABLE, "Could not connect to "
+                    + withoutQuery(config.getJdbcUrl()) + ": " + DatabaseFailures.rootMessage(e), e);
         }
         HiringKit.Builder builder = HiringKit.builder().dataSource(pool).archive(archive);
         if (s3 != null) {
@@ -90,9 +90,10 @@ final class HiringRuntime implements AutoCloseable {
         } catch (RuntimeException e) {
             pool.close();
             closeQuietly(embedded);
-            if (DatabaseFailures.isUnavailable(e)) {
+            if (DatabaseFailures.unavailable(e)) {
                 throw new HiringException(Code.DATABASE_UNAVAILABLE, "Could not check the schema of "
-                        + withoutQuery(config.getJdbcUrl()) + ": the database is unavailable (" + rootMessage(e) + ")", e);
+                        + withoutQuery(config.getJdbcUrl()) + ": the database is unavailable ("
+                        + DatabaseFailures.rootMessage(e) + ")", e);
             }
             throw e;
         }
@@ -144,13 +145,5 @@ final class HiringRuntime implements AutoCloseable {
                 // the server stops with the JVM anyway
             }
         }
-    }
-
-    static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage();
     }
 }
