@@ -1,8 +1,8 @@
 package dev.hiringkit.server;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hiringkit.testing.TestTools;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -29,7 +28,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * A headless Chromium for the page tests, and the checks they share: axe-core's audit and walks by
  * Tab. Where Chromium or chromedriver is missing, the test class that asks for one is skipped with a
- * notice; with HIRING_REQUIRE_BROWSER=1 (as CI sets) it fails instead.
+ * notice; with HIRING_REQUIRE_TOOLS=1 (as CI sets) it fails instead.
  */
 final class TestBrowser implements AutoCloseable {
 
@@ -99,9 +98,9 @@ final class TestBrowser implements AutoCloseable {
 
     /** Starts Chromium with its profile in {@code profile}, or skips (or fails, in CI) the calling test class. */
     static TestBrowser start(Class<?> test, Path profile) throws IOException {
-        requireOrSkip(test, Files.isExecutable(Path.of(CHROME)), "No browser at " + CHROME
+        TestTools.requireOrSkip(test, Files.isExecutable(Path.of(CHROME)), "No browser at " + CHROME
                 + ": install chromium and chromium-driver (.ci/run does) or set -Dhiring.test.chrome");
-        requireOrSkip(test, Files.isExecutable(Path.of(CHROMEDRIVER)), "No chromedriver at " + CHROMEDRIVER
+        TestTools.requireOrSkip(test, Files.isExecutable(Path.of(CHROMEDRIVER)), "No chromedriver at " + CHROMEDRIVER
                 + ": install chromium-driver (.ci/run does) or set -Dhiring.test.chromedriver");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROME);
@@ -115,19 +114,6 @@ final class TestBrowser implements AutoCloseable {
                 .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
         Files.createDirectories(TARGET);
         return new TestBrowser(new ChromeDriver(service, options));
-    }
-
-    /**
-     * A machine without Chromium skips the browser tests and says so; CI sets HIRING_REQUIRE_BROWSER=1,
-     * which makes a missing browser a failure instead.
-     */
-    private static void requireOrSkip(Class<?> test, boolean present, String missing) {
-        if (present) {
-            return;
-        }
-        assertFalse("1".equals(System.getenv("HIRING_REQUIRE_BROWSER")), missing);
-        System.err.println("SKIPPED " + test.getSimpleName() + " (pages in a real browser): " + missing);
-        Assumptions.assumeTrue(false, missing);
     }
 
     /** A rule axe found broken on the page: its id, impact, what it asks, and the elements that break it. */
