@@ -25,7 +25,12 @@ public final class HiringException extends RuntimeException {
          * trying again once the database is back.
          */
         DATABASE_UNAVAILABLE,
-        INVALID_ARGUMENT
+        INVALID_ARGUMENT,
+        /**
+         * An idempotency key sent again with a request other than the one it was first used for: a retry
+         * must repeat its request exactly; a new request needs a new key.
+         */
+        IDEMPOTENCY_KEY_REUSED
     }
 
     private final Code code;

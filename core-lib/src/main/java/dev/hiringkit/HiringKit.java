@@ -2,10 +2,12 @@ package dev.hiringkit;
 
 import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.archive.Archiver;
+import dev.hiringkit.db.IdempotencyKeys;
 import dev.hiringkit.reports.Reports;
 import dev.hiringkit.repository.HiringRepository;
 import dev.hiringkit.validation.Validator;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -34,9 +36,10 @@ public final class HiringKit {
         this.dataSource = Objects.requireNonNull(builder.dataSource, "dataSource is required");
         this.archive = builder.archive;
         this.validator = Validator.standard();
-        this.repository = HiringRepository.postgres(dataSource, validator, archive, builder.s3);
+        this.repository = HiringRepository.postgres(dataSource, validator, archive, builder.s3,
+                builder.idempotencyRetention);
         this.reports = Reports.postgres(dataSource);
-        this.archiver = Archiver.postgres(dataSource, archive);
+        this.archiver = Archiver.postgres(dataSource, archive, builder.idempotencyRetention);
     }
 
     public static Builder builder() {
@@ -80,6 +83,7 @@ public final class HiringKit {
         private DataSource dataSource;
         private ArchiveStore archive = ArchiveStore.directory(Path.of("archive"));
         private S3Client s3;
+        private Duration idempotencyRetention = IdempotencyKeys.DEFAULT_RETENTION;
 
         private Builder() {
         }
@@ -102,6 +106,17 @@ public final class HiringKit {
          */
         public Builder s3(S3Client s3) {
             this.s3 = Objects.requireNonNull(s3);
+            return this;
+        }
+
+        /**
+         * How long an idempotency key is kept ({@code Batch.withIdempotencyKey}, {@code LoadOptions}'s, a keyed
+         * backup or restore): a request sent again with its key within this time gets its first result back.
+         * 24 hours by default; expired keys are deleted at most once a minute, after a keyed write.
+         */
+        public Builder idempotencyRetention(Duration retention) {
+            new IdempotencyKeys(retention);
+            this.idempotencyRetention = retention;
             return this;
         }
 

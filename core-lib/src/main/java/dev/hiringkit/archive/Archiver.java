@@ -1,6 +1,9 @@
 package dev.hiringkit.archive;
 
+import dev.hiringkit.IdempotencyKey;
 import dev.hiringkit.Table;
+import dev.hiringkit.db.IdempotencyKeys;
+import java.time.Duration;
 import java.util.List;
 import javax.sql.DataSource;
 
@@ -24,6 +27,15 @@ public interface Archiver {
      */
     Backup backup(Table... tables);
 
+    /**
+     * {@link #backup(Table...)} made safe to send again: the key is recorded, with the backup's id, once the
+     * backup is complete, and for as long as keys are kept (24 hours by default) the same request with the
+     * same key returns that backup ({@link Backup#replayed()} true) instead of taking another; a concurrent
+     * one waits for the first. The same key with other tables is refused with
+     * {@link dev.hiringkit.HiringException.Code#IDEMPOTENCY_KEY_REUSED}.
+     */
+    Backup backup(IdempotencyKey key, Table... tables);
+
     /** The complete backups, newest first. */
     List<Backup> list();
 
@@ -37,11 +49,25 @@ public interface Archiver {
      */
     RestoreResult restore(String backupId, RestoreMode mode, Table... tables);
 
+    /**
+     * {@link #restore(String, RestoreMode, Table...)} made safe to send again: the key and the result are
+     * committed in the restore's own transaction, and for as long as keys are kept the same request with the
+     * same key returns that result ({@link RestoreResult#replayed()} true) and restores nothing (a restore
+     * run twice in REPLACE mode would throw away the rows written in between). The same key with another
+     * backup id, mode or tables is refused with {@link dev.hiringkit.HiringException.Code#IDEMPOTENCY_KEY_REUSED}.
+     */
+    RestoreResult restore(IdempotencyKey key, String backupId, RestoreMode mode, Table... tables);
+
     /** The same archiver, telling {@code progress} how its backups and restores advance. */
     Archiver withProgress(ArchiveProgress progress);
 
     /** An archiver of the HiringKit tables in {@code dataSource}, keeping backups in {@code store}. */
     static Archiver postgres(DataSource dataSource, ArchiveStore store) {
-        return new PgArchiver(dataSource, store);
+        return postgres(dataSource, store, IdempotencyKeys.DEFAULT_RETENTION);
+    }
+
+    /** An archiver as {@link #postgres(DataSource, ArchiveStore)}, keeping idempotency keys for {@code retention}. */
+    static Archiver postgres(DataSource dataSource, ArchiveStore store, Duration idempotencyRetention) {
+        return new PgArchiver(dataSource, store, new IdempotencyKeys(idempotencyRetention));
     }
 }

@@ -7,12 +7,18 @@ import java.util.Optional;
 
 /**
  * A complete backup: its id (the UTC time it was taken and a random suffix, so ids sort by age), when
- * it was taken, and one Avro file per table.
+ * it was taken, and one Avro file per table. {@code replayed}: this is the backup an earlier request with
+ * the same idempotency key took, returned without taking another.
  */
-public record Backup(String id, Instant createdAt, String codec, List<TableFile> tables) {
+public record Backup(String id, Instant createdAt, String codec, List<TableFile> tables, boolean replayed) {
 
     public Backup {
         tables = List.copyOf(tables);
+    }
+
+    /** A backup as taken or listed. */
+    public Backup(String id, Instant createdAt, String codec, List<TableFile> tables) {
+        this(id, createdAt, codec, tables, false);
     }
 
     /** The file of one table, if this backup holds it. */

@@ -1,11 +1,15 @@
 package dev.hiringkit.archive;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
+import dev.hiringkit.IdempotencyKey;
 import dev.hiringkit.Table;
 import dev.hiringkit.db.BinaryCopyReader;
 import dev.hiringkit.db.CopyBuffer;
 import dev.hiringkit.db.DatabaseFailures;
+import dev.hiringkit.db.IdempotencyKeys;
 import dev.hiringkit.db.SchemaKeys;
 import dev.hiringkit.db.TableLocks;
 import java.io.FilterInputStream;
@@ -37,6 +41,8 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
@@ -86,20 +92,104 @@ final class PgArchiver implements Archiver {
     private final ArchiveStore store;
     private final ArchiveProgress progress;
     private final SchemaKeys keys = new SchemaKeys();
+    private final IdempotencyKeys idempotency;
 
-    PgArchiver(DataSource dataSource, ArchiveStore store) {
-        this(dataSource, store, ArchiveProgress.NONE);
+    PgArchiver(DataSource dataSource, ArchiveStore store, IdempotencyKeys idempotency) {
+        this(dataSource, store, ArchiveProgress.NONE, idempotency);
     }
 
-    private PgArchiver(DataSource dataSource, ArchiveStore store, ArchiveProgress progress) {
+    private PgArchiver(DataSource dataSource, ArchiveStore store, ArchiveProgress progress,
+            IdempotencyKeys idempotency) {
         this.dataSource = dataSource;
         this.store = store;
         this.progress = progress;
+        this.idempotency = idempotency;
     }
 
     @Override
     public Archiver withProgress(ArchiveProgress progress) {
-        return new PgArchiver(dataSource, store, progress);
+        return new PgArchiver(dataSource, store, progress, idempotency);
+    }
+
+    // ---- idempotency keys -----------------------------------------------------------------------
+
+    private static final ObjectMapper STORED = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    /**
+     * A keyed backup claims its key in a transaction of its own, held while the backup is taken (a second
+     * request with the key waits on it), and commits it with the backup's id once the manifest is written:
+     * the key is recorded if and only if the backup is complete. A process that dies in between leaves an
+     * incomplete backup (never listed) and no key; the retry takes the backup again.
+     */
+    @Override
+    public Backup backup(IdempotencyKey key, Table... tables) {
+        List<Table> chosen = parentsFirst(tables);
+        IdempotencyKeys.Claim claim = new IdempotencyKeys.Claim(key.madeBy().orElse(null), key.key(), "backup",
+                IdempotencyKeys.sha256(chosen.stream().map(Table::sqlName).toArray(String[]::new)));
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                Optional<String> stored = idempotency.claim(connection, claim);
+                if (stored.isPresent()) {
+                    connection.rollback();
+                    Backup backup = find(stored.get(), List.of());
+                    return new Backup(backup.id(), backup.createdAt(), backup.codec(), backup.tables(), true);
+                }
+                Backup backup = backup(tables);
+                idempotency.complete(connection, claim, backup.id());
+                connection.commit();
+                return backup;
+            } catch (RuntimeException | SQLException e) {
+                rollbackQuietly(connection, e);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw DatabaseFailures.translate("The backup was not recorded under its idempotency key", e);
+        } finally {
+            idempotency.purgeExpiredIfDue(dataSource);
+        }
+    }
+
+    @Override
+    public RestoreResult restore(IdempotencyKey key, String backupId, RestoreMode mode, Table... tables) {
+        // The backup id as asked ('latest' stays 'latest'): a retry sends the same words.
+        IdempotencyKeys.Claim claim = new IdempotencyKeys.Claim(key.madeBy().orElse(null), key.key(), "restore",
+                IdempotencyKeys.sha256(Objects.requireNonNullElse(backupId, LATEST), mode.name(),
+                        parentsFirst(tables).stream().map(Table::sqlName).collect(Collectors.joining(","))));
+        try {
+            // A retry whose restore committed is answered before any file is read; the claim in the restore's
+            // transaction is what makes two concurrent ones run once.
+            try (Connection connection = dataSource.getConnection()) {
+                Optional<String> stored = idempotency.find(connection, claim);
+                if (stored.isPresent() && !stored.get().isEmpty()) {
+                    return replayedRestore(stored.get());
+                }
+            } catch (SQLException e) {
+                throw DatabaseFailures.translate("The restore from backup " + backupId + " failed and changed nothing"
+                        + " (every table is as it was)", e);
+            }
+            return restore(backupId, mode, Optional.of(claim), tables);
+        } finally {
+            idempotency.purgeExpiredIfDue(dataSource);
+        }
+    }
+
+    private static RestoreResult replayedRestore(String json) {
+        try {
+            RestoreResult stored = STORED.readValue(json, RestoreResult.class);
+            return new RestoreResult(stored.backupId(), stored.mode(), stored.tables(), true);
+        } catch (IOException e) {
+            throw new HiringException(Code.DATABASE_ERROR, "The stored result of an idempotency key is unreadable", e);
+        }
+    }
+
+    private static String stored(RestoreResult result) {
+        try {
+            return STORED.writeValueAsString(result);
+        } catch (IOException e) {
+            throw new IllegalStateException("a restore result is always JSON", e);
+        }
     }
 
     // ---- backup ---------------------------------------------------------------------------------
@@ -333,6 +423,11 @@ final class PgArchiver implements Archiver {
 
     @Override
     public RestoreResult restore(String backupId, RestoreMode mode, Table... tables) {
+        return restore(backupId, mode, Optional.empty(), tables);
+    }
+
+    private RestoreResult restore(String backupId, RestoreMode mode, Optional<IdempotencyKeys.Claim> claim,
+            Table... tables) {
         boolean all = tables.length == 0;
         Backup backup = find(backupId, all ? List.of() : parentsFirst(tables));
         List<Table> chosen = parentsFirst(all ? backup.tables().stream().map(Backup.TableFile::table).toArray(Table[]::new)
@@ -347,17 +442,25 @@ final class PgArchiver implements Archiver {
             for (Backup.TableFile file : files.values()) {
                 verify(file, reads);
             }
-            return restore(backup, mode, chosen, files, reads);
+            return restore(backup, mode, chosen, files, reads, claim);
         }
     }
 
     private RestoreResult restore(Backup backup, RestoreMode mode, List<Table> chosen,
-            Map<Table, Backup.TableFile> files, FileReads reads) {
+            Map<Table, Backup.TableFile> files, FileReads reads, Optional<IdempotencyKeys.Claim> claim) {
         boolean keysDropped = mode == RestoreMode.REPLACE || chosen.contains(Table.HIRED_EMPLOYEES);
         List<RestoreResult.TableRestore> results = new ArrayList<>();
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
+            RestoreResult result;
             try {
+                // The key first: a concurrent restore with it waits here, then replays this one's result.
+                Optional<String> stored = claim.isPresent() ? idempotency.claim(connection, claim.get())
+                        : Optional.empty();
+                if (stored.isPresent()) {
+                    connection.rollback();
+                    return replayedRestore(stored.get());
+                }
                 lock(connection, chosen, mode, keysDropped);
                 if (keysDropped) {
                     keys.dropInTransaction(connection);
@@ -370,6 +473,10 @@ final class PgArchiver implements Archiver {
                 if (keysDropped) {
                     restoreKeys(connection, backup.id());
                 }
+                result = new RestoreResult(backup.id(), mode, results);
+                if (claim.isPresent()) {
+                    idempotency.complete(connection, claim.get(), stored(result));
+                }
             } catch (RuntimeException | SQLException | IOException e) {
                 rollbackQuietly(connection, e);
                 throw e;
@@ -381,7 +488,7 @@ final class PgArchiver implements Archiver {
                         + " commit failed: whether it took effect is unknown", e);
             }
             LOG.debug("Restored {} from backup {} ({})", names(chosen), backup.id(), mode);
-            return new RestoreResult(backup.id(), mode, results);
+            return result;
         } catch (SQLException e) {
             throw DatabaseFailures.translate("The restore from backup " + backup.id() + " failed and changed nothing"
                     + " (every table is as it was)", e);

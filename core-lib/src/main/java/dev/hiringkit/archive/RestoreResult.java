@@ -3,11 +3,19 @@ package dev.hiringkit.archive;
 import dev.hiringkit.Table;
 import java.util.List;
 
-/** What a restore did, per table. */
-public record RestoreResult(String backupId, RestoreMode mode, List<TableRestore> tables) {
+/**
+ * What a restore did, per table. {@code replayed}: this is what an earlier restore with the same idempotency
+ * key did, returned without restoring again.
+ */
+public record RestoreResult(String backupId, RestoreMode mode, List<TableRestore> tables, boolean replayed) {
 
     public RestoreResult {
         tables = List.copyOf(tables);
+    }
+
+    /** What a restore did now. */
+    public RestoreResult(String backupId, RestoreMode mode, List<TableRestore> tables) {
+        this(backupId, mode, tables, false);
     }
 
     /**

@@ -25,11 +25,14 @@ public final class Batch {
     private final Map<Table, List<Object>> entries;
     private final boolean allOrNothing;
     private final Optional<String> madeBy;
+    private final Optional<String> idempotencyKey;
 
-    private Batch(Map<Table, List<Object>> entries, boolean allOrNothing, Optional<String> madeBy) {
+    private Batch(Map<Table, List<Object>> entries, boolean allOrNothing, Optional<String> madeBy,
+            Optional<String> idempotencyKey) {
         this.entries = entries;
         this.allOrNothing = allOrNothing;
         this.madeBy = madeBy;
+        this.idempotencyKey = idempotencyKey;
     }
 
     public static Batch ofDepartments(List<Department> rows) {
@@ -50,7 +53,27 @@ public final class Batch {
 
     /** The same rows in all-or-nothing mode. */
     public Batch asAllOrNothing() {
-        return new Batch(entries, true, madeBy);
+        return new Batch(entries, true, madeBy, idempotencyKey);
+    }
+
+    /**
+     * The same batch carrying an idempotency key (1 to 255 printable ASCII characters; a UUID is a good one),
+     * so that sending it again is safe: the key is stored with the batch's result in the batch's own
+     * transaction, and for as long as the key is kept (24 hours by default, see
+     * {@link dev.hiringkit.HiringKit.Builder#idempotencyRetention}) the same batch with the same key returns
+     * that first result ({@link BatchResult#replayed()} true) without touching a table, from any process on
+     * the database. The same key with other rows, or another mode, is refused with
+     * {@link dev.hiringkit.HiringException.Code#IDEMPOTENCY_KEY_REUSED}. Keys are per {@link #madeBy()}: two
+     * senders' keys never meet.
+     */
+    public Batch withIdempotencyKey(String key) {
+        return new Batch(entries, allOrNothing, madeBy,
+                Optional.of(dev.hiringkit.db.IdempotencyKeys.checkKey(key)));
+    }
+
+    /** The idempotency key the batch carries, if any; see {@link #withIdempotencyKey}. */
+    public Optional<String> idempotencyKey() {
+        return idempotencyKey;
     }
 
     public boolean allOrNothing() {
@@ -126,7 +149,7 @@ public final class Batch {
         public Batch build() {
             Map<Table, List<Object>> copy = new EnumMap<>(Table.class);
             entries.forEach((table, list) -> copy.put(table, List.copyOf(list)));
-            return new Batch(copy, allOrNothing, Optional.ofNullable(madeBy));
+            return new Batch(copy, allOrNothing, Optional.ofNullable(madeBy), Optional.empty());
         }
     }
 }

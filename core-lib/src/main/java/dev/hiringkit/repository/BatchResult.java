@@ -8,12 +8,19 @@ import java.util.UUID;
 
 /**
  * What a batch did: per table, how many rows were inserted and which were rejected and why. The
- * rejected rows are also in the rejections log under {@code batchId}.
+ * rejected rows are also in the rejections log under {@code batchId}. {@code replayed} is true when this is
+ * the stored result of an earlier run of the same batch with the same idempotency key
+ * ({@link Batch#withIdempotencyKey}): this call changed nothing.
  */
-public record BatchResult(UUID batchId, Map<Table, TableOutcome> tables) {
+public record BatchResult(UUID batchId, Map<Table, TableOutcome> tables, boolean replayed) {
 
     public BatchResult {
         tables = Map.copyOf(tables);
+    }
+
+    /** The result of a batch that ran now. */
+    public BatchResult(UUID batchId, Map<Table, TableOutcome> tables) {
+        this(batchId, tables, false);
     }
 
     /** The outcome for one table of the batch. */

@@ -4,6 +4,7 @@ import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.Table;
 import dev.hiringkit.db.DatabaseFailures;
+import dev.hiringkit.db.IdempotencyKeys;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;
@@ -25,6 +26,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
@@ -42,43 +44,63 @@ import org.apache.commons.csv.CSVFormat;
 final class BatchWriter {
 
     static final String SOURCE = "batch";
+    /** The operation a batch's idempotency key is recorded for. */
+    static final String OPERATION = "batch";
     private static final String UNIQUE_VIOLATION = "23505";
 
     private final DataSource dataSource;
     private final Validator validator;
     private final RejectionLog log;
+    private final IdempotencyKeys keys;
 
-    BatchWriter(DataSource dataSource, Validator validator, RejectionLog log) {
+    BatchWriter(DataSource dataSource, Validator validator, RejectionLog log, IdempotencyKeys keys) {
         this.dataSource = dataSource;
         this.validator = validator;
         this.log = log;
+        this.keys = keys;
     }
 
     BatchResult insert(Batch batch) {
         checkSizes(batch);
         UUID batchId = UUID.randomUUID();
+        Optional<IdempotencyKeys.Claim> claim = batch.idempotencyKey().map(key -> new IdempotencyKeys.Claim(
+                batch.madeBy().orElse(null), key, OPERATION, requestHash(batch)));
         try {
             try {
-                return inTransaction(batchId, batch, false);
+                return inTransaction(batchId, batch, claim, false);
             } catch (SQLException e) {
                 if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
                     throw e;
                 }
-                return inTransaction(batchId, batch, true);
+                return inTransaction(batchId, batch, claim, true);
+            } finally {
+                if (claim.isPresent()) {
+                    keys.purgeExpiredIfDue(dataSource);
+                }
             }
         } catch (SQLException e) {
             // Sending the batch again is safe: ids it already stored come back as DUPLICATE_ID.
             throw DatabaseFailures.translate("The batch was not stored", "The batch was not confirmed",
                     "Send it again once the database is back: rows it stored, if any, are refused as DUPLICATE_ID,"
-                            + " never stored twice.", e);
+                            + " never stored twice (with its idempotency key, its first result comes back).", e);
         }
     }
 
-    private BatchResult inTransaction(UUID batchId, Batch batch, boolean raced) throws SQLException {
+    private BatchResult inTransaction(UUID batchId, Batch batch, Optional<IdempotencyKeys.Claim> claim, boolean raced)
+            throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
+                // The key first: a concurrent request with it waits here until this transaction ends.
+                Optional<String> stored = claim.isPresent() ? keys.claim(connection, claim.get()) : Optional.empty();
+                if (stored.isPresent()) {
+                    connection.rollback();
+                    return StoredResults.batch(stored.get());
+                }
                 BatchResult result = insert(connection, batchId, batch, raced);
+                if (claim.isPresent()) {
+                    keys.complete(connection, claim.get(), StoredResults.json(result));
+                }
                 connection.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
@@ -91,6 +113,22 @@ final class BatchWriter {
                 throw e;
             }
         }
+    }
+
+    /**
+     * The batch in a canonical form, hashed: its mode, then per table its rows as the CSV records they are
+     * logged as (a typed row and the same fields as text are the same request).
+     */
+    private static String requestHash(Batch batch) {
+        List<String> parts = new ArrayList<>();
+        parts.add(batch.allOrNothing() ? "all-or-nothing" : "row-by-row");
+        for (Table table : Table.values()) {
+            List<Object> entries = batch.entries(table);
+            parts.add(table.sqlName());
+            parts.add(Integer.toString(entries.size()));
+            entries.forEach(entry -> parts.add(record(entry)));
+        }
+        return IdempotencyKeys.sha256(parts.toArray(String[]::new));
     }
 
     private static void checkSizes(Batch batch) {

@@ -2,6 +2,7 @@ package dev.hiringkit.repository;
 
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.db.IdempotencyKeys;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;
@@ -9,6 +10,7 @@ import dev.hiringkit.model.Page;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -117,6 +119,15 @@ public interface HiringRepository {
      * {@link ArchiveStore#s3Client}'s defaults, made on first use).
      */
     static HiringRepository postgres(DataSource dataSource, Validator validator, ArchiveStore archive, S3Client s3) {
-        return new PgHiringRepository(dataSource, validator, archive, s3);
+        return postgres(dataSource, validator, archive, s3, IdempotencyKeys.DEFAULT_RETENTION);
+    }
+
+    /**
+     * The repository over PostgreSQL, keeping idempotency keys ({@link Batch#withIdempotencyKey},
+     * {@link LoadOptions.Builder#idempotencyKey}) for {@code idempotencyRetention}.
+     */
+    static HiringRepository postgres(DataSource dataSource, Validator validator, ArchiveStore archive, S3Client s3,
+            Duration idempotencyRetention) {
+        return new PgHiringRepository(dataSource, validator, archive, s3, new IdempotencyKeys(idempotencyRetention));
     }
 }

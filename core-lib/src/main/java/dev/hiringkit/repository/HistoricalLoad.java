@@ -7,6 +7,7 @@ import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.csv.CsvReader;
 import dev.hiringkit.db.CopyBuffer;
 import dev.hiringkit.db.DatabaseFailures;
+import dev.hiringkit.db.IdempotencyKeys;
 import dev.hiringkit.db.SchemaKeys;
 import dev.hiringkit.db.TableLocks;
 import dev.hiringkit.model.Department;
@@ -37,6 +38,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -73,13 +75,19 @@ final class HistoricalLoad {
     private final ArchiveStore archive;
     private final RejectionLog log;
     private final SchemaKeys keys;
+    private final IdempotencyKeys idempotency;
+    /** A recorded load as the loads table has it now. */
+    private final Function<UUID, Optional<LoadResult>> recorded;
 
-    HistoricalLoad(DataSource dataSource, Validator validator, ArchiveStore archive, RejectionLog log, SchemaKeys keys) {
+    HistoricalLoad(DataSource dataSource, Validator validator, ArchiveStore archive, RejectionLog log, SchemaKeys keys,
+            IdempotencyKeys idempotency, Function<UUID, Optional<LoadResult>> recorded) {
         this.dataSource = dataSource;
         this.validator = validator;
         this.archive = archive;
         this.log = log;
         this.keys = keys;
+        this.idempotency = idempotency;
+        this.recorded = recorded;
     }
 
     /** The running totals of a load, also its checkpoint. */
@@ -94,6 +102,28 @@ final class HistoricalLoad {
     }
 
     LoadResult run(Table table, String source, String sourceName, InputStream in, long totalBytes, LoadOptions options) {
+        try {
+            return runLocked(table, source, sourceName, in, totalBytes, options);
+        } catch (HiringException e) {
+            // Sent again while the load its key names still runs (elsewhere): that load, not a second one.
+            Optional<IdempotencyKeys.Claim> claim = claim(table, source, options);
+            if (e.code() == Code.LOAD_IN_PROGRESS && claim.isPresent()) {
+                Optional<UUID> keyed = keyedLoad(claim.get());
+                if (keyed.isPresent()) {
+                    options.progress().recorded(keyed.get());
+                    return replay(keyed.get());
+                }
+            }
+            throw e;
+        } finally {
+            if (options.idempotencyKey().isPresent()) {
+                idempotency.purgeExpiredIfDue(dataSource);
+            }
+        }
+    }
+
+    private LoadResult runLocked(Table table, String source, String sourceName, InputStream in, long totalBytes,
+            LoadOptions options) {
         long startNanos = System.nanoTime();
         options.progress().started(table, source, totalBytes);
         try (Connection connection = dataSource.getConnection()) {
@@ -103,6 +133,11 @@ final class HistoricalLoad {
             try {
                 row = findOrCreate(connection, table, source, options);
                 options.progress().recorded(row.id);
+                if (row.replay) {
+                    LoadRow done = row;
+                    row = null;
+                    return replay(done.id);
+                }
                 Totals totals = row.totals;
                 StoredIds stored = new StoredIds();
                 connection.setAutoCommit(false);
@@ -273,12 +308,86 @@ final class HistoricalLoad {
      * The loads row of this run: a new one, or the interrupted load of the same source being resumed. A
      * resumed load keeps the {@code madeBy} of whoever started it.
      */
-    private record LoadRow(UUID id, String source, Instant startedAt, Totals totals, String madeBy) {
+    private record LoadRow(UUID id, String source, Instant startedAt, Totals totals, String madeBy, boolean replay) {
+
+        LoadRow(UUID id, String source, Instant startedAt, Totals totals, String madeBy) {
+            this(id, source, startedAt, totals, madeBy, false);
+        }
     }
 
+    // ---- idempotency keys ---------------------------------------------------------------------------
+
+    /** The operation a load's idempotency key is recorded for. */
+    static final String OPERATION = "load";
+
+    /** The key of a keyed load: the request is the table, the source and how it is read. */
+    private static Optional<IdempotencyKeys.Claim> claim(Table table, String source, LoadOptions options) {
+        return options.idempotencyKey().map(key -> new IdempotencyKeys.Claim(options.madeBy().orElse(null), key,
+                OPERATION, IdempotencyKeys.sha256(table.sqlName(), source, options.header().name(),
+                        Boolean.toString(options.restart()))));
+    }
+
+    /**
+     * The loads row of this run, with the key (if any) recorded in the transaction that creates or resumes
+     * it. A key recorded before names its load: a DONE one is replayed, any other is resumed (this run holds
+     * the table's lock, so no one else runs it), never restarted.
+     */
     private LoadRow findOrCreate(Connection connection, Table table, String source, LoadOptions options)
             throws SQLException {
-        connection.setAutoCommit(true);
+        Optional<IdempotencyKeys.Claim> claim = claim(table, source, options);
+        if (claim.isEmpty()) {
+            connection.setAutoCommit(true);
+            return findOrCreateRow(connection, table, source, options, options.restart());
+        }
+        connection.setAutoCommit(false);
+        try {
+            Optional<String> stored = idempotency.claim(connection, claim.get());
+            boolean restart = options.restart();
+            if (stored.isPresent()) {
+                UUID keyed = StoredResults.loadId(stored.get());
+                if (isDone(connection, keyed)) {
+                    connection.commit();
+                    connection.setAutoCommit(true);
+                    return new LoadRow(keyed, source, Instant.now(), new Totals(), null, true);
+                }
+                restart = false;
+            }
+            LoadRow row = findOrCreateRow(connection, table, source, options, restart);
+            idempotency.complete(connection, claim.get(), StoredResults.json(row.id));
+            connection.commit();
+            connection.setAutoCommit(true);
+            return row;
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(connection);
+            throw e;
+        }
+    }
+
+    private static boolean isDone(Connection connection, UUID loadId) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT status FROM loads WHERE id = ?")) {
+            select.setObject(1, loadId);
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next() && "DONE".equals(rs.getString(1));
+            }
+        }
+    }
+
+    /** The load a key names, when the key is recorded (with this request). */
+    private Optional<UUID> keyedLoad(IdempotencyKeys.Claim claim) {
+        try (Connection connection = dataSource.getConnection()) {
+            return idempotency.find(connection, claim).map(StoredResults::loadId);
+        } catch (SQLException e) {
+            throw DatabaseFailures.translate("Looking up the idempotency key of a load failed", e);
+        }
+    }
+
+    private LoadResult replay(UUID loadId) {
+        return recorded.apply(loadId).orElseThrow(() -> new HiringException(Code.DATABASE_ERROR,
+                "The load " + loadId + " an idempotency key names is not recorded")).asReplay();
+    }
+
+    private LoadRow findOrCreateRow(Connection connection, Table table, String source, LoadOptions options,
+            boolean restartAsked) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT id, started_at, records_done, bytes_done, prefix_crc, inserted, rejected, rejected_by_code::text,"
                         + " made_by FROM loads WHERE table_name = ? AND source = ? AND status <> 'DONE'"
@@ -288,7 +397,7 @@ final class HistoricalLoad {
             try (ResultSet rs = select.executeQuery()) {
                 if (rs.next()) {
                     UUID id = rs.getObject(1, UUID.class);
-                    if (!options.restart()) {
+                    if (!restartAsked) {
                         Totals totals = new Totals();
                         totals.recordsDone = rs.getLong(3);
                         totals.bytesDone = rs.getLong(4);

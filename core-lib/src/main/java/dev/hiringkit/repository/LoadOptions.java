@@ -2,6 +2,7 @@ package dev.hiringkit.repository;
 
 import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
+import dev.hiringkit.Table;
 import java.util.Optional;
 
 /**
@@ -12,9 +13,10 @@ import java.util.Optional;
  * @param progress told after each chunk
  * @param restart start a new load even where an interrupted load of the same source could resume
  * @param madeBy who asks for the load, recorded with it and its rejected records (see {@link Builder#madeBy})
+ * @param idempotencyKey makes sending the load again safe (see {@link Builder#idempotencyKey})
  */
 public record LoadOptions(Header header, int chunkSize, LoadProgress progress, boolean restart,
-        Optional<String> madeBy) {
+        Optional<String> madeBy, Optional<String> idempotencyKey) {
 
     /** The longest name {@link Builder#madeBy} takes. */
     static final int MAX_MADE_BY = 256;
@@ -33,6 +35,18 @@ public record LoadOptions(Header header, int chunkSize, LoadProgress progress, b
         }
         madeBy = madeBy == null ? Optional.empty() : madeBy;
         madeBy.ifPresent(LoadOptions::checkMadeBy);
+        idempotencyKey = idempotencyKey == null ? Optional.empty() : idempotencyKey;
+    }
+
+    /** Options without an idempotency key, as before keys existed. */
+    public LoadOptions(Header header, int chunkSize, LoadProgress progress, boolean restart, Optional<String> madeBy) {
+        this(header, chunkSize, progress, restart, madeBy, Optional.empty());
+    }
+
+    /** The same options for one file of a directory load: each file's load has a key of its own. */
+    LoadOptions forFile(Table table) {
+        return new LoadOptions(header, chunkSize, progress, restart, madeBy,
+                idempotencyKey.map(key -> key + "|" + table.sqlName()));
     }
 
     public static LoadOptions defaults() {
@@ -50,6 +64,7 @@ public record LoadOptions(Header header, int chunkSize, LoadProgress progress, b
         private LoadProgress progress = LoadProgress.NONE;
         private boolean restart;
         private String madeBy;
+        private String idempotencyKey;
 
         private Builder() {
         }
@@ -84,8 +99,25 @@ public record LoadOptions(Header header, int chunkSize, LoadProgress progress, b
             return this;
         }
 
+        /**
+         * Makes sending the same load again safe (a client that lost the answer retries): the key (1 to 255
+         * printable ASCII characters) is recorded with the load's row when the load is created, and for as
+         * long as keys are kept (24 hours by default) the same load with the same key does not start another
+         * load: it returns the load the key names ({@link LoadResult#replayed()} true), as it is now (DONE, or
+         * RUNNING while another process runs it), or resumes it if it was interrupted. The same key with another
+         * table, source, header or restart is refused with
+         * {@link dev.hiringkit.HiringException.Code#IDEMPOTENCY_KEY_REUSED}. Keys are per {@link #madeBy}. A
+         * directory load keys each of its files' loads.
+         */
+        public Builder idempotencyKey(String idempotencyKey) {
+            this.idempotencyKey = idempotencyKey == null ? null
+                    : dev.hiringkit.db.IdempotencyKeys.checkKey(idempotencyKey);
+            return this;
+        }
+
         public LoadOptions build() {
-            return new LoadOptions(header, chunkSize, progress, restart, Optional.ofNullable(madeBy));
+            return new LoadOptions(header, chunkSize, progress, restart, Optional.ofNullable(madeBy),
+                    Optional.ofNullable(idempotencyKey));
         }
     }
 

@@ -10,6 +10,7 @@ import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.db.DatabaseFailures;
+import dev.hiringkit.db.IdempotencyKeys;
 import dev.hiringkit.db.SchemaKeys;
 import dev.hiringkit.db.jooq.tables.records.HiredEmployeesRecord;
 import dev.hiringkit.db.jooq.tables.records.LoadsRecord;
@@ -53,12 +54,14 @@ final class PgHiringRepository implements HiringRepository {
     /** Reads s3:// sources; made on first use when none was given. */
     private S3Client s3;
 
-    PgHiringRepository(DataSource dataSource, Validator validator, ArchiveStore archive, S3Client s3) {
+    PgHiringRepository(DataSource dataSource, Validator validator, ArchiveStore archive, S3Client s3,
+            IdempotencyKeys idempotency) {
         this.dataSource = dataSource;
         this.s3 = s3;
         this.sql = DSL.using(dataSource, SQLDialect.POSTGRES);
-        this.batches = new BatchWriter(dataSource, validator, log);
-        this.loads = new HistoricalLoad(dataSource, validator, archive, log, new SchemaKeys());
+        this.batches = new BatchWriter(dataSource, validator, log, idempotency);
+        this.loads = new HistoricalLoad(dataSource, validator, archive, log, new SchemaKeys(), idempotency,
+                this::findLoad);
         this.resume = new DirectoryResume(sql, this::result);
     }
 
@@ -139,7 +142,7 @@ final class PgHiringRepository implements HiringRepository {
         List<LoadResult> results = new ArrayList<>();
         for (Table table : Table.values()) {
             LoadResult done = loaded.get(table);
-            results.add(done != null ? done : load(table, files.get(table.ordinal()), options));
+            results.add(done != null ? done : load(table, files.get(table.ordinal()), options.forFile(table)));
         }
         return results;
     }
@@ -170,7 +173,7 @@ final class PgHiringRepository implements HiringRepository {
         List<LoadResult> results = new ArrayList<>();
         for (Table table : Table.values()) {
             LoadResult done = loaded.get(table);
-            results.add(done != null ? done : load(table, store, table.fileName(), options));
+            results.add(done != null ? done : load(table, store, table.fileName(), options.forFile(table)));
         }
         return results;
     }

@@ -1,0 +1,204 @@
+package dev.hiringkit.db;
+
+import dev.hiringkit.HiringException;
+import dev.hiringkit.HiringException.Code;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code idempotency_keys} table: an operation sent with a key claims it inside its own transaction,
+ * before its effect, and stores its result there too; the key is then committed exactly when the effect
+ * is. A second request with the key waits on the first's uncommitted row (PostgreSQL makes an
+ * {@code INSERT ... ON CONFLICT} wait for it), then finds it committed and replays its result, or, if the
+ * first rolled back, claims the key and runs. Keys live for the retention given, then are purged. Internal to
+ * HiringKit, not part of its API.
+ */
+public final class IdempotencyKeys {
+
+    /** How long a key is kept when the caller does not say: a day covers any client's retry policy. */
+    public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
+    /** The longest key taken, as the IETF draft for the Idempotency-Key header suggests clients keep to. */
+    public static final int MAX_KEY_LENGTH = 255;
+    /** Expired keys are deleted at most this often per process, after a keyed write. */
+    private static final long PURGE_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
+
+    private static final Logger LOG = LoggerFactory.getLogger(IdempotencyKeys.class);
+
+    private final Duration retention;
+    private final AtomicLong lastPurge = new AtomicLong(System.nanoTime() - PURGE_EVERY_NANOS);
+
+    public IdempotencyKeys(Duration retention) {
+        if (retention == null || retention.isNegative() || retention.isZero()) {
+            throw new HiringException(Code.INVALID_ARGUMENT, "The idempotency retention must be positive, got "
+                    + retention);
+        }
+        this.retention = retention;
+    }
+
+    public Duration retention() {
+        return retention;
+    }
+
+    /**
+     * One keyed request: who sent it ({@code scope}, '' for no one), its key, what it is, and the SHA-256 of
+     * the request in its canonical form.
+     */
+    public record Claim(String scope, String key, String operation, String requestHash) {
+
+        public Claim {
+            scope = scope == null ? "" : scope;
+            java.util.Objects.requireNonNull(key);
+        }
+    }
+
+    /**
+     * Claims the key in the caller's open transaction. Empty: the key is this transaction's, which runs the
+     * operation and then calls {@link #complete}. Present: the key was committed before, with this very
+     * request, and this is its stored result, to be returned without running anything.
+     *
+     * @throws HiringException {@link Code#IDEMPOTENCY_KEY_REUSED} when the key was used for another request
+     */
+    public Optional<String> claim(Connection connection, Claim claim) throws SQLException {
+        // An expired key that was not purged yet is taken over, as if it were gone.
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO idempotency_keys (scope, idempotency_key, operation, request_hash, expires_at)"
+                        + " VALUES (?, ?, ?, ?, now() + ? * interval '1 millisecond')"
+                        + " ON CONFLICT (scope, idempotency_key) DO UPDATE SET operation = EXCLUDED.operation,"
+                        + " request_hash = EXCLUDED.request_hash, result = NULL, created_at = now(),"
+                        + " expires_at = EXCLUDED.expires_at WHERE idempotency_keys.expires_at <= now()"
+                        + " RETURNING 1")) {
+            insert.setString(1, claim.scope());
+            insert.setString(2, claim.key());
+            insert.setString(3, claim.operation());
+            insert.setString(4, claim.requestHash());
+            insert.setLong(5, retention.toMillis());
+            try (ResultSet rs = insert.executeQuery()) {
+                if (rs.next()) {
+                    return Optional.empty();
+                }
+            }
+        }
+        try (PreparedStatement select = connection.prepareStatement("SELECT operation, request_hash, result"
+                + " FROM idempotency_keys WHERE scope = ? AND idempotency_key = ?")) {
+            select.setString(1, claim.scope());
+            select.setString(2, claim.key());
+            try (ResultSet rs = select.executeQuery()) {
+                if (!rs.next()) {
+                    // Purged between the two statements: a minute-old expired key; the caller may send it again.
+                    throw new HiringException(Code.DATABASE_ERROR, "The idempotency key '" + claim.key()
+                            + "' expired while it was being read; send the request again.");
+                }
+                if (!rs.getString(1).equals(claim.operation()) || !rs.getString(2).equals(claim.requestHash())) {
+                    throw reused(claim.key(), rs.getString(1));
+                }
+                return Optional.of(rs.getString(3) == null ? "" : rs.getString(3));
+            }
+        }
+    }
+
+    /** Stores the result of the operation that claimed the key, in the same transaction. */
+    public void complete(Connection connection, Claim claim, String result) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE idempotency_keys SET result = ? WHERE scope = ? AND idempotency_key = ?")) {
+            update.setString(1, result);
+            update.setString(2, claim.scope());
+            update.setString(3, claim.key());
+            update.executeUpdate();
+        }
+    }
+
+    /**
+     * The result stored for a key, without claiming it; empty when the key is unknown or expired.
+     *
+     * @throws HiringException {@link Code#IDEMPOTENCY_KEY_REUSED} when the key was used for another request
+     */
+    public Optional<String> find(Connection connection, Claim claim) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT operation, request_hash, result"
+                + " FROM idempotency_keys WHERE scope = ? AND idempotency_key = ? AND expires_at > now()")) {
+            select.setString(1, claim.scope());
+            select.setString(2, claim.key());
+            try (ResultSet rs = select.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                if (!rs.getString(1).equals(claim.operation()) || !rs.getString(2).equals(claim.requestHash())) {
+                    throw reused(claim.key(), rs.getString(1));
+                }
+                return Optional.ofNullable(rs.getString(3));
+            }
+        }
+    }
+
+    /**
+     * Deletes the expired keys, at most once a minute per process (the first caller in a minute does it);
+     * a failure only waits for the next time. Returns how many were deleted.
+     */
+    public int purgeExpiredIfDue(DataSource dataSource) {
+        long last = lastPurge.get();
+        long now = System.nanoTime();
+        if (now - last < PURGE_EVERY_NANOS || !lastPurge.compareAndSet(last, now)) {
+            return 0;
+        }
+        return purgeExpired(dataSource);
+    }
+
+    /** Deletes the expired keys now; returns how many. */
+    public int purgeExpired(DataSource dataSource) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement delete = connection.prepareStatement(
+                        "DELETE FROM idempotency_keys WHERE expires_at <= now()")) {
+            connection.setAutoCommit(true);
+            return delete.executeUpdate();
+        } catch (SQLException e) {
+            LOG.debug("expired idempotency keys not purged this time: {}", e.toString());
+            return 0;
+        }
+    }
+
+    private static HiringException reused(String key, String operation) {
+        return new HiringException(Code.IDEMPOTENCY_KEY_REUSED, "The idempotency key '" + key + "' was already used"
+                + " for another request (" + operation + "); a retry must send the same request. Use a new key"
+                + " for a new request.");
+    }
+
+    /** A key: 1 to 255 printable ASCII characters (space to '~'), as an HTTP header can carry it. */
+    public static String checkKey(String key) {
+        if (key == null || key.isEmpty() || key.length() > MAX_KEY_LENGTH
+                || !key.chars().allMatch(c -> c >= 0x20 && c <= 0x7e)) {
+            throw new HiringException(Code.INVALID_ARGUMENT, "An idempotency key must be 1 to " + MAX_KEY_LENGTH
+                    + " printable ASCII characters (a UUID is a good one)");
+        }
+        return key;
+    }
+
+    /** The SHA-256, in hex, of the parts, each preceded by its length so that no two lists of parts collide. */
+    public static String sha256(String... parts) {
+        MessageDigest digest = sha256();
+        for (String part : parts) {
+            byte[] bytes = (part == null ? "\0null" : part).getBytes(StandardCharsets.UTF_8);
+            digest.update((bytes.length + ":").getBytes(StandardCharsets.US_ASCII));
+            digest.update(bytes);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    public static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
+    }
+}
