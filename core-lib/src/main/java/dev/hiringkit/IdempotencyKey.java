@@ -12,9 +12,18 @@ import java.util.Optional;
  */
 public record IdempotencyKey(String key, Optional<String> madeBy) {
 
+    /** The longest key taken: a UUID (36) fits many times over, and a key is stored with every keyed request. */
+    public static final int MAX_LENGTH = 255;
+
     public IdempotencyKey {
         IdempotencyKeys.checkKey(key);
         madeBy = Objects.requireNonNullElse(madeBy, Optional.empty());
+    }
+
+    /** Whether {@code key} is a key: 1 to {@value #MAX_LENGTH} printable ASCII characters (space to '~'). */
+    public static boolean isValid(String key) {
+        return key != null && !key.isEmpty() && key.length() <= MAX_LENGTH
+                && key.chars().allMatch(c -> c >= 0x20 && c <= 0x7e);
     }
 
     /** A key of a caller that names no one. */

@@ -2,6 +2,7 @@ package dev.hiringkit.db;
 
 import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
+import dev.hiringkit.IdempotencyKey;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -29,8 +30,6 @@ public final class IdempotencyKeys {
 
     /** How long a key is kept when the caller does not say: a day covers any client's retry policy. */
     public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
-    /** The longest key taken, as the IETF draft for the Idempotency-Key header suggests clients keep to. */
-    public static final int MAX_KEY_LENGTH = 255;
     /** Expired keys are deleted at most this often per process, after a keyed write. */
     private static final long PURGE_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
 
@@ -173,11 +172,10 @@ public final class IdempotencyKeys {
                 + " for a new request.");
     }
 
-    /** A key: 1 to 255 printable ASCII characters (space to '~'), as an HTTP header can carry it. */
+    /** A key: 1 to 255 printable ASCII characters (space to '~'), as an HTTP header can carry it; see {@link IdempotencyKey#isValid}. */
     public static String checkKey(String key) {
-        if (key == null || key.isEmpty() || key.length() > MAX_KEY_LENGTH
-                || !key.chars().allMatch(c -> c >= 0x20 && c <= 0x7e)) {
-            throw new HiringException(Code.INVALID_ARGUMENT, "An idempotency key must be 1 to " + MAX_KEY_LENGTH
+        if (!IdempotencyKey.isValid(key)) {
+            throw new HiringException(Code.INVALID_ARGUMENT, "An idempotency key must be 1 to " + IdempotencyKey.MAX_LENGTH
                     + " printable ASCII characters (a UUID is a good one)");
         }
         return key;

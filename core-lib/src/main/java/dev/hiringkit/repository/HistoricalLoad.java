@@ -110,7 +110,6 @@ final class HistoricalLoad {
             if (e.code() == Code.LOAD_IN_PROGRESS && claim.isPresent()) {
                 Optional<UUID> keyed = keyedLoad(claim.get());
                 if (keyed.isPresent()) {
-                    options.progress().recorded(keyed.get());
                     return replay(keyed.get());
                 }
             }
@@ -132,12 +131,13 @@ final class HistoricalLoad {
             LoadRow row = null;
             try {
                 row = findOrCreate(connection, table, source, options);
-                options.progress().recorded(row.id);
                 if (row.replay) {
+                    // Nothing is recorded: the answer is the load the key names, as it is.
                     LoadRow done = row;
                     row = null;
                     return replay(done.id);
                 }
+                options.progress().recorded(row.id);
                 Totals totals = row.totals;
                 StoredIds stored = new StoredIds();
                 connection.setAutoCommit(false);

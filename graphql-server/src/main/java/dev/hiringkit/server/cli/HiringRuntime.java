@@ -6,6 +6,7 @@ import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.db.IdempotencyKeys;
 import dev.hiringkit.server.db.DatabaseFailures;
 import dev.hiringkit.server.db.EmbeddedDatabase;
 import java.io.IOException;
@@ -34,11 +35,16 @@ final class HiringRuntime implements AutoCloseable {
 
     /** Started with a pool that waits at most {@code connectTimeout} for a connection, then fails. */
     static HiringRuntime start(DatabaseOptions options, Duration connectTimeout) {
+        return start(options, connectTimeout, IdempotencyKeys.DEFAULT_RETENTION);
+    }
+
+    /** Started as {@link #start(DatabaseOptions, Duration)}, keeping idempotency keys for {@code idempotencyRetention}. */
+    static HiringRuntime start(DatabaseOptions options, Duration connectTimeout, Duration idempotencyRetention) {
         // One client serves the S3 archive and s3:// sources alike; without S3 options, the library
         // makes a default one only if an s3:// source comes.
         S3Client s3 = options.usesS3() ? options.newS3Client() : null;
         try {
-            return start(options, s3, options.archiveStore(s3), connectTimeout);
+            return start(options, s3, options.archiveStore(s3), connectTimeout, idempotencyRetention);
         } catch (RuntimeException e) {
             if (s3 != null) {
                 s3.close();
@@ -48,7 +54,7 @@ final class HiringRuntime implements AutoCloseable {
     }
 
     private static HiringRuntime start(DatabaseOptions options, S3Client s3, ArchiveStore archive,
-            Duration connectTimeout) {
+            Duration connectTimeout, Duration idempotencyRetention) {
         EmbeddedDatabase embedded = null;
         HikariConfig config = new HikariConfig();
         config.setPoolName("hiring");
@@ -80,7 +86,8 @@ final class HiringRuntime implements AutoCloseable {
             throw new HiringException(Code.DATABASE_UNAVAILABLE, "Could not connect to "
                     + withoutQuery(config.getJdbcUrl()) + ": " + DatabaseFailures.rootMessage(e), e);
         }
-        HiringKit.Builder builder = HiringKit.builder().dataSource(pool).archive(archive);
+        HiringKit.Builder builder = HiringKit.builder().dataSource(pool).archive(archive)
+                .idempotencyRetention(idempotencyRetention);
         if (s3 != null) {
             builder.s3(s3);
         }

@@ -108,6 +108,13 @@ final class ServeCommand implements Callable<Integer> {
                     "Without it the names reader, writer and admin give those roles."})
     java.util.Map<String, String> roleMap;
 
+    @Option(names = "--idempotency-retention", defaultValue = "${env:HIRING_IDEMPOTENCY_RETENTION:-24h}",
+            paramLabel = "DURATION", converter = DurationConverter.class,
+            description = {"How long an idempotency key (Idempotency-Key header or idempotencyKey argument) is kept: a",
+                    "request sent again with its key within it gets its first answer back (default: ${DEFAULT-VALUE};",
+                    "env HIRING_IDEMPOTENCY_RETENTION). Like 90s, 30m, 24h, 7d, or ISO 8601 as PT36H."})
+    Duration idempotencyRetention;
+
     /** The text of each .graphql file of the directory, none when it is null. */
     private static List<String> documents(Path dir) throws java.io.IOException {
         if (dir == null) {
@@ -126,7 +133,8 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         IdentityProvider provider = identityProvider();
-        try (HiringRuntime runtime = HiringRuntime.start(database, Duration.ofSeconds(dbConnectTimeout))) {
+        try (HiringRuntime runtime = HiringRuntime.start(database, Duration.ofSeconds(dbConnectTimeout),
+                idempotencyRetention)) {
             Users users = new Users(runtime.dataSource());
             users.migrate();
             if (users.isEmpty()) {

@@ -57,7 +57,9 @@ final class AsyncLoads {
      */
     LoadResult start(String source, Function<LoadOptions, List<LoadResult>> run, LoadOptions.Builder options,
             HiringRepository repository) {
-        CompletableFuture<UUID> recorded = new CompletableFuture<>();
+        // A load's id once recorded; or, when the run records none (a replay of an idempotency key, files
+        // loaded before), the run's first result as it ended.
+        CompletableFuture<Object> recorded = new CompletableFuture<>();
         LoadOptions withHook = options.progress(new LoadProgress() {
             @Override
             public void update(long bytesRead, long totalBytes, long rowsRead) {
@@ -72,8 +74,8 @@ final class AsyncLoads {
             loads.execute(() -> {
                 try {
                     List<LoadResult> results = run.apply(withHook);
-                    // A directory whose files were all loaded before: its first recorded result.
-                    recorded.complete(results.get(0).loadId());
+                    // A directory whose files were all loaded before, a replay: its first result.
+                    recorded.complete(results.get(0));
                 } catch (RuntimeException e) {
                     if (!recorded.completeExceptionally(e)) {
                         LOG.warn("the background load of {} failed: {}", source, e.toString());
@@ -84,9 +86,9 @@ final class AsyncLoads {
             throw new ApiException("TOO_MANY_LOADS", MAX_RUNNING + " loads already run in the background on this"
                     + " server; try again when one has ended, or without async.");
         }
-        UUID id;
+        Object answer;
         try {
-            id = recorded.get(RECORDED_WITHIN_SECONDS, TimeUnit.SECONDS);
+            answer = recorded.get(RECORDED_WITHIN_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
         } catch (TimeoutException e) {
@@ -96,6 +98,10 @@ final class AsyncLoads {
             Thread.currentThread().interrupt();
             throw new ApiException("LOAD_NOT_STARTED", "Interrupted while the load of " + source + " started.");
         }
+        if (answer instanceof LoadResult result) {
+            return result;
+        }
+        UUID id = (UUID) answer;
         return repository.findLoad(id).orElseThrow(() -> new IllegalStateException("load " + id + " not recorded"));
     }
 

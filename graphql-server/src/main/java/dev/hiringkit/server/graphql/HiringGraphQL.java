@@ -1,6 +1,7 @@
 package dev.hiringkit.server.graphql;
 
 import dev.hiringkit.HiringKit;
+import dev.hiringkit.IdempotencyKey;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.Backup;
 import dev.hiringkit.archive.RestoreMode;
@@ -56,6 +57,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Flow;
 import java.util.function.BiFunction;
@@ -68,6 +71,13 @@ public final class HiringGraphQL {
     public static final String USER = "hiring.user";
     /** GraphQLContext key of the caller's address, for sign-in throttling. */
     public static final String ADDRESS = "hiring.address";
+    /** GraphQLContext key of the request's {@code Idempotency-Key} header, absent when it has none. */
+    public static final String IDEMPOTENCY_KEY = "hiring.idempotencyKey";
+    /** GraphQLContext key of the request's {@link IdempotentReplays}. */
+    public static final String REPLAYS = "hiring.replays";
+    /** The mutations that take an idempotency key (argument {@code idempotencyKey}, or the header). */
+    public static final Set<String> KEYED_MUTATIONS = Set.of("ingest", "uploadCsv", "loadHistorical", "backup",
+            "restore");
 
     /** The Upload scalar: a {@link FileUpload} the HTTP layer put into the variables; never a literal or a result. */
     private static final GraphQLScalarType UPLOAD = GraphQLScalarType.newScalar()
@@ -159,7 +169,7 @@ public final class HiringGraphQL {
                         .dataFetcher("login", this::login)
                         .dataFetcher("ingest", needs(Role.WRITER, this::ingest))
                         .dataFetcher("loadHistorical", needs(Role.WRITER, this::loadHistorical))
-                        .dataFetcher("backup", needs(Role.ADMIN, env -> backup(kit.archiver().backup(tables(env)))))
+                        .dataFetcher("backup", needs(Role.ADMIN, this::backup))
                         .dataFetcher("restore", needs(Role.ADMIN, this::restore))
                         .dataFetcher("uploadCsv", needs(Role.WRITER, this::uploadCsv)))
                 .type("Subscription", s -> s
@@ -311,6 +321,45 @@ public final class HiringGraphQL {
                         .map(d -> Map.of("id", d.id(), "department", d.department(), "hired", d.hired())).toList());
     }
 
+    // ---- idempotency keys -------------------------------------------------------------------------
+
+    /**
+     * The key of a keyed mutation: its {@code idempotencyKey} argument, or the request's
+     * {@code Idempotency-Key} header; both may be given only when they are the same key.
+     */
+    private static Optional<String> idempotencyKey(DataFetchingEnvironment env) {
+        String argument = env.getArgument("idempotencyKey");
+        String header = env.getGraphQlContext().get(IDEMPOTENCY_KEY);
+        if (argument != null && !validKey(argument)) {
+            throw new ApiException("INVALID_IDEMPOTENCY_KEY", KEY_RULE);
+        }
+        if (argument != null && header != null && !argument.equals(header)) {
+            throw new ApiException("IDEMPOTENCY_KEY_MISMATCH", "The idempotencyKey argument and the Idempotency-Key"
+                    + " header differ: send one of them, or the same key in both.");
+        }
+        return Optional.ofNullable(argument != null ? argument : header);
+    }
+
+    /** What an idempotency key must be, for people. */
+    public static final String KEY_RULE = "An idempotency key is 1 to " + IdempotencyKey.MAX_LENGTH
+            + " printable ASCII characters (a UUID is a good one).";
+
+    /** Whether {@code key} is one the library takes: 1 to 255 printable ASCII characters. */
+    public static boolean validKey(String key) {
+        return IdempotencyKey.isValid(key);
+    }
+
+    /**
+     * Tells the request that a keyed mutation was answered, run now or replayed from its key. This is where
+     * a replay counter (per mutation) belongs.
+     */
+    private static void answered(DataFetchingEnvironment env, Optional<String> key, boolean replayed) {
+        IdempotentReplays replays = env.getGraphQlContext().get(REPLAYS);
+        if (key.isPresent() && replays != null) {
+            replays.record(env.getField().getName(), replayed);
+        }
+    }
+
     // ---- mutations -----------------------------------------------------------------------------
 
     private Object login(DataFetchingEnvironment env) {
@@ -337,7 +386,10 @@ public final class HiringGraphQL {
         rows(input, "hiredEmployees").forEach(m -> batch.addRecord(Table.HIRED_EMPLOYEES, Arrays.asList(
                 text(m.get("id")), (String) m.get("name"), (String) m.get("datetime"), text(m.get("departmentId")),
                 text(m.get("jobId")))));
-        BatchResult result = kit.repository().insert(batch.build());
+        Optional<String> key = idempotencyKey(env);
+        BatchResult result = kit.repository().insert(key.map(batch.build()::withIdempotencyKey)
+                .orElseGet(batch::build));
+        answered(env, key, result.replayed());
         List<Map<String, Object>> tables = new ArrayList<>();
         for (Table table : Table.values()) {
             BatchResult.TableOutcome outcome = result.tables().get(table);
@@ -367,13 +419,18 @@ public final class HiringGraphQL {
 
     private Object loadHistorical(DataFetchingEnvironment env) {
         String source = env.getArgument("source");
+        Optional<String> key = idempotencyKey(env);
+        LoadOptions.Builder options = LoadOptions.builder().madeBy(madeBy(env)).idempotencyKey(key.orElse(null));
         if (Boolean.TRUE.equals(env.getArgument("async"))) {
             // Checked here, so that a bad source is this request's error, not a failed background load.
             Function<LoadOptions, List<LoadResult>> run = directoryLoad(source);
-            return List.of(load(async.start(source, run, LoadOptions.builder().madeBy(madeBy(env)), kit.repository())));
+            LoadResult started = async.start(source, run, options, kit.repository());
+            answered(env, key, started.replayed());
+            return List.of(load(started));
         }
-        return directoryLoad(source).apply(LoadOptions.builder().madeBy(madeBy(env)).build()).stream()
-                .map(HiringGraphQL::load).toList();
+        List<LoadResult> loads = directoryLoad(source).apply(options.build());
+        answered(env, key, loads.stream().allMatch(LoadResult::replayed));
+        return loads.stream().map(HiringGraphQL::load).toList();
     }
 
     /** The load of a directory (under the load root) or S3 prefix (under the S3 load root), once checked. */
@@ -411,10 +468,23 @@ public final class HiringGraphQL {
         return uri;
     }
 
+    private Object backup(DataFetchingEnvironment env) {
+        Optional<String> key = idempotencyKey(env);
+        Backup backup = key.isPresent() ? kit.archiver().backup(IdempotencyKey.of(key.get(), madeBy(env)), tables(env))
+                : kit.archiver().backup(tables(env));
+        answered(env, key, backup.replayed());
+        return backup(backup);
+    }
+
     private Object restore(DataFetchingEnvironment env) {
         String mode = env.getArgument("mode");
-        RestoreResult result = kit.archiver().restore(env.getArgument("backupId"),
-                mode == null ? RestoreMode.REPLACE : RestoreMode.valueOf(mode), tables(env));
+        RestoreMode restoreMode = mode == null ? RestoreMode.REPLACE : RestoreMode.valueOf(mode);
+        Optional<String> key = idempotencyKey(env);
+        RestoreResult result = key.isPresent()
+                ? kit.archiver().restore(IdempotencyKey.of(key.get(), madeBy(env)), env.getArgument("backupId"),
+                        restoreMode, tables(env))
+                : kit.archiver().restore(env.getArgument("backupId"), restoreMode, tables(env));
+        answered(env, key, result.replayed());
         return Map.of("backupId", result.backupId(), "mode", result.mode().name(), "tables", result.tables().stream()
                 .map(t -> Map.of("table", t.table(), "backupRows", t.backupRows(), "rowsBefore", t.rowsBefore(),
                         "removed", t.removed(), "inserted", t.inserted(), "skipped", t.skipped(),
@@ -431,13 +501,14 @@ public final class HiringGraphQL {
         Table table = Table.valueOf(env.getArgument("table"));
         FileUpload file = env.getArgument("file");
         boolean restart = Boolean.TRUE.equals(env.getArgument("restart"));
+        Optional<String> key = idempotencyKey(env);
         if (Boolean.TRUE.equals(env.getArgument("async"))) {
             // The file is received whole first (into a temporary file): the request's body cannot outlive it.
             Path spooled = async.spool(file);
             // Named after the client's file (known once its part is open): sending it again finds the same
             // load, to skip or resume it.
             String source = "upload/" + fileName(file.fileName(), table);
-            return load(async.start(source, options -> {
+            LoadResult started = async.start(source, options -> {
                 try (InputStream in = Files.newInputStream(spooled)) {
                     return List.of(kit.repository().load(table, source, in, options));
                 } catch (IOException e) {
@@ -445,12 +516,18 @@ public final class HiringGraphQL {
                 } finally {
                     AsyncLoads.delete(spooled);
                 }
-            }, LoadOptions.builder().restart(restart).madeBy(madeBy(env)), kit.repository()));
+            }, LoadOptions.builder().restart(restart).madeBy(madeBy(env)).idempotencyKey(key.orElse(null)),
+                    kit.repository());
+            answered(env, key, started.replayed());
+            return load(started);
         }
-        LoadOptions options = LoadOptions.builder().restart(restart).madeBy(madeBy(env)).build();
+        LoadOptions options = LoadOptions.builder().restart(restart).madeBy(madeBy(env))
+                .idempotencyKey(key.orElse(null)).build();
         try (InputStream in = file.open()) {
             String source = "upload/" + fileName(file.fileName(), table);
-            return load(kit.repository().load(table, source, in, options));
+            LoadResult loaded = kit.repository().load(table, source, in, options);
+            answered(env, key, loaded.replayed());
+            return load(loaded);
         } catch (IOException e) {
             throw new ApiException("UPLOAD_FAILED", e.getMessage());
         }

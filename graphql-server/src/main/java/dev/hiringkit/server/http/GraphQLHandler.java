@@ -6,6 +6,7 @@ import dev.hiringkit.server.auth.User;
 import dev.hiringkit.server.db.DatabaseFailures;
 import dev.hiringkit.server.graphql.DocumentCache;
 import dev.hiringkit.server.graphql.HiringGraphQL;
+import dev.hiringkit.server.graphql.IdempotentReplays;
 import graphql.ExecutionInput;
 import graphql.ExecutionResult;
 import graphql.GraphQL;
@@ -60,6 +61,10 @@ final class GraphQLHandler extends Handler.Abstract {
     private static final String GRAPHQL_RESPONSE = "application/graphql-response+json";
     private static final String JSON = "application/json";
     private static final String MULTIPART = "multipart/form-data";
+    /** The request header that makes a keyed mutation safe to send again (see the README). */
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** The response header of an answer replayed from its idempotency key. */
+    static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
     /** Fields anyone may ask for without a token: signing in, and the schema (for GraphiQL). */
     private static final Set<String> ANONYMOUS_FIELDS = Set.of("login", "__schema", "__type", "__typename");
     /** Codes of refusals for an operation's size: a 400 whatever the media type. */
@@ -165,6 +170,8 @@ final class GraphQLHandler extends Handler.Abstract {
                     throw new RequestError("INTROSPECTION_DISABLED", "Introspection is switched off on this server.");
                 }
                 Optional<User> user = authenticate(request, document, operation);
+                String idempotencyKey = idempotencyKey(request, document, operation);
+                IdempotentReplays replays = new IdempotentReplays();
                 ExecutionInput input = ExecutionInput.newExecutionInput()
                         .query(query)
                         .operationName(graphQLRequest.operationName())
@@ -172,6 +179,10 @@ final class GraphQLHandler extends Handler.Abstract {
                         .graphQLContext(context -> {
                             context.put(HiringGraphQL.ADDRESS, Http.address(request));
                             user.ifPresent(u -> context.put(HiringGraphQL.USER, u));
+                            context.put(HiringGraphQL.REPLAYS, replays);
+                            if (idempotencyKey != null) {
+                                context.put(HiringGraphQL.IDEMPOTENCY_KEY, idempotencyKey);
+                            }
                         })
                         .build();
                 ExecutionResult result = graphQL.execute(input);
@@ -188,6 +199,9 @@ final class GraphQLHandler extends Handler.Abstract {
                 if (status == 503) {
                     // Nothing failed but the database's absence: a client (or a load balancer) should retry.
                     Http.retryLater(response);
+                }
+                if (replays.allReplayed()) {
+                    response.getHeaders().put(IDEMPOTENT_REPLAYED, "true");
                 }
                 Http.json(response, callback, status, contentType, answer);
             } catch (RequestError error) {
@@ -361,6 +375,33 @@ final class GraphQLHandler extends Handler.Abstract {
         }
         return Optional.of(auth.authenticate(header.substring(7).trim()).orElseThrow(() -> new Refusal(401,
                 "INVALID_TOKEN", "The token is invalid or expired, or its user no longer exists: sign in again.")));
+    }
+
+    /**
+     * The request's {@code Idempotency-Key} header, null when it has none. It keys one mutation, so it is
+     * refused with any operation that is not exactly one of the keyed mutations: a key must name one result.
+     */
+    private static String idempotencyKey(Request request, Document document, OperationDefinition operation)
+            throws Refusal {
+        List<String> values = request.getHeaders().getValuesList(IDEMPOTENCY_KEY);
+        if (values.isEmpty()) {
+            return null;
+        }
+        String key = values.get(0);
+        if (values.size() > 1 || !HiringGraphQL.validKey(key)) {
+            throw new Refusal(400, "INVALID_IDEMPOTENCY_KEY", "Send one " + IDEMPOTENCY_KEY + " header. "
+                    + HiringGraphQL.KEY_RULE);
+        }
+        List<String> fields = topLevelFields(document, operation.getSelectionSet());
+        if (operation.getOperation() != OperationDefinition.Operation.MUTATION || fields.size() != 1
+                || !HiringGraphQL.KEYED_MUTATIONS.contains(fields.get(0))) {
+            throw new Refusal(400, "IDEMPOTENCY_KEY_NOT_APPLICABLE", "The " + IDEMPOTENCY_KEY + " header keys an"
+                    + " operation of exactly one of the mutations " + String.join(", ",
+                            HiringGraphQL.KEYED_MUTATIONS.stream().sorted().toList()) + "; this one has "
+                    + (fields.isEmpty() ? "none" : String.join(", ", fields)) + ". Send the others without it, or"
+                    + " give each mutation its own idempotencyKey argument.");
+        }
+        return key;
     }
 
     private static boolean onlyAsksFor(Document document, SelectionSet set, Set<String> allowed) {
