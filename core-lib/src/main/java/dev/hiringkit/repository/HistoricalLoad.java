@@ -320,11 +320,11 @@ final class HistoricalLoad {
     /** The operation a load's idempotency key is recorded for. */
     static final String OPERATION = "load";
 
-    /** The key of a keyed load: the request is the table, the source and how it is read. */
+    /** The key of a keyed load: the request is the table, the source (and its bytes' hash, when given) and how it is read. */
     private static Optional<IdempotencyKeys.Claim> claim(Table table, String source, LoadOptions options) {
         return options.idempotencyKey().map(key -> new IdempotencyKeys.Claim(options.madeBy().orElse(null), key,
                 OPERATION, IdempotencyKeys.sha256(table.sqlName(), source, options.header().name(),
-                        Boolean.toString(options.restart()))));
+                        Boolean.toString(options.restart()), options.contentSha256().orElse(""))));
     }
 
     /**

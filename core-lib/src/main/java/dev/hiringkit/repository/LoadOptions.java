@@ -14,9 +14,10 @@ import java.util.Optional;
  * @param restart start a new load even where an interrupted load of the same source could resume
  * @param madeBy who asks for the load, recorded with it and its rejected records (see {@link Builder#madeBy})
  * @param idempotencyKey makes sending the load again safe (see {@link Builder#idempotencyKey})
+ * @param contentSha256 the SHA-256 of the bytes to load, when the caller knows it (see {@link Builder#contentSha256})
  */
 public record LoadOptions(Header header, int chunkSize, LoadProgress progress, boolean restart,
-        Optional<String> madeBy, Optional<String> idempotencyKey) {
+        Optional<String> madeBy, Optional<String> idempotencyKey, Optional<String> contentSha256) {
 
     /** The longest name {@link Builder#madeBy} takes. */
     static final int MAX_MADE_BY = 256;
@@ -36,17 +37,18 @@ public record LoadOptions(Header header, int chunkSize, LoadProgress progress, b
         madeBy = madeBy == null ? Optional.empty() : madeBy;
         madeBy.ifPresent(LoadOptions::checkMadeBy);
         idempotencyKey = idempotencyKey == null ? Optional.empty() : idempotencyKey;
+        contentSha256 = contentSha256 == null ? Optional.empty() : contentSha256;
     }
 
     /** Options without an idempotency key, as before keys existed. */
     public LoadOptions(Header header, int chunkSize, LoadProgress progress, boolean restart, Optional<String> madeBy) {
-        this(header, chunkSize, progress, restart, madeBy, Optional.empty());
+        this(header, chunkSize, progress, restart, madeBy, Optional.empty(), Optional.empty());
     }
 
     /** The same options for one file of a directory load: each file's load has a key of its own. */
     LoadOptions forFile(Table table) {
         return new LoadOptions(header, chunkSize, progress, restart, madeBy,
-                idempotencyKey.map(key -> key + "|" + table.sqlName()));
+                idempotencyKey.map(key -> key + "|" + table.sqlName()), contentSha256);
     }
 
     public static LoadOptions defaults() {
@@ -65,6 +67,7 @@ public record LoadOptions(Header header, int chunkSize, LoadProgress progress, b
         private boolean restart;
         private String madeBy;
         private String idempotencyKey;
+        private String contentSha256;
 
         private Builder() {
         }
@@ -115,9 +118,20 @@ public record LoadOptions(Header header, int chunkSize, LoadProgress progress, b
             return this;
         }
 
+        /**
+         * The SHA-256 (hex) of the bytes a stream load reads, when the caller knows it (the server does for an
+         * upload sent with a key): with an {@link #idempotencyKey}, the same key with other bytes is then
+         * refused rather than answered with the first bytes' load. Without it a stream load's request is its
+         * table, source name, header and restart.
+         */
+        public Builder contentSha256(String contentSha256) {
+            this.contentSha256 = contentSha256;
+            return this;
+        }
+
         public LoadOptions build() {
             return new LoadOptions(header, chunkSize, progress, restart, Optional.ofNullable(madeBy),
-                    Optional.ofNullable(idempotencyKey));
+                    Optional.ofNullable(idempotencyKey), Optional.ofNullable(contentSha256));
         }
     }
 

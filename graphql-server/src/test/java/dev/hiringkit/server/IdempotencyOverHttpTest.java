@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hiringkit.testing.TestDatabase;
-import java.io.ByteArrayOutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -249,29 +248,38 @@ class IdempotencyOverHttpTest {
         assertEquals(asyncId, json(asyncRetry).at("/data/loadHistorical/0/id").asText(), asyncRetry.body());
     }
 
-    @Test
-    void aRetriedUploadReturnsTheSameLoad() throws Exception {
-        String boundary = "idempotency-test";
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n"
+    /** A multipart uploadCsv of {@code csv} as jobs-keyed.csv into JOBS. */
+    private static byte[] upload(String boundary, String csv) {
+        return ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n"
                 + "{\"query\":\"mutation($file: Upload!) { uploadCsv(table: JOBS, file: $file) { id inserted rejected }"
                 + " }\",\"variables\":{\"file\":null}}\r\n"
                 + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n{\"0\":[\"variables.file\"]}\r\n"
                 + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"0\"; filename=\"jobs-keyed.csv\"\r\n"
-                + "Content-Type: text/csv\r\n\r\n7000,Welder\n7001,Baker\n\r\n--" + boundary + "--\r\n")
-                .getBytes(StandardCharsets.UTF_8));
-        List<HttpResponse<String>> answers = new ArrayList<>();
-        for (TestServer target : List.of(server, second)) {
-            answers.add(target.http.send(HttpRequest.newBuilder(target.base.resolve("/graphql"))
-                    .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                    .header("Authorization", "Bearer " + writer)
-                    .header("Idempotency-Key", "upload-1")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
-                    HttpResponse.BodyHandlers.ofString()));
-        }
-        assertEquals(2, json(answers.get(0)).at("/data/uploadCsv/inserted").asInt(), answers.get(0).body());
-        assertEquals(Optional.of("true"), replayed(answers.get(1)), answers.get(1).body());
-        assertEquals(json(answers.get(0)).at("/data/uploadCsv"), json(answers.get(1)).at("/data/uploadCsv"));
+                + "Content-Type: text/csv\r\n\r\n" + csv + "\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private HttpResponse<String> sendUpload(TestServer target, byte[] body, String boundary) throws Exception {
+        return target.http.send(HttpRequest.newBuilder(target.base.resolve("/graphql"))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .header("Authorization", "Bearer " + writer)
+                .header("Idempotency-Key", "upload-1")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aRetriedUploadReturnsTheSameLoad() throws Exception {
+        String boundary = "idempotency-test";
+        byte[] body = upload(boundary, "7000,Welder\n7001,Baker\n");
+        HttpResponse<String> first = sendUpload(server, body, boundary);
+        HttpResponse<String> retry = sendUpload(second, body, boundary);
+        assertEquals(2, json(first).at("/data/uploadCsv/inserted").asInt(), first.body());
+        assertEquals(Optional.of("true"), replayed(retry), retry.body());
+        assertEquals(json(first).at("/data/uploadCsv"), json(retry).at("/data/uploadCsv"));
+
+        // The same key and file name with other bytes is another request.
+        HttpResponse<String> other = sendUpload(server, upload(boundary, "7002,Potter\n"), boundary);
+        assertEquals("IDEMPOTENCY_KEY_REUSED", code(other), other.body());
+        assertEquals(0, count("SELECT count(*) FROM jobs WHERE id = 7002"));
     }
 
     @Test

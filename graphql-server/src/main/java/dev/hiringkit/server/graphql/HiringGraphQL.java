@@ -63,6 +63,7 @@ import java.util.UUID;
 import java.util.concurrent.Flow;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.apache.commons.codec.digest.DigestUtils;
 
 /** The GraphQL schema of the server wired to the library: one operation per thing the library does. */
 public final class HiringGraphQL {
@@ -502,13 +503,16 @@ public final class HiringGraphQL {
         FileUpload file = env.getArgument("file");
         boolean restart = Boolean.TRUE.equals(env.getArgument("restart"));
         Optional<String> key = idempotencyKey(env);
+        if (key.isPresent()) {
+            return keyedUpload(env, table, file, restart, key.get());
+        }
         if (Boolean.TRUE.equals(env.getArgument("async"))) {
             // The file is received whole first (into a temporary file): the request's body cannot outlive it.
             Path spooled = async.spool(file);
             // Named after the client's file (known once its part is open): sending it again finds the same
             // load, to skip or resume it.
             String source = "upload/" + fileName(file.fileName(), table);
-            LoadResult started = async.start(source, options -> {
+            return load(async.start(source, options -> {
                 try (InputStream in = Files.newInputStream(spooled)) {
                     return List.of(kit.repository().load(table, source, in, options));
                 } catch (IOException e) {
@@ -516,21 +520,47 @@ public final class HiringGraphQL {
                 } finally {
                     AsyncLoads.delete(spooled);
                 }
-            }, LoadOptions.builder().restart(restart).madeBy(madeBy(env)).idempotencyKey(key.orElse(null)),
-                    kit.repository());
-            answered(env, key, started.replayed());
-            return load(started);
+            }, LoadOptions.builder().restart(restart).madeBy(madeBy(env)), kit.repository()));
         }
-        LoadOptions options = LoadOptions.builder().restart(restart).madeBy(madeBy(env))
-                .idempotencyKey(key.orElse(null)).build();
+        LoadOptions options = LoadOptions.builder().restart(restart).madeBy(madeBy(env)).build();
         try (InputStream in = file.open()) {
             String source = "upload/" + fileName(file.fileName(), table);
-            LoadResult loaded = kit.repository().load(table, source, in, options);
-            answered(env, key, loaded.replayed());
-            return load(loaded);
+            return load(kit.repository().load(table, source, in, options));
         } catch (IOException e) {
             throw new ApiException("UPLOAD_FAILED", e.getMessage());
         }
+    }
+
+    /**
+     * An upload sent with an idempotency key: received whole first, to hash its bytes (a retry must send the
+     * same bytes), then loaded from the temporary file, in the background when asked.
+     */
+    private Object keyedUpload(DataFetchingEnvironment env, Table table, FileUpload file, boolean restart, String key) {
+        Path spooled = async.spool(file);
+        String source = "upload/" + fileName(file.fileName(), table);
+        String sha256;
+        try (InputStream in = Files.newInputStream(spooled)) {
+            sha256 = DigestUtils.sha256Hex(in);
+        } catch (IOException e) {
+            AsyncLoads.delete(spooled);
+            throw new ApiException("UPLOAD_FAILED", e.getMessage());
+        }
+        Function<LoadOptions, List<LoadResult>> run = options -> {
+            try (InputStream in = Files.newInputStream(spooled)) {
+                return List.of(kit.repository().load(table, source, in, options));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                AsyncLoads.delete(spooled);
+            }
+        };
+        LoadOptions.Builder options = LoadOptions.builder().restart(restart).madeBy(madeBy(env)).idempotencyKey(key)
+                .contentSha256(sha256);
+        LoadResult loaded = Boolean.TRUE.equals(env.getArgument("async"))
+                ? async.start(source, run, options, kit.repository())
+                : run.apply(options.build()).get(0);
+        answered(env, Optional.of(key), loaded.replayed());
+        return load(loaded);
     }
 
     // ---- subscriptions ---------------------------------------------------------------------------
