@@ -25,6 +25,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class HiringKit {
 
+    /** How long idempotency keys are kept unless {@link Builder#idempotencyRetention} says otherwise: 24 hours. */
+    public static final Duration DEFAULT_IDEMPOTENCY_RETENTION = IdempotencyKeys.DEFAULT_RETENTION;
+
     private final DataSource dataSource;
     private final ArchiveStore archive;
     private final Validator validator;
@@ -115,8 +118,7 @@ public final class HiringKit {
          * 24 hours by default; expired keys are deleted at most once a minute, after a keyed write.
          */
         public Builder idempotencyRetention(Duration retention) {
-            new IdempotencyKeys(retention);
-            this.idempotencyRetention = retention;
+            this.idempotencyRetention = IdempotencyKeys.checkRetention(retention);
             return this;
         }
 

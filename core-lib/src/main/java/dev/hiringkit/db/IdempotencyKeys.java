@@ -39,11 +39,16 @@ public final class IdempotencyKeys {
     private final AtomicLong lastPurge = new AtomicLong(System.nanoTime() - PURGE_EVERY_NANOS);
 
     public IdempotencyKeys(Duration retention) {
+        this.retention = checkRetention(retention);
+    }
+
+    /** A retention: positive. */
+    public static Duration checkRetention(Duration retention) {
         if (retention == null || retention.isNegative() || retention.isZero()) {
             throw new HiringException(Code.INVALID_ARGUMENT, "The idempotency retention must be positive, got "
                     + retention);
         }
-        this.retention = retention;
+        return retention;
     }
 
     public Duration retention() {

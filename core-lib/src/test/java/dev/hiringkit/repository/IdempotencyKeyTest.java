@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -223,6 +224,64 @@ class IdempotencyKeyTest {
         HiringException e = assertThrows(HiringException.class, () -> kit.repository().load(Table.JOBS,
                 "other-jobs.csv", csv(csv), options));
         assertEquals(HiringException.Code.IDEMPOTENCY_KEY_REUSED, e.code());
+    }
+
+    @Test
+    void aLoadSentAgainWhileItRunsAnswersTheRunningLoad() throws Exception {
+        // The first load's input gives 20,000 records (more than the reader's buffer holds, so chunks commit),
+        // then holds until the retry has its answer.
+        java.util.concurrent.CountDownLatch retried = new java.util.concurrent.CountDownLatch(1);
+        StringBuilder records = new StringBuilder();
+        for (int id = 100_000; id < 120_000; id++) {
+            records.append(id).append(",Job ").append(id).append('\n');
+        }
+        byte[] firstChunk = records.toString().getBytes(StandardCharsets.UTF_8);
+        java.io.InputStream held = new java.io.SequenceInputStream(new ByteArrayInputStream(firstChunk),
+                new java.io.InputStream() {
+                    @Override
+                    public int read() throws java.io.IOException {
+                        try {
+                            retried.await();
+                        } catch (InterruptedException e) {
+                            throw new java.io.InterruptedIOException();
+                        }
+                        return -1;
+                    }
+                });
+        LoadOptions options = LoadOptions.builder().idempotencyKey("running-1").chunkSize(1000).build();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<LoadResult> first = pool.submit(() -> kit.repository().load(Table.JOBS, "running.csv", held, options));
+            UUID running = waitForRunningLoad("running.csv", first);
+            // Another process: it waits for the table (10 s), then answers the running load, not a second one.
+            LoadResult retry = other.repository().load(Table.JOBS, "running.csv", csv(records.toString()), options);
+            assertTrue(retry.replayed());
+            assertEquals(running, retry.loadId());
+            assertEquals("RUNNING", retry.status());
+            retried.countDown();
+            LoadResult done = first.get();
+            assertEquals(running, done.loadId());
+            assertEquals(20_000, done.inserted());
+            assertEquals(1, count("SELECT count(*) FROM loads WHERE source = 'running.csv'"));
+        } finally {
+            retried.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    private UUID waitForRunningLoad(String source, Future<LoadResult> load) throws Exception {
+        for (int i = 0; i < 600; i++) {
+            if (load.isDone()) {
+                throw new AssertionError("the load ended before it was asked again: " + load.get());
+            }
+            List<String> ids = new ArrayList<>(strings("SELECT id::text FROM loads WHERE source = '" + source
+                    + "' AND status = 'RUNNING' AND records_done > 0"));
+            if (!ids.isEmpty()) {
+                return UUID.fromString(ids.get(0));
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the load of " + source + " never ran");
     }
 
     @Test

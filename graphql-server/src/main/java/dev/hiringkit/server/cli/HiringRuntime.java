@@ -6,7 +6,6 @@ import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.archive.ArchiveStore;
-import dev.hiringkit.db.IdempotencyKeys;
 import dev.hiringkit.server.db.DatabaseFailures;
 import dev.hiringkit.server.db.EmbeddedDatabase;
 import java.io.IOException;
@@ -35,7 +34,7 @@ final class HiringRuntime implements AutoCloseable {
 
     /** Started with a pool that waits at most {@code connectTimeout} for a connection, then fails. */
     static HiringRuntime start(DatabaseOptions options, Duration connectTimeout) {
-        return start(options, connectTimeout, IdempotencyKeys.DEFAULT_RETENTION);
+        return start(options, connectTimeout, HiringKit.DEFAULT_IDEMPOTENCY_RETENTION);
     }
 
     /** Started as {@link #start(DatabaseOptions, Duration)}, keeping idempotency keys for {@code idempotencyRetention}. */
