@@ -75,6 +75,23 @@ public final class IdempotencyKeys {
      * @throws HiringException {@link Code#IDEMPOTENCY_KEY_REUSED} when the key was used for another request
      */
     public Optional<String> claim(Connection connection, Claim claim) throws SQLException {
+        Attempt attempt = tryClaim(connection, claim);
+        if (!attempt.settled()) {
+            // The key expired and was purged between the two statements: it is free now.
+            attempt = tryClaim(connection, claim);
+        }
+        if (!attempt.settled()) {
+            throw new HiringException(Code.DATABASE_ERROR, "The idempotency key '" + claim.key()
+                    + "' could be neither claimed nor read");
+        }
+        return attempt.stored();
+    }
+
+    /** One try at a claim: settled, claimed (nothing stored) or found (its result); or the key vanished. */
+    private record Attempt(boolean settled, Optional<String> stored) {
+    }
+
+    private Attempt tryClaim(Connection connection, Claim claim) throws SQLException {
         // An expired key that was not purged yet is taken over, as if it were gone.
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO idempotency_keys (scope, idempotency_key, operation, request_hash, expires_at)"
@@ -90,7 +107,7 @@ public final class IdempotencyKeys {
             insert.setLong(5, retention.toMillis());
             try (ResultSet rs = insert.executeQuery()) {
                 if (rs.next()) {
-                    return Optional.empty();
+                    return new Attempt(true, Optional.empty());
                 }
             }
         }
@@ -100,14 +117,12 @@ public final class IdempotencyKeys {
             select.setString(2, claim.key());
             try (ResultSet rs = select.executeQuery()) {
                 if (!rs.next()) {
-                    // Purged between the two statements: a minute-old expired key; the caller may send it again.
-                    throw new HiringException(Code.DATABASE_ERROR, "The idempotency key '" + claim.key()
-                            + "' expired while it was being read; send the request again.");
+                    return new Attempt(false, Optional.empty());
                 }
                 if (!rs.getString(1).equals(claim.operation()) || !rs.getString(2).equals(claim.requestHash())) {
                     throw reused(claim.key(), rs.getString(1));
                 }
-                return Optional.of(rs.getString(3) == null ? "" : rs.getString(3));
+                return new Attempt(true, Optional.of(rs.getString(3) == null ? "" : rs.getString(3)));
             }
         }
     }

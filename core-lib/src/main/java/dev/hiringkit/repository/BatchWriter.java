@@ -65,18 +65,15 @@ final class BatchWriter {
         UUID batchId = UUID.randomUUID();
         Optional<IdempotencyKeys.Claim> claim = batch.idempotencyKey().map(key -> new IdempotencyKeys.Claim(
                 batch.madeBy().orElse(null), key, OPERATION, requestHash(batch)));
+        BatchResult result;
         try {
             try {
-                return inTransaction(batchId, batch, claim, false);
+                result = inTransaction(batchId, batch, claim, false);
             } catch (SQLException e) {
                 if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
                     throw e;
                 }
-                return inTransaction(batchId, batch, claim, true);
-            } finally {
-                if (claim.isPresent()) {
-                    keys.purgeExpiredIfDue(dataSource);
-                }
+                result = inTransaction(batchId, batch, claim, true);
             }
         } catch (SQLException e) {
             // Sending the batch again is safe: ids it already stored come back as DUPLICATE_ID.
@@ -84,6 +81,10 @@ final class BatchWriter {
                     "Send it again once the database is back: rows it stored, if any, are refused as DUPLICATE_ID,"
                             + " never stored twice (with its idempotency key, its first result comes back).", e);
         }
+        if (claim.isPresent()) {
+            keys.purgeExpiredIfDue(dataSource);
+        }
+        return result;
     }
 
     private BatchResult inTransaction(UUID batchId, Batch batch, Optional<IdempotencyKeys.Claim> claim, boolean raced)

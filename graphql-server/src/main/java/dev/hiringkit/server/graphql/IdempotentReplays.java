@@ -12,7 +12,10 @@ public final class IdempotentReplays {
     private final AtomicInteger keyed = new AtomicInteger();
     private final AtomicInteger replayed = new AtomicInteger();
 
-    /** A keyed mutation ({@code ingest}, {@code loadHistorical}...) answered: run now, or replayed. */
+    /**
+     * A keyed mutation ({@code ingest}, {@code loadHistorical}...) answered: run now, or replayed. The one place
+     * every replay of the server passes: a replay counter per mutation belongs here.
+     */
     void record(String mutation, boolean replay) {
         keyed.incrementAndGet();
         if (replay) {
