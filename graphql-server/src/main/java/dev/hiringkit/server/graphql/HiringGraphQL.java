@@ -20,10 +20,13 @@ import dev.hiringkit.repository.RejectionPage;
 import dev.hiringkit.server.auth.Auth;
 import dev.hiringkit.server.auth.Role;
 import dev.hiringkit.server.auth.User;
+import dev.hiringkit.server.observability.HiringMetrics;
 import dev.hiringkit.validation.Violation;
 import graphql.GraphQL;
 import graphql.GraphQLContext;
 import graphql.execution.CoercedVariables;
+import graphql.execution.instrumentation.ChainedInstrumentation;
+import io.opentelemetry.api.OpenTelemetry;
 import graphql.language.Value;
 import graphql.scalars.ExtendedScalars;
 import graphql.schema.Coercing;
@@ -102,9 +105,11 @@ public final class HiringGraphQL {
     private final URI s3LoadRoot;
     private final AsyncLoads async = new AsyncLoads();
     private final LoadFeeds feeds;
+    private final HiringMetrics metrics;
 
-    private HiringGraphQL(HiringKit kit, Auth auth, Path loadRoot, URI s3LoadRoot) {
+    private HiringGraphQL(HiringKit kit, Auth auth, Path loadRoot, URI s3LoadRoot, HiringMetrics metrics) {
         this.kit = kit;
+        this.metrics = metrics;
         this.auth = auth;
         this.loadRoot = loadRoot.toAbsolutePath().normalize();
         this.s3LoadRoot = s3LoadRoot;
@@ -118,11 +123,19 @@ public final class HiringGraphQL {
      */
     public static GraphQL build(HiringKit kit, Auth auth, Path loadRoot, URI s3LoadRoot, int maxDepth,
             int maxComplexity, long maxCost) {
-        HiringGraphQL api = new HiringGraphQL(kit, auth, loadRoot, s3LoadRoot);
+        return build(kit, auth, loadRoot, s3LoadRoot, maxDepth, maxComplexity, maxCost, HiringMetrics.create(),
+                OpenTelemetry.noop());
+    }
+
+    /** As above, recording rows, loads and backups in {@code metrics}, and a span per SQL group to {@code openTelemetry}. */
+    public static GraphQL build(HiringKit kit, Auth auth, Path loadRoot, URI s3LoadRoot, int maxDepth,
+            int maxComplexity, long maxCost, HiringMetrics metrics, OpenTelemetry openTelemetry) {
+        HiringGraphQL api = new HiringGraphQL(kit, auth, loadRoot, s3LoadRoot, metrics);
         GraphQLSchema schema = api.schema();
         OperationLimits.requireListSizes(schema);
         return GraphQL.newGraphQL(schema)
-                .instrumentation(new OperationLimits(maxDepth, maxComplexity, maxCost))
+                .instrumentation(new ChainedInstrumentation(new OperationLimits(maxDepth, maxComplexity, maxCost),
+                        new SqlSpans(openTelemetry.getTracer("dev.hiringkit.server"))))
                 .defaultDataFetcherExceptionHandler(new ErrorMapping())
                 .preparsedDocumentProvider(new DocumentCache(schema))
                 .build();
@@ -159,7 +172,7 @@ public final class HiringGraphQL {
                         .dataFetcher("login", this::login)
                         .dataFetcher("ingest", needs(Role.WRITER, this::ingest))
                         .dataFetcher("loadHistorical", needs(Role.WRITER, this::loadHistorical))
-                        .dataFetcher("backup", needs(Role.ADMIN, env -> backup(kit.archiver().backup(tables(env)))))
+                        .dataFetcher("backup", needs(Role.ADMIN, env -> backup(backedUp(kit.archiver().backup(tables(env))))))
                         .dataFetcher("restore", needs(Role.ADMIN, this::restore))
                         .dataFetcher("uploadCsv", needs(Role.WRITER, this::uploadCsv)))
                 .type("Subscription", s -> s
@@ -338,6 +351,7 @@ public final class HiringGraphQL {
                 text(m.get("id")), (String) m.get("name"), (String) m.get("datetime"), text(m.get("departmentId")),
                 text(m.get("jobId")))));
         BatchResult result = kit.repository().insert(batch.build());
+        metrics.batch(result);
         List<Map<String, Object>> tables = new ArrayList<>();
         for (Table table : Table.values()) {
             BatchResult.TableOutcome outcome = result.tables().get(table);
@@ -369,10 +383,10 @@ public final class HiringGraphQL {
         String source = env.getArgument("source");
         if (Boolean.TRUE.equals(env.getArgument("async"))) {
             // Checked here, so that a bad source is this request's error, not a failed background load.
-            Function<LoadOptions, List<LoadResult>> run = directoryLoad(source);
+            Function<LoadOptions, List<LoadResult>> run = metrics.observed(directoryLoad(source));
             return List.of(load(async.start(source, run, LoadOptions.builder().madeBy(madeBy(env)), kit.repository())));
         }
-        return directoryLoad(source).apply(LoadOptions.builder().madeBy(madeBy(env)).build()).stream()
+        return metrics.observed(directoryLoad(source)).apply(LoadOptions.builder().madeBy(madeBy(env)).build()).stream()
                 .map(HiringGraphQL::load).toList();
     }
 
@@ -437,7 +451,7 @@ public final class HiringGraphQL {
             // Named after the client's file (known once its part is open): sending it again finds the same
             // load, to skip or resume it.
             String source = "upload/" + fileName(file.fileName(), table);
-            return load(async.start(source, options -> {
+            return load(async.start(source, metrics.observed(options -> {
                 try (InputStream in = Files.newInputStream(spooled)) {
                     return List.of(kit.repository().load(table, source, in, options));
                 } catch (IOException e) {
@@ -445,15 +459,20 @@ public final class HiringGraphQL {
                 } finally {
                     AsyncLoads.delete(spooled);
                 }
-            }, LoadOptions.builder().restart(restart).madeBy(madeBy(env)), kit.repository()));
+            }), LoadOptions.builder().restart(restart).madeBy(madeBy(env)), kit.repository()));
         }
         LoadOptions options = LoadOptions.builder().restart(restart).madeBy(madeBy(env)).build();
         try (InputStream in = file.open()) {
             String source = "upload/" + fileName(file.fileName(), table);
-            return load(kit.repository().load(table, source, in, options));
+            return load(metrics.observed(o -> List.of(kit.repository().load(table, source, in, o))).apply(options).get(0));
         } catch (IOException e) {
             throw new ApiException("UPLOAD_FAILED", e.getMessage());
         }
+    }
+
+    private Backup backedUp(Backup backup) {
+        metrics.backedUp(backup);
+        return backup;
     }
 
     // ---- subscriptions ---------------------------------------------------------------------------
