@@ -75,6 +75,12 @@ public final class HiringServer {
         }
 
         @Override
+        public void setServer(Server server) {
+            super.setServer(server);
+            metrics.setServer(server);
+        }
+
+        @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
             if (Routes.METRICS_CONNECTOR.equals(request.getConnectionMetaData().getConnector().getName())) {
                 return metrics.handle(request, response, callback);

@@ -27,7 +27,7 @@ final class MetricsHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        if (!"/metrics".equals(Request.getPathInContext(request))) {
+        if (!"/metrics".equals(request.getHttpURI().getPath())) {
             Http.json(response, callback, 404, Http.JSON_TYPE, Http.error("NOT_FOUND",
                     "This port serves only GET /metrics."));
             return true;

@@ -113,7 +113,7 @@ final class ObservedGraphQL extends Handler.Wrapper {
         Span span = tracer.spanBuilder(request.getMethod() + " /graphql").setParent(parent)
                 .setSpanKind(SpanKind.SERVER)
                 .setAttribute(METHOD, request.getMethod())
-                .setAttribute(PATH, Request.getPathInContext(request))
+                .setAttribute(PATH, request.getHttpURI().getPath())
                 .startSpan();
         SpanContext spanContext = span.getSpanContext();
         if (spanContext.isValid()) {

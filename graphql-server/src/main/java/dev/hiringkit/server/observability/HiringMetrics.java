@@ -14,8 +14,10 @@ import dev.hiringkit.validation.Violation;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -98,6 +100,16 @@ public final class HiringMetrics {
 
     private HiringMetrics(PrometheusMeterRegistry registry) {
         this.registry = registry;
+        // Two of Micrometer's processor meters break Prometheus's naming rules (promtool check metrics says
+        // so): process.cpu.time counts nanoseconds (process_cpu_usage stays), and system_cpu_count is a
+        // gauge named like a summary's count.
+        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")));
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
+            }
+        });
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -336,7 +348,7 @@ public final class HiringMetrics {
         }
         LoadingCache<String, Boolean> up = Caffeine.newBuilder().expireAfterWrite(DATABASE_CHECK_TTL).maximumSize(1)
                 .build(key -> reachable(dataSource));
-        Gauge.builder("hiring.database.up", up, cache -> cache.get("") ? 1 : 0)
+        Gauge.builder("hiring.database.up", up, cache -> cache.get("") ? 1 : 0).strongReference(true)
                 .description("1 when the database answers, 0 when it cannot be reached").register(registry);
     }
 
