@@ -120,7 +120,7 @@ class JsonLogTest {
             JsonNode request = lines.stream().filter(l -> l.path("loggerName").asText().endsWith("ObservedGraphQL"))
                     .findFirst().orElseThrow(() -> new AssertionError("no request line in " + lines));
             assertEquals("DEBUG", request.path("level").asText());
-            assertTrue(request.path("message").asText().startsWith("query __typename: 200 ok"), request.toString());
+            assertTrue(request.path("formattedMessage").asText().startsWith("query __typename: 200 ok"), request.toString());
             assertEquals(TRACE_ID, request.at("/mdc/trace_id").asText(), request.toString());
             assertEquals(spanId, request.at("/mdc/span_id").asText(), request.toString());
         }
