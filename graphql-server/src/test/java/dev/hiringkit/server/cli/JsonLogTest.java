@@ -67,6 +67,16 @@ class JsonLogTest {
         assertEquals(CliLogging.Format.TEXT, format("loads"), "a command without the option");
     }
 
+    @Test
+    void anotherFormatIsRefusedInOneLine() {
+        CommandLine commandLine = HiringCommand.newCommandLine();
+        java.io.StringWriter err = new java.io.StringWriter();
+        commandLine.setErr(new java.io.PrintWriter(err));
+        int exit = commandLine.execute("serve", "--log-format", "xml", "--data-dir", dir.toString());
+        assertEquals(2, exit, err.toString());
+        assertTrue(err.toString().startsWith("the log format is text or json, not 'xml'"), err.toString());
+    }
+
     private static CliLogging.Format format(String... args) {
         CommandLine.ParseResult parsed = HiringCommand.newCommandLine().parseArgs(args);
         return CliLogging.format(parsed);
