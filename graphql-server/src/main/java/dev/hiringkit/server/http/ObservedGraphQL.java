@@ -25,6 +25,7 @@ import io.opentelemetry.context.propagation.TextMapSetter;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -110,7 +111,8 @@ final class ObservedGraphQL extends Handler.Wrapper {
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         long start = System.nanoTime();
         Context parent = openTelemetry.getPropagators().getTextMapPropagator().extract(Context.root(), request, HEADERS);
-        Span span = tracer.spanBuilder(request.getMethod() + " /graphql").setParent(parent)
+        // Named after the operation once it is known (see finish); the path until then.
+        Span span = tracer.spanBuilder(request.getMethod() + " " + request.getHttpURI().getPath()).setParent(parent)
                 .setSpanKind(SpanKind.SERVER)
                 .setAttribute(METHOD, request.getMethod())
                 .setAttribute(PATH, request.getHttpURI().getPath())
@@ -121,23 +123,31 @@ final class ObservedGraphQL extends Handler.Wrapper {
             MDC.put(TRACE_ID, spanContext.getTraceId());
             MDC.put(SPAN_ID, spanContext.getSpanId());
         }
+        // Recorded once: when the answer is sent, or when the handler throws instead.
+        AtomicBoolean finished = new AtomicBoolean();
         Callback done = new Callback.Nested(callback) {
             @Override
             public void succeeded() {
-                finish(request, response, span, start, null);
+                if (finished.compareAndSet(false, true)) {
+                    finish(request, response, span, start, null);
+                }
                 super.succeeded();
             }
 
             @Override
             public void failed(Throwable failure) {
-                finish(request, response, span, start, failure);
+                if (finished.compareAndSet(false, true)) {
+                    finish(request, response, span, start, failure);
+                }
                 super.failed(failure);
             }
         };
         try (Scope ignored = span.makeCurrent()) {
             return super.handle(request, response, done);
         } catch (Exception | Error e) {
-            finish(request, response, span, start, e);
+            if (finished.compareAndSet(false, true)) {
+                finish(request, response, span, start, e);
+            }
             throw e;
         } finally {
             MDC.remove(TRACE_ID);
