@@ -40,9 +40,9 @@ public record LoadOptions(Header header, int chunkSize, LoadProgress progress, b
         contentSha256 = contentSha256 == null ? Optional.empty() : contentSha256;
     }
 
-    /** Options without an idempotency key, as before keys existed. */
-    public LoadOptions(Header header, int chunkSize, LoadProgress progress, boolean restart, Optional<String> madeBy) {
-        this(header, chunkSize, progress, restart, madeBy, Optional.empty(), Optional.empty());
+    /** The same options telling {@code progress} instead. */
+    public LoadOptions withProgress(LoadProgress progress) {
+        return new LoadOptions(header, chunkSize, progress, restart, madeBy, idempotencyKey, contentSha256);
     }
 
     /** The same options for one file of a directory load: each file's load has a key of its own. */

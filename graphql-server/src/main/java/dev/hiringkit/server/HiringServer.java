@@ -1,14 +1,19 @@
 package dev.hiringkit.server;
 
 import dev.hiringkit.server.http.Routes;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * The HiringKit server: GraphQL at {@code /graphql}, {@code /token}, GraphiQL at {@code /graphiql} and
- * {@code /health}, on Jetty. It keeps no state of its own beyond a sign-in throttle: several instances
+ * {@code /health}, on Jetty; {@code /metrics} on a port of its own when one is configured. It keeps no state of its own beyond a sign-in throttle: several instances
  * can serve one database.
  */
 public final class HiringServer {
@@ -26,7 +31,18 @@ public final class HiringServer {
         connector.setHost(config.host());
         connector.setPort(config.port());
         server.addConnector(connector);
-        server.setHandler(Routes.handler(config));
+        config.metrics().database(config.dataSource());
+        config.metrics().backups(() -> config.kit().archiver().list());
+        Handler routes = Routes.handler(config);
+        if (config.metricsPort() >= 0) {
+            ServerConnector metrics = new ServerConnector(server, new HttpConnectionFactory(http));
+            metrics.setName(Routes.METRICS_CONNECTOR);
+            metrics.setHost(config.host());
+            metrics.setPort(config.metricsPort());
+            server.addConnector(metrics);
+            routes = new ByConnector(routes, Routes.metrics(config));
+        }
+        server.setHandler(routes);
         server.setErrorHandler(Routes.errorHandler());
         server.addBean(config.auth().changeListener());
         server.setStopAtShutdown(true);
@@ -36,5 +52,40 @@ public final class HiringServer {
     /** The port a started server listens on. */
     public static int port(Server server) {
         return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    /** The port a started server serves {@code /metrics} on, or -1 when it has no metrics port. */
+    public static int metricsPort(Server server) {
+        for (Connector connector : server.getConnectors()) {
+            if (Routes.METRICS_CONNECTOR.equals(connector.getName())) {
+                return ((ServerConnector) connector).getLocalPort();
+            }
+        }
+        return -1;
+    }
+
+    /** The metrics port's requests to the metrics handler, every other request to the routes. */
+    private static final class ByConnector extends Handler.Wrapper {
+        private final Handler metrics;
+
+        ByConnector(Handler routes, Handler metrics) {
+            super(routes);
+            this.metrics = metrics;
+            addBean(metrics);
+        }
+
+        @Override
+        public void setServer(Server server) {
+            super.setServer(server);
+            metrics.setServer(server);
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            if (Routes.METRICS_CONNECTOR.equals(request.getConnectionMetaData().getConnector().getName())) {
+                return metrics.handle(request, response, callback);
+            }
+            return super.handle(request, response, callback);
+        }
     }
 }

@@ -2,6 +2,8 @@ package dev.hiringkit.server;
 
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.server.auth.Auth;
+import dev.hiringkit.server.observability.HiringMetrics;
+import io.opentelemetry.api.OpenTelemetry;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,16 +24,22 @@ import javax.sql.DataSource;
  * @param maxCost the largest cost of an operation: the values its answer may hold, rows times fields
  * @param registeredDocuments GraphQL documents known by their SHA-256 from the start (persisted queries)
  * @param onlyRegisteredDocuments allow-list mode: run only the registered documents
+ * @param metrics the server's meters
+ * @param metricsPort the port of {@code /metrics}, 0 for any free one, -1 (the default) for none
+ * @param openTelemetry where the server's spans go; {@link OpenTelemetry#noop()} by default
  */
 public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, String host, int port, Path loadRoot,
         URI s3LoadRoot, int maxBodyBytes, long maxUploadBytes, int maxDepth, int maxComplexity, long maxCost,
-        boolean introspection, List<String> registeredDocuments, boolean onlyRegisteredDocuments) {
+        boolean introspection, List<String> registeredDocuments, boolean onlyRegisteredDocuments,
+        HiringMetrics metrics, int metricsPort, OpenTelemetry openTelemetry) {
 
     public ServerConfig {
         registeredDocuments = List.copyOf(registeredDocuments);
         Objects.requireNonNull(kit, "kit");
         Objects.requireNonNull(dataSource, "dataSource");
         Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(openTelemetry, "openTelemetry");
     }
 
     /** The cost limit when none is given. */
@@ -58,6 +66,9 @@ public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, Stri
         private boolean introspection = true;
         private List<String> registeredDocuments = List.of();
         private boolean onlyRegisteredDocuments;
+        private HiringMetrics metrics;
+        private int metricsPort = -1;
+        private OpenTelemetry openTelemetry = OpenTelemetry.noop();
 
         private Builder() {
         }
@@ -168,9 +179,34 @@ public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, Stri
             return this;
         }
 
+        /** The meters to record into; a new {@link HiringMetrics#create()} by default. */
+        public Builder metrics(HiringMetrics metrics) {
+            this.metrics = metrics;
+            return this;
+        }
+
+        /**
+         * Serves {@code /metrics} (Prometheus) on this port of the same host, and only there; -1, the default,
+         * for no metrics port (the meters are still kept), 0 for any free one.
+         */
+        public Builder metricsPort(int metricsPort) {
+            if (metricsPort < -1 || metricsPort > 65535) {
+                throw new IllegalArgumentException("the metrics port must be 0 to 65535, or -1 for none, not " + metricsPort);
+            }
+            this.metricsPort = metricsPort;
+            return this;
+        }
+
+        /** Where spans go: a server span per GraphQL request, a child per group of SQL statements. */
+        public Builder openTelemetry(OpenTelemetry openTelemetry) {
+            this.openTelemetry = openTelemetry;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(kit, dataSource, auth, host, port, loadRoot, s3LoadRoot, maxBodyBytes, maxUploadBytes,
-                    maxDepth, maxComplexity, maxCost, introspection, registeredDocuments, onlyRegisteredDocuments);
+                    maxDepth, maxComplexity, maxCost, introspection, registeredDocuments, onlyRegisteredDocuments,
+                    metrics != null ? metrics : HiringMetrics.create(), metricsPort, openTelemetry);
         }
     }
 }

@@ -27,6 +27,29 @@ final class CliLogging {
     static final Logger FAILURES = LoggerFactory.getLogger("hiring.failures");
 
     private static final String CONFIGURATION = "logback-file.xml";
+    private static final String JSON_CONFIGURATION = "logback-file-json.xml";
+
+    /** The log file's format ({@code --log-format}). */
+    enum Format {
+        /** One line of text per event, for people. */
+        TEXT,
+        /**
+         * One JSON object per line (logback's JsonEncoder): level, logger, message, thread, time, and the MDC,
+         * which holds {@code trace_id} and {@code span_id} while a request is traced.
+         */
+        JSON;
+
+        /** {@code text} or {@code json}, in any case. */
+        static Format parse(Object value) {
+            String text = value == null ? "text" : value.toString().strip();
+            for (Format format : values()) {
+                if (format.name().equalsIgnoreCase(text)) {
+                    return format;
+                }
+            }
+            throw new IllegalArgumentException("the log format is text or json, not '" + text + "'");
+        }
+    }
 
     private CliLogging() {
     }
@@ -36,6 +59,33 @@ final class CliLogging {
      * request for help.
      */
     static Optional<Path> logFile(ParseResult parseResult) {
+        return command(parseResult).flatMap(last -> {
+            for (CommandSpec mixin : last.commandSpec().mixins().values()) {
+                if (mixin.userObject() instanceof DatabaseOptions database) {
+                    return Optional.of(database.logFile());
+                }
+            }
+            return Optional.<Path>empty();
+        });
+    }
+
+    /**
+     * The log format the command asks for with {@code --log-format} (its value, or its default from
+     * {@code HIRING_LOG_FORMAT}); text when it has no such option, or a wrong value, which the command
+     * itself then refuses.
+     */
+    static Format format(ParseResult parseResult) {
+        try {
+            return command(parseResult).map(last -> last.commandSpec().findOption("--log-format"))
+                    .map(option -> Format.parse(option.getValue()))
+                    .orElse(Format.TEXT);
+        } catch (IllegalArgumentException e) {
+            return Format.TEXT;
+        }
+    }
+
+    /** The command {@code parseResult} runs, unless it is a request for help. */
+    private static Optional<ParseResult> command(ParseResult parseResult) {
         ParseResult last = parseResult;
         while (true) {
             if (last.isUsageHelpRequested() || last.isVersionHelpRequested()) {
@@ -46,12 +96,7 @@ final class CliLogging {
             }
             last = last.subcommand();
         }
-        for (CommandSpec mixin : last.commandSpec().mixins().values()) {
-            if (mixin.userObject() instanceof DatabaseOptions database) {
-                return Optional.of(database.logFile());
-            }
-        }
-        return Optional.empty();
+        return Optional.of(last);
     }
 
     /**
@@ -59,8 +104,13 @@ final class CliLogging {
      * written, nothing changes: the terminal keeps its one-line warnings.
      */
     static void toFile(Path file) {
+        toFile(file, Format.TEXT);
+    }
+
+    /** As {@link #toFile(Path)}, in {@code format}. */
+    static void toFile(Path file, Format format) {
         ILoggerFactory factory = LoggerFactory.getILoggerFactory();
-        URL configuration = CliLogging.class.getResource(CONFIGURATION);
+        URL configuration = CliLogging.class.getResource(format == Format.JSON ? JSON_CONFIGURATION : CONFIGURATION);
         if (!(factory instanceof LoggerContext context) || configuration == null) {
             return;
         }

@@ -21,7 +21,7 @@ public final class HiringCommand {
     public static void main(String[] args) {
         CommandLine commandLine = newCommandLine();
         commandLine.setExecutionStrategy(parseResult -> {
-            CliLogging.logFile(parseResult).ifPresent(CliLogging::toFile);
+            CliLogging.logFile(parseResult).ifPresent(file -> CliLogging.toFile(file, CliLogging.format(parseResult)));
             return new CommandLine.RunLast().execute(parseResult);
         });
         Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {

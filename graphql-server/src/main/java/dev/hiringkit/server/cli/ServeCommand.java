@@ -11,6 +11,7 @@ import dev.hiringkit.server.auth.LoginThrottle;
 import dev.hiringkit.server.auth.Role;
 import dev.hiringkit.server.auth.Tokens;
 import dev.hiringkit.server.auth.Users;
+import dev.hiringkit.server.observability.Tracing;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -115,6 +116,17 @@ final class ServeCommand implements Callable<Integer> {
                     "env HIRING_IDEMPOTENCY_RETENTION). Like 90s, 30m, 24h, 7d, or ISO 8601 as PT36H."})
     Duration idempotencyRetention;
 
+    // ---- metrics, traces and logs ----
+    @Option(names = "--metrics-port", defaultValue = "${env:HIRING_METRICS_PORT:--1}", paramLabel = "PORT",
+            description = {"Serve Prometheus metrics at /metrics on this port, on the --host interface, without a token",
+                    "(env HIRING_METRICS_PORT; default: none). Keep the port to Prometheus's network."})
+    int metricsPort;
+
+    @Option(names = "--log-format", defaultValue = "${env:HIRING_LOG_FORMAT:-text}", paramLabel = "text|json",
+            description = {"The log file's format: text, or json, one JSON object per line with the request's trace_id and",
+                    "span_id (env HIRING_LOG_FORMAT; default: ${DEFAULT-VALUE}). Traces: see the OTEL_* variables in the README."})
+    String logFormat;
+
     /** The text of each .graphql file of the directory, none when it is null. */
     private static List<String> documents(Path dir) throws java.io.IOException {
         if (dir == null) {
@@ -132,6 +144,11 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        try {
+            CliLogging.Format.parse(logFormat);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         IdentityProvider provider = identityProvider();
         try (HiringRuntime runtime = HiringRuntime.start(database, Duration.ofSeconds(dbConnectTimeout),
                 idempotencyRetention)) {
@@ -169,6 +186,7 @@ final class ServeCommand implements Callable<Integer> {
             if (s3LoadRoot != null) {
                 config.s3LoadRoot(s3LoadRoot);
             }
+            config.metricsPort(metricsPort).openTelemetry(Tracing.fromEnvironment());
             Server server = HiringServer.newServer(config.build());
             server.start();
             String base = "http://" + host + ":" + HiringServer.port(server);
@@ -179,6 +197,9 @@ final class ServeCommand implements Callable<Integer> {
             out.println("Tokens:    " + base + "/token (POST grant_type=password&username=...&password=...,"
                     + " or grant_type=client_credentials with a client's id and secret)");
             out.println("Health:    " + base + "/health");
+            if (metricsPort >= 0) {
+                out.println("Metrics:   http://" + host + ":" + HiringServer.metricsPort(server) + "/metrics");
+            }
             if (provider != null) {
                 describe(provider, out);
             }

@@ -21,10 +21,13 @@ import dev.hiringkit.repository.RejectionPage;
 import dev.hiringkit.server.auth.Auth;
 import dev.hiringkit.server.auth.Role;
 import dev.hiringkit.server.auth.User;
+import dev.hiringkit.server.observability.HiringMetrics;
 import dev.hiringkit.validation.Violation;
 import graphql.GraphQL;
 import graphql.GraphQLContext;
 import graphql.execution.CoercedVariables;
+import graphql.execution.instrumentation.ChainedInstrumentation;
+import io.opentelemetry.api.OpenTelemetry;
 import graphql.language.Value;
 import graphql.scalars.ExtendedScalars;
 import graphql.schema.Coercing;
@@ -113,9 +116,11 @@ public final class HiringGraphQL {
     private final URI s3LoadRoot;
     private final AsyncLoads async = new AsyncLoads();
     private final LoadFeeds feeds;
+    private final HiringMetrics metrics;
 
-    private HiringGraphQL(HiringKit kit, Auth auth, Path loadRoot, URI s3LoadRoot) {
+    private HiringGraphQL(HiringKit kit, Auth auth, Path loadRoot, URI s3LoadRoot, HiringMetrics metrics) {
         this.kit = kit;
+        this.metrics = metrics;
         this.auth = auth;
         this.loadRoot = loadRoot.toAbsolutePath().normalize();
         this.s3LoadRoot = s3LoadRoot;
@@ -129,11 +134,19 @@ public final class HiringGraphQL {
      */
     public static GraphQL build(HiringKit kit, Auth auth, Path loadRoot, URI s3LoadRoot, int maxDepth,
             int maxComplexity, long maxCost) {
-        HiringGraphQL api = new HiringGraphQL(kit, auth, loadRoot, s3LoadRoot);
+        return build(kit, auth, loadRoot, s3LoadRoot, maxDepth, maxComplexity, maxCost, HiringMetrics.create(),
+                OpenTelemetry.noop());
+    }
+
+    /** As above, recording rows, loads and backups in {@code metrics}, and a span per SQL group to {@code openTelemetry}. */
+    public static GraphQL build(HiringKit kit, Auth auth, Path loadRoot, URI s3LoadRoot, int maxDepth,
+            int maxComplexity, long maxCost, HiringMetrics metrics, OpenTelemetry openTelemetry) {
+        HiringGraphQL api = new HiringGraphQL(kit, auth, loadRoot, s3LoadRoot, metrics);
         GraphQLSchema schema = api.schema();
         OperationLimits.requireListSizes(schema);
         return GraphQL.newGraphQL(schema)
-                .instrumentation(new OperationLimits(maxDepth, maxComplexity, maxCost))
+                .instrumentation(new ChainedInstrumentation(new OperationLimits(maxDepth, maxComplexity, maxCost),
+                        new SqlSpans(openTelemetry.getTracer("dev.hiringkit.server"))))
                 .defaultDataFetcherExceptionHandler(new ErrorMapping())
                 .preparsedDocumentProvider(new DocumentCache(schema))
                 .build();
@@ -351,10 +364,13 @@ public final class HiringGraphQL {
     }
 
     /**
-     * Tells the request that a keyed mutation was answered, run now or replayed from its key. This is where
-     * a replay counter (per mutation) belongs.
+     * Tells the request that a keyed mutation was answered, run now or replayed from its key, and counts
+     * the replays.
      */
-    private static void answered(DataFetchingEnvironment env, Optional<String> key, boolean replayed) {
+    private void answered(DataFetchingEnvironment env, Optional<String> key, boolean replayed) {
+        if (key.isPresent() && replayed) {
+            metrics.replayed(env.getField().getName());
+        }
         IdempotentReplays replays = env.getGraphQlContext().get(REPLAYS);
         if (key.isPresent() && replays != null) {
             replays.record(env.getField().getName(), replayed);
@@ -391,6 +407,9 @@ public final class HiringGraphQL {
         BatchResult result = kit.repository().insert(key.map(batch.build()::withIdempotencyKey)
                 .orElseGet(batch::build));
         answered(env, key, result.replayed());
+        if (!result.replayed()) {
+            metrics.batch(result);
+        }
         List<Map<String, Object>> tables = new ArrayList<>();
         for (Table table : Table.values()) {
             BatchResult.TableOutcome outcome = result.tables().get(table);
@@ -424,12 +443,12 @@ public final class HiringGraphQL {
         LoadOptions.Builder options = LoadOptions.builder().madeBy(madeBy(env)).idempotencyKey(key.orElse(null));
         if (Boolean.TRUE.equals(env.getArgument("async"))) {
             // Checked here, so that a bad source is this request's error, not a failed background load.
-            Function<LoadOptions, List<LoadResult>> run = directoryLoad(source);
+            Function<LoadOptions, List<LoadResult>> run = metrics.observed(directoryLoad(source));
             LoadResult started = async.start(source, run, options, kit.repository());
             answered(env, key, started.replayed());
             return List.of(load(started));
         }
-        List<LoadResult> loads = directoryLoad(source).apply(options.build());
+        List<LoadResult> loads = metrics.observed(directoryLoad(source)).apply(options.build());
         answered(env, key, loads.stream().allMatch(LoadResult::replayed));
         return loads.stream().map(HiringGraphQL::load).toList();
     }
@@ -474,6 +493,9 @@ public final class HiringGraphQL {
         Backup backup = key.isPresent() ? kit.archiver().backup(IdempotencyKey.of(key.get(), madeBy(env)), tables(env))
                 : kit.archiver().backup(tables(env));
         answered(env, key, backup.replayed());
+        if (!backup.replayed()) {
+            metrics.backedUp(backup);
+        }
         return backup(backup);
     }
 
@@ -512,20 +534,13 @@ public final class HiringGraphQL {
             // Named after the client's file (known once its part is open): sending it again finds the same
             // load, to skip or resume it.
             String source = "upload/" + fileName(file.fileName(), table);
-            return load(async.start(source, options -> {
-                try (InputStream in = Files.newInputStream(spooled)) {
-                    return List.of(kit.repository().load(table, source, in, options));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                } finally {
-                    AsyncLoads.delete(spooled);
-                }
-            }, LoadOptions.builder().restart(restart).madeBy(madeBy(env)), kit.repository()));
+            return load(async.start(source, metrics.observed(spooledLoad(table, source, spooled)),
+                    LoadOptions.builder().restart(restart).madeBy(madeBy(env)), kit.repository()));
         }
         LoadOptions options = LoadOptions.builder().restart(restart).madeBy(madeBy(env)).build();
         try (InputStream in = file.open()) {
             String source = "upload/" + fileName(file.fileName(), table);
-            return load(kit.repository().load(table, source, in, options));
+            return load(metrics.observed(o -> List.of(kit.repository().load(table, source, in, o))).apply(options).get(0));
         } catch (IOException e) {
             throw new ApiException("UPLOAD_FAILED", e.getMessage());
         }
@@ -545,7 +560,19 @@ public final class HiringGraphQL {
             AsyncLoads.delete(spooled);
             throw new ApiException("UPLOAD_FAILED", e.getMessage());
         }
-        Function<LoadOptions, List<LoadResult>> run = options -> {
+        Function<LoadOptions, List<LoadResult>> run = metrics.observed(spooledLoad(table, source, spooled));
+        LoadOptions.Builder options = LoadOptions.builder().restart(restart).madeBy(madeBy(env)).idempotencyKey(key)
+                .contentSha256(sha256);
+        LoadResult loaded = Boolean.TRUE.equals(env.getArgument("async"))
+                ? async.start(source, run, options, kit.repository())
+                : run.apply(options.build()).get(0);
+        answered(env, Optional.of(key), loaded.replayed());
+        return load(loaded);
+    }
+
+    /** The load of an upload received whole into {@code spooled}, which it deletes when it ends. */
+    private Function<LoadOptions, List<LoadResult>> spooledLoad(Table table, String source, Path spooled) {
+        return options -> {
             try (InputStream in = Files.newInputStream(spooled)) {
                 return List.of(kit.repository().load(table, source, in, options));
             } catch (IOException e) {
@@ -554,13 +581,6 @@ public final class HiringGraphQL {
                 AsyncLoads.delete(spooled);
             }
         };
-        LoadOptions.Builder options = LoadOptions.builder().restart(restart).madeBy(madeBy(env)).idempotencyKey(key)
-                .contentSha256(sha256);
-        LoadResult loaded = Boolean.TRUE.equals(env.getArgument("async"))
-                ? async.start(source, run, options, kit.repository())
-                : run.apply(options.build()).get(0);
-        answered(env, Optional.of(key), loaded.replayed());
-        return load(loaded);
     }
 
     // ---- subscriptions ---------------------------------------------------------------------------

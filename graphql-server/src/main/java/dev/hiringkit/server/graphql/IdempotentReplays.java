@@ -13,8 +13,7 @@ public final class IdempotentReplays {
     private final AtomicInteger replayed = new AtomicInteger();
 
     /**
-     * A keyed mutation ({@code ingest}, {@code loadHistorical}...) answered: run now, or replayed. The one place
-     * every replay of the server passes: a replay counter per mutation belongs here.
+     * A keyed mutation ({@code ingest}, {@code loadHistorical}...) answered: run now, or replayed.
      */
     void record(String mutation, boolean replay) {
         keyed.incrementAndGet();

@@ -157,6 +157,7 @@ final class GraphQLHandler extends Handler.Abstract {
                 String query = persisted(graphQLRequest);
                 Document document = prepare(query);
                 OperationDefinition operation = operation(document, graphQLRequest.operationName());
+                ObservedGraphQL.operation(request, document, operation);
                 if (get && operation.getOperation() != OperationDefinition.Operation.QUERY) {
                     response.getHeaders().put(HttpHeader.ALLOW, "POST");
                     throw new Refusal(405, "METHOD_NOT_ALLOWED", "A " + operation.getOperation().name()
@@ -186,6 +187,9 @@ final class GraphQLHandler extends Handler.Abstract {
                         })
                         .build();
                 ExecutionResult result = graphQL.execute(input);
+                if (!result.getErrors().isEmpty()) {
+                    ObservedGraphQL.errors(request, true);
+                }
                 if (multipart != null && multipart.problem() != null) {
                     // The request itself was broken (malformed, too large, a file missing): that is the answer.
                     throw multipart.problem();
@@ -205,6 +209,7 @@ final class GraphQLHandler extends Handler.Abstract {
                 }
                 Http.json(response, callback, status, contentType, answer);
             } catch (RequestError error) {
+                ObservedGraphQL.errors(request, false);
                 Map<String, Object> answer = Map.of("errors", error.errors);
                 if (eventStream) {
                     new EventStream(response, callback, heartbeats, GraphQLHandler::shape).single(answer);

@@ -27,11 +27,12 @@ public final class Routes {
 
     public static Handler handler(ServerConfig config) {
         PathMappingsHandler routes = new PathMappingsHandler();
-        GraphQLHandler graphQL = new GraphQLHandler(HiringGraphQL.build(config.kit(), config.auth(), config.loadRoot(),
-                config.s3LoadRoot(), config.maxDepth(), config.maxComplexity(), config.maxCost()), config.auth(),
+        Handler graphQL = new ObservedGraphQL(new GraphQLHandler(HiringGraphQL.build(config.kit(), config.auth(),
+                config.loadRoot(), config.s3LoadRoot(), config.maxDepth(), config.maxComplexity(), config.maxCost(),
+                config.metrics(), config.openTelemetry()), config.auth(),
                 config.maxBodyBytes(), config.maxUploadBytes(), config.introspection(),
                 new PersistedQueries(config.registeredDocuments(), config.onlyRegisteredDocuments()),
-                Daemons.scheduler("hiring-sse"));
+                Daemons.scheduler("hiring-sse")), config.metrics(), config.openTelemetry());
         routes.addMapping(PathSpec.from("/graphql"), graphQL);
         // Where graphql-sse's clients look by default; the same handler, for any operation.
         routes.addMapping(PathSpec.from("/graphql/stream"), graphQL);
@@ -78,6 +79,17 @@ public final class Routes {
                 .build());
         return compression;
     }
+
+    /**
+     * The handler of the metrics port: {@code /metrics} only, for the requests of the connector named
+     * {@link #METRICS_CONNECTOR}.
+     */
+    public static Handler metrics(ServerConfig config) {
+        return new MetricsHandler(config.metrics());
+    }
+
+    /** The name of the metrics port's connector. */
+    public static final String METRICS_CONNECTOR = "metrics";
 
     /** The answer when no route gives one, for {@code Server.setErrorHandler}: JSON, as from the routes. */
     public static Request.Handler errorHandler() {
