@@ -2,10 +2,12 @@ package dev.hiringkit;
 
 import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.archive.Archiver;
+import dev.hiringkit.db.ReadRouting;
 import dev.hiringkit.reports.Reports;
 import dev.hiringkit.repository.HiringRepository;
 import dev.hiringkit.validation.Validator;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -23,7 +25,11 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class HiringKit {
 
+    /** How far behind the primary a read replica may be for reads to use it, unless configured. */
+    public static final Duration DEFAULT_MAX_REPLICA_LAG = Duration.ofSeconds(10);
+
     private final DataSource dataSource;
+    private final ReadRouting reads;
     private final ArchiveStore archive;
     private final Validator validator;
     private final HiringRepository repository;
@@ -32,10 +38,11 @@ public final class HiringKit {
 
     private HiringKit(Builder builder) {
         this.dataSource = Objects.requireNonNull(builder.dataSource, "dataSource is required");
+        this.reads = new ReadRouting(dataSource, builder.readDataSource, builder.maxReplicaLag);
         this.archive = builder.archive;
         this.validator = Validator.standard();
-        this.repository = HiringRepository.postgres(dataSource, validator, archive, builder.s3);
-        this.reports = Reports.postgres(dataSource);
+        this.repository = HiringRepository.postgres(dataSource, reads, validator, archive, builder.s3);
+        this.reports = Reports.postgres(reads);
         this.archiver = Archiver.postgres(dataSource, archive);
     }
 
@@ -75,11 +82,22 @@ public final class HiringKit {
         return archive;
     }
 
+    /**
+     * Where reports and lookups read now (the read replica or the primary), why, and the replica's lag:
+     * for health pages and metrics. Cheap: it uses the last measurement (at most a second old while reads
+     * come) and starts the next one in the background when due.
+     */
+    public ReplicaStatus replicaStatus() {
+        return reads.status();
+    }
+
     /** Configures a {@link HiringKit}. */
     public static final class Builder {
         private DataSource dataSource;
         private ArchiveStore archive = ArchiveStore.directory(Path.of("archive"));
         private S3Client s3;
+        private DataSource readDataSource;
+        private Duration maxReplicaLag = DEFAULT_MAX_REPLICA_LAG;
 
         private Builder() {
         }
@@ -102,6 +120,27 @@ public final class HiringKit {
          */
         public Builder s3(S3Client s3) {
             this.s3 = Objects.requireNonNull(s3);
+            return this;
+        }
+
+        /**
+         * A hot standby of the primary (streaming replication) for reports and lookups: the two reports,
+         * rows by id, pages of rows, rejections and the list of loads. Writes, loads and what must see
+         * its own writes (a load's progress, table counts) use the primary. While the standby is more
+         * than {@link #maxReplicaLag(Duration)} behind, or cannot be reached, reads go to the primary.
+         * Optional: without it everything uses the primary.
+         */
+        public Builder readDataSource(DataSource readDataSource) {
+            this.readDataSource = readDataSource;
+            return this;
+        }
+
+        /** The most lag reads from the {@link #readDataSource(DataSource)} tolerate; 10 seconds by default. */
+        public Builder maxReplicaLag(Duration maxReplicaLag) {
+            if (maxReplicaLag.isNegative()) {
+                throw new IllegalArgumentException("maxReplicaLag must not be negative, got " + maxReplicaLag);
+            }
+            this.maxReplicaLag = maxReplicaLag;
             return this;
         }
 

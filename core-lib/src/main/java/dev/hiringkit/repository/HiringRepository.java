@@ -117,6 +117,16 @@ public interface HiringRepository {
      * {@link ArchiveStore#s3Client}'s defaults, made on first use).
      */
     static HiringRepository postgres(DataSource dataSource, Validator validator, ArchiveStore archive, S3Client s3) {
-        return new PgHiringRepository(dataSource, validator, archive, s3);
+        return postgres(dataSource, dataSource, validator, archive, s3);
+    }
+
+    /**
+     * The repository over PostgreSQL, its lookups (rows by id, pages, rejections, the list of loads) read
+     * through {@code lookups}, which may be a little behind {@code dataSource} (a read replica); writes,
+     * loads, {@link #findLoad}, {@link #count} and everything a write reads use {@code dataSource}.
+     */
+    static HiringRepository postgres(DataSource dataSource, DataSource lookups, Validator validator,
+            ArchiveStore archive, S3Client s3) {
+        return new PgHiringRepository(dataSource, lookups, validator, archive, s3);
     }
 }
