@@ -64,10 +64,11 @@ public final class ReadRouting implements DataSource {
     /** At most one daemon thread, gone after a minute without reads. */
     private final ThreadPoolExecutor measurer;
     private final AtomicBoolean measuring = new AtomicBoolean();
-    /** Only the measuring task touches the samples, one at a time. */
+    /** The primary's recent WAL positions, oldest first; guarded by itself. */
     private final ArrayDeque<Sample> samples = new ArrayDeque<>();
     private volatile long lastStarted = System.nanoTime() - MEASURE_EVERY.toNanos();
     private volatile Measurement last;
+    private volatile boolean measuredOnce;
     private volatile ReadsFrom lastSide = ReadsFrom.PRIMARY;
     /** Whether the read running on this thread took a connection of the replica. */
     private final ThreadLocal<Boolean> usedReplica = new ThreadLocal<>();
@@ -89,7 +90,11 @@ public final class ReadRouting implements DataSource {
         if (replica == null) {
             return new ReplicaStatus(ReadsFrom.PRIMARY, Reason.NO_REPLICA, Optional.empty(), maxLag);
         }
-        measureSoon();
+        if (!measuredOnce) {
+            measureFirst();
+        } else {
+            measureSoon();
+        }
         Measurement m = last;
         ReplicaStatus status;
         if (m == null) {
@@ -212,6 +217,24 @@ public final class ReadRouting implements DataSource {
         return primary.getConnection(username, password);
     }
 
+    /**
+     * The first measurement is made before the first read, which waits for it: a short-lived program
+     * (a report from the command line) makes one read, and would otherwise always read from the primary.
+     */
+    private synchronized void measureFirst() {
+        if (measuredOnce) {
+            return;
+        }
+        lastStarted = System.nanoTime();
+        try {
+            last = measure();
+        } catch (RuntimeException e) {
+            leaveReplica(e);
+        } finally {
+            measuredOnce = true;
+        }
+    }
+
     private void measureSoon() {
         long now = System.nanoTime();
         if (now - lastStarted < MEASURE_EVERY.toNanos() || !measuring.compareAndSet(false, true)) {
@@ -230,6 +253,12 @@ public final class ReadRouting implements DataSource {
     }
 
     private Measurement measure() {
+        synchronized (samples) {
+            return measureLocked();
+        }
+    }
+
+    private Measurement measureLocked() {
         long primaryLsn;
         try {
             primaryLsn = lsn(query(primary, "SELECT pg_current_wal_lsn()::text")[0]);
