@@ -125,8 +125,8 @@ public final class HiringKit {
 
         /**
          * A hot standby of the primary (streaming replication) for reports and lookups: the two reports,
-         * rows by id, pages of rows, rejections and the list of loads. Writes, loads and what must see
-         * its own writes (a load's progress, table counts) use the primary. While the standby is more
+         * rows by id, pages of rows and rejections. Writes, loads and what must see its own writes (the
+         * loads and their progress, table counts) use the primary. While the standby is more
          * than {@link #maxReplicaLag(Duration)} behind, or cannot be reached, reads go to the primary.
          * Optional: without it everything uses the primary.
          */

@@ -220,14 +220,24 @@ public final class ReadRouting implements DataSource {
     /**
      * The first measurement is made before the first read, which waits for it: a short-lived program
      * (a report from the command line) makes one read, and would otherwise always read from the primary.
+     * With one sample only, a standby a few milliseconds behind a busy primary is behind every sample;
+     * the standby is asked again for up to {@link #MEASURE_EVERY} until it has replayed that sample.
      */
     private synchronized void measureFirst() {
         if (measuredOnce) {
             return;
         }
-        lastStarted = System.nanoTime();
+        long started = System.nanoTime();
+        lastStarted = started;
         try {
-            last = measure();
+            Measurement m = measure(true);
+            while (m == null && System.nanoTime() - started < MEASURE_EVERY.toNanos()) {
+                Thread.sleep(20);
+                m = measure(false);
+            }
+            last = m;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             leaveReplica(e);
         } finally {
@@ -243,7 +253,7 @@ public final class ReadRouting implements DataSource {
         lastStarted = now;
         measurer.execute(() -> {
             try {
-                last = measure();
+                last = measure(true);
             } catch (RuntimeException e) {
                 leaveReplica(e);
             } finally {
@@ -252,26 +262,33 @@ public final class ReadRouting implements DataSource {
         });
     }
 
-    private Measurement measure() {
+    /**
+     * Samples the primary's WAL position (unless {@code samplePrimary} is false: the samples so far are
+     * used), then compares the standby's replay position with the samples. Null when the standby is
+     * behind every sample but the samples span less than {@code maxLag}: too early to tell.
+     */
+    private Measurement measure(boolean samplePrimary) {
         synchronized (samples) {
-            return measureLocked();
+            if (samplePrimary) {
+                long primaryLsn;
+                try {
+                    primaryLsn = lsn(query(primary, "SELECT pg_current_wal_lsn()::text")[0]);
+                } catch (SQLException e) {
+                    return new Measurement(Reason.PRIMARY_UNREACHABLE, 0);
+                }
+                long sampledAt = System.nanoTime();
+                samples.addLast(new Sample(primaryLsn, sampledAt));
+                // Older samples tell nothing more: a replica behind them is too far behind either way.
+                long keep = maxLag.toNanos() + 3 * MEASURE_EVERY.toNanos();
+                while (samples.size() > 1 && sampledAt - samples.peekFirst().at() > keep) {
+                    samples.removeFirst();
+                }
+            }
+            return compareStandby();
         }
     }
 
-    private Measurement measureLocked() {
-        long primaryLsn;
-        try {
-            primaryLsn = lsn(query(primary, "SELECT pg_current_wal_lsn()::text")[0]);
-        } catch (SQLException e) {
-            return new Measurement(Reason.PRIMARY_UNREACHABLE, 0);
-        }
-        long sampledAt = System.nanoTime();
-        samples.addLast(new Sample(primaryLsn, sampledAt));
-        // Samples older than the lag that matters tell nothing more: the replica is too far behind either way.
-        long keep = maxLag.toNanos() + 3 * MEASURE_EVERY.toNanos();
-        while (samples.size() > 1 && sampledAt - samples.peekFirst().at() > keep) {
-            samples.removeFirst();
-        }
+    private Measurement compareStandby() {
         String[] standby;
         try {
             standby = query(replica, "SELECT pg_is_in_recovery()::text, pg_last_wal_replay_lsn()::text");
@@ -290,7 +307,7 @@ public final class ReadRouting implements DataSource {
         }
         long oldest = samples.peekFirst().at();
         // Behind every sample: more than (now - oldest) behind, which says nothing yet on a short history.
-        return sampledAt - oldest >= maxLag.toNanos() ? new Measurement(Reason.TOO_FAR_BEHIND, oldest) : null;
+        return System.nanoTime() - oldest > maxLag.toNanos() ? new Measurement(Reason.TOO_FAR_BEHIND, oldest) : null;
     }
 
     /** The first row of {@code sql} as text, on a connection of {@code dataSource}. */

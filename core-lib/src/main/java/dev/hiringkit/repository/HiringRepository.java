@@ -121,9 +121,9 @@ public interface HiringRepository {
     }
 
     /**
-     * The repository over PostgreSQL, its lookups (rows by id, pages, rejections, the list of loads) read
-     * through {@code lookups}, which may be a little behind {@code dataSource} (a read replica); writes,
-     * loads, {@link #findLoad}, {@link #count} and everything a write reads use {@code dataSource}.
+     * The repository over PostgreSQL, its lookups (rows by id, pages, rejections) read through
+     * {@code lookups}, which may be a little behind {@code dataSource} (a read replica); writes, loads,
+     * {@link #findLoad}, {@link #loads}, {@link #count} and everything a write reads use {@code dataSource}.
      */
     static HiringRepository postgres(DataSource dataSource, DataSource lookups, Validator validator,
             ArchiveStore archive, S3Client s3) {

@@ -44,9 +44,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The PostgreSQL implementation of {@link HiringRepository}. Lookups that may be a little behind (rows
- * by id, pages, rejections, the list of loads) go through {@code lookups}, a read replica when there is
- * one; a load's progress ({@link #findLoad}) and table counts stay on the primary, because callers read
- * them right after their own writes (following a load they started, counting what a load stored).
+ * by id, pages, rejections) go through {@code lookups}, a read replica when there is one. The loads
+ * ({@link #findLoad}, {@link #loads}) and table counts stay on the primary: callers read them right after
+ * their own writes (following a load they started, counting what a load stored), and a feed of loads
+ * that switched between the two could see a load go back in time.
  */
 final class PgHiringRepository implements HiringRepository {
 
@@ -289,9 +290,8 @@ final class PgHiringRepository implements HiringRepository {
 
     @Override
     public List<LoadResult> loads(int limit) {
-        return ReadRouting.read(lookups, () -> lookupSql.selectFrom(LOADS)
-                .orderBy(LOADS.STARTED_AT.desc(), LOADS.FINISHED_AT.desc().nullsFirst()).limit(limit)
-                .fetch().map(this::result));
+        return sql.selectFrom(LOADS).orderBy(LOADS.STARTED_AT.desc(), LOADS.FINISHED_AT.desc().nullsFirst()).limit(limit)
+                .fetch().map(this::result);
     }
 
     /** A load as the loads table records it. */
