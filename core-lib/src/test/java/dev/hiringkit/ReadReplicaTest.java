@@ -119,8 +119,10 @@ class ReadReplicaTest {
         assertTrue(behind.lag().orElseThrow().compareTo(MAX_LAG) > 0, behind.toString());
         assertEquals("40", query(standby.jdbcUrl(), "SELECT count(*) FROM hired_employees"),
                 "the paused standby should not have the new hires");
+        before = standbyConnections.get();
         assertEquals(onPrimary.hiresByQuarter(2021), kit.reports().hiresByQuarter(2021));
         assertEquals(70, kit.repository().hiredEmployees(null, 100).items().size());
+        assertEquals(before, standbyConnections.get(), "a read went to the standby while it was too far behind");
 
         standby.resumeReplay();
         standby.awaitCatchUp(PATIENCE);
@@ -181,13 +183,17 @@ class ReadReplicaTest {
         }
     }
 
-    /** {@code dataSource}, counting the connections it hands out. */
+    /**
+     * {@code dataSource}, counting the connections it hands out to the test's thread: the reads and
+     * writes the test makes, not the lag measurements made in the background.
+     */
     private static DataSource counting(DataSource dataSource, AtomicInteger connections) {
+        Thread test = Thread.currentThread();
         return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
                 (proxy, method, args) -> {
                     try {
                         Object result = method.invoke(dataSource, args);
-                        if (method.getName().equals("getConnection")) {
+                        if (method.getName().equals("getConnection") && Thread.currentThread() == test) {
                             connections.incrementAndGet();
                         }
                         return result;

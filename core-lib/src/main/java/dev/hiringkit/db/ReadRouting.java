@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * HiringKit, not part of its API.
  *
  * <p>Lag is measured against the primary, not from the standby alone: at most once a
- * {@link #MEASURE_EVERY} (in the background, when reads come) the primary's WAL position is sampled, then
+ * {@link #MEASURE_EVERY} (in the background, when reads come; the first time before the first read) the
+ * primary's WAL position is sampled, then
  * the standby's replay position is read. The standby holds everything the primary had committed at the
  * time of the newest sample its replay position has reached, so its lag is the time since that sample.
  * This is 0 while the primary is idle and the standby has replayed everything, and it grows while the
