@@ -164,7 +164,7 @@ final class HiringRuntime implements AutoCloseable {
     private static Duration maxReplicaLag(DatabaseOptions options) {
         if (!(options.maxReplicaLagSeconds >= 0) || Double.isInfinite(options.maxReplicaLagSeconds)) {
             throw new HiringException(Code.INVALID_ARGUMENT, "--max-replica-lag is a number of seconds, 0 or more, not "
-                    + options.maxReplicaLagSeconds);
+                    + java.math.BigDecimal.valueOf(options.maxReplicaLagSeconds).stripTrailingZeros().toPlainString());
         }
         return Duration.ofMillis(Math.round(options.maxReplicaLagSeconds * 1000));
     }

@@ -73,6 +73,15 @@ class ReadReplicaCommandTest {
         }
     }
 
+    @Test
+    void aNegativeMaxReplicaLagIsOneLineSayingSo() {
+        CliRunner.Run run = report("--db-url", "jdbc:postgresql://localhost:1/none", "--db-read-url",
+                "jdbc:postgresql://localhost:1/none", "--max-replica-lag", "-1");
+        assertEquals(1, run.exitCode(), run.out());
+        assertEquals("error: INVALID_ARGUMENT: --max-replica-lag is a number of seconds, 0 or more, not -1",
+                run.err().strip());
+    }
+
     private CliRunner.Run report(String... database) {
         List<String> args = new ArrayList<>(List.of("report", "hires-by-quarter", "--format", "csv", "--archive",
                 dir.resolve("archive").toString(), "--data-dir", dir.resolve("data").toString()));
