@@ -12,8 +12,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -73,17 +74,22 @@ public final class ReadRouting implements DataSource {
     private volatile ReadsFrom lastSide = ReadsFrom.PRIMARY;
     /** Whether the read running on this thread took a connection of the replica. */
     private final ThreadLocal<Boolean> usedReplica = new ThreadLocal<>();
+    /** Set while this thread runs a read again on the primary, after the replica failed under it. */
+    private final ThreadLocal<Boolean> onPrimary = new ThreadLocal<>();
 
     /** Reads from {@code replica} (null: none, everything reads from {@code primary}) while at most {@code maxLag} behind. */
     public ReadRouting(DataSource primary, DataSource replica, Duration maxLag) {
         this.primary = primary;
         this.replica = replica;
         this.maxLag = maxLag;
-        this.measurer = new ThreadPoolExecutor(0, 1, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), task -> {
+        // A queue, not a hand-off: a task submitted while the thread is between two tasks waits for it
+        // instead of being refused. The measuring flag keeps it to one task at a time.
+        this.measurer = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
             Thread thread = new Thread(task, "hiring-replica-lag");
             thread.setDaemon(true);
             return thread;
         });
+        this.measurer.allowCoreThreadTimeOut(true);
     }
 
     /** Where reads go now and why; starts a measurement when the last one is over a second old. */
@@ -110,7 +116,7 @@ public final class ReadRouting implements DataSource {
         }
         if (status.readsFrom() != lastSide) {
             lastSide = status.readsFrom();
-            LOG.info("Reads now go to the {}: {}{} (max {})", status.readsFrom().name().toLowerCase(java.util.Locale.ROOT),
+            LOG.info("Reads now go to the {}: {}{} (max {})", status.readsFrom().name().toLowerCase(Locale.ROOT),
                     status.reason(), status.lag().map(l -> ", replica lag " + l).orElse(""), maxLag);
         }
         return status;
@@ -141,8 +147,11 @@ public final class ReadRouting implements DataSource {
             } else if (!cancelledByRecovery(e)) {
                 throw e;
             }
-            try (ReadsOnPrimary once = new ReadsOnPrimary()) {
+            onPrimary.set(Boolean.TRUE);
+            try {
                 return read.get();
+            } finally {
+                onPrimary.remove();
             }
         } finally {
             if (outer == null) {
@@ -152,20 +161,6 @@ public final class ReadRouting implements DataSource {
             }
         }
     }
-
-    /** While open, this thread's reads take connections of the primary. */
-    private final class ReadsOnPrimary implements AutoCloseable {
-        ReadsOnPrimary() {
-            onPrimary.set(Boolean.TRUE);
-        }
-
-        @Override
-        public void close() {
-            onPrimary.remove();
-        }
-    }
-
-    private final ThreadLocal<Boolean> onPrimary = new ThreadLocal<>();
 
     private static boolean cancelledByRecovery(Throwable e) {
         int depth = 0;
