@@ -85,7 +85,8 @@ public final class HiringKit {
     /**
      * Where reports and lookups read now (the read replica or the primary), why, and the replica's lag:
      * for health pages and metrics. Cheap: it uses the last measurement (at most a second old while reads
-     * come) and starts the next one in the background when due.
+     * come) and starts the next one in the background when due; only the first call (or the first read)
+     * waits for a measurement, a second at most beyond the two queries it makes.
      */
     public ReplicaStatus replicaStatus() {
         return reads.status();
@@ -138,7 +139,8 @@ public final class HiringKit {
         /** The most lag reads from the {@link #readDataSource(DataSource)} tolerate; 10 seconds by default. */
         public Builder maxReplicaLag(Duration maxReplicaLag) {
             if (maxReplicaLag.isNegative()) {
-                throw new IllegalArgumentException("maxReplicaLag must not be negative, got " + maxReplicaLag);
+                throw new HiringException(HiringException.Code.INVALID_ARGUMENT,
+                        "maxReplicaLag must not be negative, got " + maxReplicaLag);
             }
             this.maxReplicaLag = maxReplicaLag;
             return this;
