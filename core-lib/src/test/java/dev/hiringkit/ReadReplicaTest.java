@@ -158,6 +158,22 @@ class ReadReplicaTest {
         assertTrue(status.lag().isEmpty());
     }
 
+    @Test
+    void aReadDataSourceThatIsNotAStandbyIsNotUsed() throws Exception {
+        AtomicInteger readConnections = new AtomicInteger();
+        // A second pool on the primary itself: not in recovery, so not a replica of anything.
+        try (HikariDataSource notAStandby = primary.newPool(database)) {
+            HiringKit kit = HiringKit.builder().dataSource(primaryPool).readDataSource(counting(notAStandby, readConnections))
+                    .archive(ArchiveStore.directory(directory.resolve("archive"))).build();
+            ReplicaStatus status = awaitStatus(kit, s -> s.reason() != Reason.NOT_MEASURED);
+            assertEquals(Reason.NOT_A_STANDBY, status.reason());
+            assertEquals(ReadsFrom.PRIMARY, status.readsFrom());
+            int before = readConnections.get();
+            kit.reports().hiresByQuarter(2021);
+            assertEquals(before, readConnections.get());
+        }
+    }
+
     /** Hires in 2021, spread over the quarters, departments and jobs. */
     private static List<HiredEmployee> hires(int firstId, int count) {
         List<HiredEmployee> hires = new ArrayList<>();
