@@ -3,6 +3,7 @@ package dev.hiringkit;
 import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.archive.Archiver;
 import dev.hiringkit.db.IdempotencyKeys;
+import dev.hiringkit.db.ReadRouting;
 import dev.hiringkit.reports.Reports;
 import dev.hiringkit.repository.HiringRepository;
 import dev.hiringkit.validation.Validator;
@@ -28,7 +29,11 @@ public final class HiringKit {
     /** How long idempotency keys are kept unless {@link Builder#idempotencyRetention} says otherwise: 24 hours. */
     public static final Duration DEFAULT_IDEMPOTENCY_RETENTION = IdempotencyKeys.DEFAULT_RETENTION;
 
+    /** How far behind the primary a read replica may be for reads to use it, unless configured. */
+    public static final Duration DEFAULT_MAX_REPLICA_LAG = Duration.ofSeconds(10);
+
     private final DataSource dataSource;
+    private final ReadRouting reads;
     private final ArchiveStore archive;
     private final Validator validator;
     private final HiringRepository repository;
@@ -37,11 +42,12 @@ public final class HiringKit {
 
     private HiringKit(Builder builder) {
         this.dataSource = Objects.requireNonNull(builder.dataSource, "dataSource is required");
+        this.reads = new ReadRouting(dataSource, builder.readDataSource, builder.maxReplicaLag);
         this.archive = builder.archive;
         this.validator = Validator.standard();
-        this.repository = HiringRepository.postgres(dataSource, validator, archive, builder.s3,
+        this.repository = HiringRepository.postgres(dataSource, reads, validator, archive, builder.s3,
                 builder.idempotencyRetention);
-        this.reports = Reports.postgres(dataSource);
+        this.reports = Reports.postgres(reads);
         this.archiver = Archiver.postgres(dataSource, archive, builder.idempotencyRetention);
     }
 
@@ -81,12 +87,24 @@ public final class HiringKit {
         return archive;
     }
 
+    /**
+     * Where reports and lookups read now (the read replica or the primary), why, and the replica's lag:
+     * for health pages and metrics. Cheap: it uses the last measurement (at most a second old while reads
+     * come) and starts the next one in the background when due; only the first call (or the first read)
+     * waits for a measurement, a second at most beyond the two queries it makes.
+     */
+    public ReplicaStatus replicaStatus() {
+        return reads.status();
+    }
+
     /** Configures a {@link HiringKit}. */
     public static final class Builder {
         private DataSource dataSource;
         private ArchiveStore archive = ArchiveStore.directory(Path.of("archive"));
         private S3Client s3;
         private Duration idempotencyRetention = IdempotencyKeys.DEFAULT_RETENTION;
+        private DataSource readDataSource;
+        private Duration maxReplicaLag = DEFAULT_MAX_REPLICA_LAG;
 
         private Builder() {
         }
@@ -119,6 +137,28 @@ public final class HiringKit {
          */
         public Builder idempotencyRetention(Duration retention) {
             this.idempotencyRetention = IdempotencyKeys.checkRetention(retention);
+            return this;
+        }
+
+        /**
+         * A hot standby of the primary (streaming replication) for reports and lookups: the two reports,
+         * rows by id, pages of rows and rejections. Writes, loads and what must see its own writes (the
+         * loads and their progress, table counts) use the primary. While the standby is more
+         * than {@link #maxReplicaLag(Duration)} behind, or cannot be reached, reads go to the primary.
+         * Optional: without it everything uses the primary.
+         */
+        public Builder readDataSource(DataSource readDataSource) {
+            this.readDataSource = readDataSource;
+            return this;
+        }
+
+        /** The most lag reads from the {@link #readDataSource(DataSource)} tolerate; 10 seconds by default. */
+        public Builder maxReplicaLag(Duration maxReplicaLag) {
+            if (maxReplicaLag.isNegative()) {
+                throw new HiringException(HiringException.Code.INVALID_ARGUMENT,
+                        "maxReplicaLag must not be negative, got " + maxReplicaLag);
+            }
+            this.maxReplicaLag = maxReplicaLag;
             return this;
         }
 

@@ -13,6 +13,7 @@ import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.sum;
 
 import dev.hiringkit.HiringException;
+import dev.hiringkit.db.ReadRouting;
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -39,9 +40,12 @@ final class PgReports implements Reports {
     private static final Field<Integer> JOB_ID = field(name("job_id"), SQLDataType.INTEGER);
     private static final Field<Integer> HIRES = field(name("hires"), SQLDataType.INTEGER);
 
+    private final DataSource dataSource;
     private final DSLContext sql;
 
+    /** Reports read from {@code dataSource}, which may be a read replica ({@link ReadRouting}). */
     PgReports(DataSource dataSource) {
+        this.dataSource = dataSource;
         this.sql = DSL.using(dataSource, SQLDialect.POSTGRES);
     }
 
@@ -57,6 +61,10 @@ final class PgReports implements Reports {
             throw new HiringException(HiringException.Code.INVALID_ARGUMENT,
                     "offset must be 0 or more and limit 1 or more, got " + offset + " and " + limit);
         }
+        return ReadRouting.read(dataSource, () -> hiresByQuarterPage(year, offset, limit));
+    }
+
+    private HiresByQuarter hiresByQuarterPage(int year, int offset, int limit) {
         List<Field<Integer>> quarters = new ArrayList<>();
         for (int q = 1; q <= 4; q++) {
             Condition from = q == 1 ? noCondition() : HIRED_EMPLOYEES.DATETIME.ge(start(year, q));
@@ -108,6 +116,10 @@ final class PgReports implements Reports {
     @Override
     public DepartmentsAboveMean departmentsAboveMean(int year) {
         checkYear(year);
+        return ReadRouting.read(dataSource, () -> departmentsAboveMeanOf(year));
+    }
+
+    private DepartmentsAboveMean departmentsAboveMeanOf(int year) {
         var perDepartment = name("per_department").as(sql
                 .select(HIRED_EMPLOYEES.DEPARTMENT_ID, count().as(HIRES))
                 .from(HIRED_EMPLOYEES)

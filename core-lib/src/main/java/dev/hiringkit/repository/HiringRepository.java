@@ -119,15 +119,19 @@ public interface HiringRepository {
      * {@link ArchiveStore#s3Client}'s defaults, made on first use).
      */
     static HiringRepository postgres(DataSource dataSource, Validator validator, ArchiveStore archive, S3Client s3) {
-        return postgres(dataSource, validator, archive, s3, IdempotencyKeys.DEFAULT_RETENTION);
+        return postgres(dataSource, dataSource, validator, archive, s3, IdempotencyKeys.DEFAULT_RETENTION);
     }
 
     /**
-     * The repository over PostgreSQL, keeping idempotency keys ({@link Batch#withIdempotencyKey},
-     * {@link LoadOptions.Builder#idempotencyKey}) for {@code idempotencyRetention}.
+     * The repository over PostgreSQL, its lookups (rows by id, pages, rejections) read through
+     * {@code lookups}, which may be a little behind {@code dataSource} (a read replica); writes, loads,
+     * {@link #findLoad}, {@link #loads}, {@link #count} and everything a write reads use {@code dataSource}.
+     * Idempotency keys ({@link Batch#withIdempotencyKey}, {@link LoadOptions.Builder#idempotencyKey}) are
+     * kept for {@code idempotencyRetention}.
      */
-    static HiringRepository postgres(DataSource dataSource, Validator validator, ArchiveStore archive, S3Client s3,
-            Duration idempotencyRetention) {
-        return new PgHiringRepository(dataSource, validator, archive, s3, new IdempotencyKeys(idempotencyRetention));
+    static HiringRepository postgres(DataSource dataSource, DataSource lookups, Validator validator,
+            ArchiveStore archive, S3Client s3, Duration idempotencyRetention) {
+        return new PgHiringRepository(dataSource, lookups, validator, archive, s3,
+                new IdempotencyKeys(idempotencyRetention));
     }
 }

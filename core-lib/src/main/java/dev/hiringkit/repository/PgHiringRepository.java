@@ -11,6 +11,7 @@ import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.db.DatabaseFailures;
 import dev.hiringkit.db.IdempotencyKeys;
+import dev.hiringkit.db.ReadRouting;
 import dev.hiringkit.db.SchemaKeys;
 import dev.hiringkit.db.jooq.tables.records.HiredEmployeesRecord;
 import dev.hiringkit.db.jooq.tables.records.LoadsRecord;
@@ -42,11 +43,18 @@ import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** The PostgreSQL implementation of {@link HiringRepository}. */
+/**
+ * The PostgreSQL implementation of {@link HiringRepository}. Lookups that may be a little behind (rows
+ * by id, pages, rejections) go through {@code lookups}, a read replica when there is one. The loads
+ * ({@link #findLoad}, {@link #loads}) and table counts stay on the primary: callers read them right after
+ * their own writes (following a load they started, counting what a load stored), and a feed of loads
+ * that switched between the two could see a load go back in time.
+ */
 final class PgHiringRepository implements HiringRepository {
 
-    private final DataSource dataSource;
     private final DSLContext sql;
+    private final DataSource lookups;
+    private final DSLContext lookupSql;
     private final RejectionLog log = new RejectionLog();
     private final BatchWriter batches;
     private final HistoricalLoad loads;
@@ -54,11 +62,12 @@ final class PgHiringRepository implements HiringRepository {
     /** Reads s3:// sources; made on first use when none was given. */
     private S3Client s3;
 
-    PgHiringRepository(DataSource dataSource, Validator validator, ArchiveStore archive, S3Client s3,
-            IdempotencyKeys idempotency) {
-        this.dataSource = dataSource;
+    PgHiringRepository(DataSource dataSource, DataSource lookups, Validator validator, ArchiveStore archive,
+            S3Client s3, IdempotencyKeys idempotency) {
         this.s3 = s3;
         this.sql = DSL.using(dataSource, SQLDialect.POSTGRES);
+        this.lookups = lookups;
+        this.lookupSql = DSL.using(lookups, SQLDialect.POSTGRES);
         this.batches = new BatchWriter(dataSource, validator, log, idempotency);
         this.loads = new HistoricalLoad(dataSource, validator, archive, log, new SchemaKeys(), idempotency,
                 this::findLoad);
@@ -202,19 +211,20 @@ final class PgHiringRepository implements HiringRepository {
 
     @Override
     public Optional<Department> department(int id) {
-        return sql.selectFrom(DEPARTMENTS).where(DEPARTMENTS.ID.eq(id)).fetchOptional()
-                .map(r -> new Department(r.getId(), r.getDepartment()));
+        return ReadRouting.read(lookups, () -> lookupSql.selectFrom(DEPARTMENTS).where(DEPARTMENTS.ID.eq(id))
+                .fetchOptional().map(r -> new Department(r.getId(), r.getDepartment())));
     }
 
     @Override
     public Optional<Job> job(int id) {
-        return sql.selectFrom(JOBS).where(JOBS.ID.eq(id)).fetchOptional().map(r -> new Job(r.getId(), r.getJob()));
+        return ReadRouting.read(lookups, () -> lookupSql.selectFrom(JOBS).where(JOBS.ID.eq(id)).fetchOptional()
+                .map(r -> new Job(r.getId(), r.getJob())));
     }
 
     @Override
     public Optional<HiredEmployee> hiredEmployee(int id) {
-        return sql.selectFrom(HIRED_EMPLOYEES).where(HIRED_EMPLOYEES.ID.eq(id)).fetchOptional()
-                .map(PgHiringRepository::hiredEmployee);
+        return ReadRouting.read(lookups, () -> lookupSql.selectFrom(HIRED_EMPLOYEES).where(HIRED_EMPLOYEES.ID.eq(id))
+                .fetchOptional().map(PgHiringRepository::hiredEmployee));
     }
 
     @Override
@@ -239,8 +249,8 @@ final class PgHiringRepository implements HiringRepository {
         if (limit < 1 || limit > 10_000) {
             throw new HiringException(Code.INVALID_ARGUMENT, "A page holds 1 to 10000 rows, not " + limit);
         }
-        List<Record> rows = sql.select().from(table).where(afterId == null ? DSL.noCondition() : id.gt(afterId))
-                .orderBy(id).limit(limit + 1).fetch();
+        List<Record> rows = ReadRouting.read(lookups, () -> lookupSql.select().from(table)
+                .where(afterId == null ? DSL.noCondition() : id.gt(afterId)).orderBy(id).limit(limit + 1).fetch());
         boolean more = rows.size() > limit;
         List<Record> shown = more ? rows.subList(0, limit) : rows;
         List<T> items = shown.stream().map(map).toList();
@@ -259,12 +269,12 @@ final class PgHiringRepository implements HiringRepository {
 
     @Override
     public List<Rejection> rejections(UUID loadOrBatchId) {
-        return withConnection(c -> log.read(c, "load_id = ?", loadOrBatchId, "record_number, id", 0));
+        return withLookupConnection(c -> log.read(c, "load_id = ?", loadOrBatchId, "record_number, id", 0));
     }
 
     @Override
     public List<Rejection> recentRejections(String source, int limit) {
-        return withConnection(c -> log.read(c, source == null ? "" : "source = ?", source, "id DESC", limit));
+        return withLookupConnection(c -> log.read(c, source == null ? "" : "source = ?", source, "id DESC", limit));
     }
 
     @Override
@@ -272,7 +282,7 @@ final class PgHiringRepository implements HiringRepository {
         if (limit < 1 || limit > 10_000) {
             throw new HiringException(Code.INVALID_ARGUMENT, "A page holds 1 to 10000 rows, not " + limit);
         }
-        return withConnection(c -> log.page(c, loadOrBatchId, source, after, limit));
+        return withLookupConnection(c -> log.page(c, loadOrBatchId, source, after, limit));
     }
 
     @Override
@@ -300,11 +310,13 @@ final class PgHiringRepository implements HiringRepository {
         T apply(Connection connection) throws SQLException;
     }
 
-    private <T> T withConnection(SqlWork<T> work) {
-        try (Connection connection = dataSource.getConnection()) {
-            return work.apply(connection);
-        } catch (SQLException e) {
-            throw DatabaseFailures.translate("A query failed", e);
-        }
+    private <T> T withLookupConnection(SqlWork<T> work) {
+        return ReadRouting.read(lookups, () -> {
+            try (Connection connection = lookups.getConnection()) {
+                return work.apply(connection);
+            } catch (SQLException e) {
+                throw DatabaseFailures.translate("A query failed", e);
+            }
+        });
     }
 }

@@ -37,6 +37,19 @@ final class DatabaseOptions {
                     + " AWS_REGION (default us-east-1).")
     URI s3Endpoint;
 
+    // A read replica: reports and lookups read there while it is caught up.
+    @Option(names = "--db-read-url", paramLabel = "JDBC_URL", defaultValue = "${env:HIRING_DB_READ_URL}",
+            description = {"JDBC URL of a hot standby of --db-url (streaming replication) for reports and lookups"
+                    + " (env HIRING_DB_READ_URL; user and password from HIRING_DB_READ_USER and HIRING_DB_READ_PASSWORD,"
+                    + " else those of --db-url). Writes and loads use --db-url; so do reads while the standby is more"
+                    + " than --max-replica-lag behind or unreachable."})
+    String dbReadUrl;
+
+    @Option(names = "--max-replica-lag", paramLabel = "SECONDS", defaultValue = "${env:HIRING_MAX_REPLICA_LAG:-10}",
+            description = "How far behind the primary --db-read-url may be for reads to use it (env HIRING_MAX_REPLICA_LAG;"
+                    + " default: ${DEFAULT-VALUE}).")
+    double maxReplicaLagSeconds;
+
     /** The file the command logs to. */
     Path logFile() {
         return logFile != null ? logFile : dataDir.resolve("logs").resolve("hiring.log");

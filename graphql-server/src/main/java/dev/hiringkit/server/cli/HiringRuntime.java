@@ -16,14 +16,21 @@ import software.amazon.awssdk.services.s3.S3Client;
 /** A started {@link HiringKit}: the database (given or embedded), its pool, the migrated schema. */
 final class HiringRuntime implements AutoCloseable {
 
+    /** The longest a read waits for a connection of the read replica before it goes to the primary. */
+    private static final Duration READ_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+
     private final EmbeddedDatabase embedded;
     private final HikariDataSource pool;
+    /** The read replica's pool; null without --db-read-url. */
+    private final HikariDataSource readPool;
     private final S3Client s3;
     private final HiringKit kit;
 
-    private HiringRuntime(EmbeddedDatabase embedded, HikariDataSource pool, S3Client s3, HiringKit kit) {
+    private HiringRuntime(EmbeddedDatabase embedded, HikariDataSource pool, HikariDataSource readPool, S3Client s3,
+            HiringKit kit) {
         this.embedded = embedded;
         this.pool = pool;
+        this.readPool = readPool;
         this.s3 = s3;
         this.kit = kit;
     }
@@ -54,6 +61,7 @@ final class HiringRuntime implements AutoCloseable {
 
     private static HiringRuntime start(DatabaseOptions options, S3Client s3, ArchiveStore archive,
             Duration connectTimeout, Duration idempotencyRetention) {
+        Duration maxReplicaLag = maxReplicaLag(options);
         EmbeddedDatabase embedded = null;
         HikariConfig config = new HikariConfig();
         config.setPoolName("hiring");
@@ -85,8 +93,19 @@ final class HiringRuntime implements AutoCloseable {
             throw new HiringException(Code.DATABASE_UNAVAILABLE, "Could not connect to "
                     + withoutQuery(config.getJdbcUrl()) + ": " + DatabaseFailures.rootMessage(e), e);
         }
+        HikariDataSource readPool;
+        try {
+            readPool = readPool(options, connectTimeout);
+        } catch (RuntimeException e) {
+            pool.close();
+            closeQuietly(embedded);
+            throw e;
+        }
         HiringKit.Builder builder = HiringKit.builder().dataSource(pool).archive(archive)
                 .idempotencyRetention(idempotencyRetention);
+        if (readPool != null) {
+            builder.readDataSource(readPool).maxReplicaLag(maxReplicaLag);
+        }
         if (s3 != null) {
             builder.s3(s3);
         }
@@ -95,6 +114,9 @@ final class HiringRuntime implements AutoCloseable {
             kit.migrate();
         } catch (RuntimeException e) {
             pool.close();
+            if (readPool != null) {
+                readPool.close();
+            }
             closeQuietly(embedded);
             if (DatabaseFailures.unavailable(e)) {
                 throw new HiringException(Code.DATABASE_UNAVAILABLE, "Could not check the schema of "
@@ -103,7 +125,54 @@ final class HiringRuntime implements AutoCloseable {
             }
             throw e;
         }
-        return new HiringRuntime(embedded, pool, s3, kit);
+        return new HiringRuntime(embedded, pool, readPool, s3, kit);
+    }
+
+    /**
+     * The read replica's pool (--db-read-url), read-only, or null without one. It starts even when the
+     * replica is down (reads then use the primary), and waits at most 2 seconds for a connection (less
+     * when the primary's pool waits less): a replica that stops costs one such wait before reads move to
+     * the primary, and a replica whose pool is exhausted sends the overflow there too.
+     */
+    private static HikariDataSource readPool(DatabaseOptions options, Duration connectTimeout) {
+        if (options.dbReadUrl == null || options.dbReadUrl.isBlank()) {
+            return null;
+        }
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("hiring-read");
+        config.setMaximumPoolSize(10);
+        config.setConnectionTimeout(Math.min(connectTimeout.toMillis(), READ_CONNECT_TIMEOUT.toMillis()));
+        config.setInitializationFailTimeout(-1);
+        config.setReadOnly(true);
+        config.setJdbcUrl(options.dbReadUrl);
+        String user = System.getenv("HIRING_DB_READ_USER");
+        if (user == null) {
+            user = System.getenv("HIRING_DB_USER");
+        }
+        if (user != null) {
+            config.setUsername(user);
+        }
+        String password = System.getenv("HIRING_DB_READ_PASSWORD");
+        if (password == null) {
+            password = System.getenv("HIRING_DB_PASSWORD");
+        }
+        if (password != null) {
+            config.setPassword(password);
+        }
+        try {
+            return new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new HiringException(Code.INVALID_ARGUMENT, "Could not use --db-read-url "
+                    + withoutQuery(options.dbReadUrl) + ": " + DatabaseFailures.rootMessage(e), e);
+        }
+    }
+
+    private static Duration maxReplicaLag(DatabaseOptions options) {
+        if (!(options.maxReplicaLagSeconds >= 0) || Double.isInfinite(options.maxReplicaLagSeconds)) {
+            throw new HiringException(Code.INVALID_ARGUMENT, "--max-replica-lag is a number of seconds, 0 or more, not "
+                    + java.math.BigDecimal.valueOf(options.maxReplicaLagSeconds).stripTrailingZeros().toPlainString());
+        }
+        return Duration.ofMillis(Math.round(options.maxReplicaLagSeconds * 1000));
     }
 
     /**
@@ -128,15 +197,25 @@ final class HiringRuntime implements AutoCloseable {
         return pool;
     }
 
+    /** The read replica's pool (for its metrics), or null without --db-read-url. */
+    HikariDataSource readPool() {
+        return readPool;
+    }
+
     /** The database as people can reach it, for messages. */
     String describeDatabase() {
-        return embedded != null ? "embedded PostgreSQL in " + embedded.dataDirectory() + " (" + embedded.jdbcUrl() + ")"
-                : withoutQuery(pool.getJdbcUrl());
+        String primary = embedded != null ? "embedded PostgreSQL in " + embedded.dataDirectory() + " ("
+                + embedded.jdbcUrl() + ")" : withoutQuery(pool.getJdbcUrl());
+        return readPool == null ? primary : primary + "; reports and lookups from " + withoutQuery(readPool.getJdbcUrl())
+                + " while it is caught up";
     }
 
     @Override
     public void close() {
         pool.close();
+        if (readPool != null) {
+            readPool.close();
+        }
         if (s3 != null) {
             s3.close();
         }
