@@ -33,6 +33,7 @@ public final class HiringServer {
         server.addConnector(connector);
         config.metrics().database(config.dataSource());
         config.metrics().backups(() -> config.kit().archiver().list());
+        config.metrics().replica(config.kit()::replicaStatus);
         Handler routes = Routes.handler(config);
         if (config.metricsPort() >= 0) {
             ServerConnector metrics = new ServerConnector(server, new HttpConnectionFactory(http));

@@ -3,6 +3,7 @@ package dev.hiringkit.server.observability;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.hiringkit.ReplicaStatus;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.Backup;
 import dev.hiringkit.repository.BatchResult;
@@ -350,6 +351,20 @@ public final class HiringMetrics {
                 .build(key -> reachable(dataSource));
         Gauge.builder("hiring.database.up", up, cache -> cache.get("") ? 1 : 0).strongReference(true)
                 .description("1 when the database answers, 0 when it cannot be reached").register(registry);
+    }
+
+    /**
+     * Where reads go ({@code hiring_reads_from_replica}: 1 replica, 0 primary) and the replica's measured
+     * lag ({@code hiring_replica_lag_seconds}; NaN when unknown or when there is none). The kit measures
+     * at most once a second, so a scrape costs no query.
+     */
+    public void replica(Supplier<ReplicaStatus> status) {
+        Gauge.builder("hiring.reads.from.replica", status, s -> s.get().readsFrom() == ReplicaStatus.ReadsFrom.REPLICA ? 1 : 0)
+                .strongReference(true).description("1 while reports and lookups read from the replica, 0 from the primary")
+                .register(registry);
+        Gauge.builder("hiring.replica.lag", status, s -> s.get().lag().map(lag -> lag.toNanos() / 1e9).orElse(Double.NaN))
+                .strongReference(true).baseUnit("seconds").description("How far the read replica is behind the primary")
+                .register(registry);
     }
 
     private static boolean reachable(DataSource dataSource) {
