@@ -4,6 +4,7 @@ import dev.hiringkit.HiringKit;
 import dev.hiringkit.server.auth.Auth;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
@@ -22,17 +23,30 @@ import javax.sql.DataSource;
  * @param maxCost the largest cost of an operation: the values its answer may hold, rows times fields
  * @param registeredDocuments GraphQL documents known by their SHA-256 from the start (persisted queries)
  * @param onlyRegisteredDocuments allow-list mode: run only the registered documents
+ * @param shutdownGrace how long a stop waits for requests in flight and background loads
+ * @param drainDelay how long a stopping instance keeps serving while not ready, for balancers to notice
  */
 public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, String host, int port, Path loadRoot,
         URI s3LoadRoot, int maxBodyBytes, long maxUploadBytes, int maxDepth, int maxComplexity, long maxCost,
-        boolean introspection, List<String> registeredDocuments, boolean onlyRegisteredDocuments) {
+        boolean introspection, List<String> registeredDocuments, boolean onlyRegisteredDocuments,
+        Duration shutdownGrace, Duration drainDelay) {
 
     public ServerConfig {
         registeredDocuments = List.copyOf(registeredDocuments);
         Objects.requireNonNull(kit, "kit");
         Objects.requireNonNull(dataSource, "dataSource");
         Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        Objects.requireNonNull(drainDelay, "drainDelay");
     }
+
+    /** The grace period of a stop when none is given: what systemd and Kubernetes give before SIGKILL (90 s, 30 s). */
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+    /**
+     * The drain delay when none is given. HAProxy checking every second and taking a server out after three
+     * failed checks ({@code inter 1s fall 3}) needs 3 s; 5 s leaves room for a check already under way.
+     */
+    public static final Duration DEFAULT_DRAIN_DELAY = Duration.ofSeconds(5);
 
     /** The cost limit when none is given. */
     public static final long DEFAULT_MAX_COST = 100_000;
@@ -58,6 +72,8 @@ public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, Stri
         private boolean introspection = true;
         private List<String> registeredDocuments = List.of();
         private boolean onlyRegisteredDocuments;
+        private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+        private Duration drainDelay = DEFAULT_DRAIN_DELAY;
 
         private Builder() {
         }
@@ -168,9 +184,36 @@ public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, Stri
             return this;
         }
 
+        /**
+         * How long a stop waits, from its first moment, for the requests in flight and the background loads
+         * to end; 30 s by default. A load still running then is cut at a chunk's end and resumes when its
+         * source is loaded again.
+         */
+        public Builder shutdownGrace(Duration shutdownGrace) {
+            if (shutdownGrace.isNegative()) {
+                throw new IllegalArgumentException("the shutdown grace period cannot be negative");
+            }
+            this.shutdownGrace = shutdownGrace;
+            return this;
+        }
+
+        /**
+         * How long a stopping instance keeps serving new requests while its readiness check says 503, so that a
+         * balancer takes it out first; 5 s by default, waited only if the readiness check was asked at all, and
+         * never longer than the grace period.
+         */
+        public Builder drainDelay(Duration drainDelay) {
+            if (drainDelay.isNegative()) {
+                throw new IllegalArgumentException("the drain delay cannot be negative");
+            }
+            this.drainDelay = drainDelay;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(kit, dataSource, auth, host, port, loadRoot, s3LoadRoot, maxBodyBytes, maxUploadBytes,
-                    maxDepth, maxComplexity, maxCost, introspection, registeredDocuments, onlyRegisteredDocuments);
+                    maxDepth, maxComplexity, maxCost, introspection, registeredDocuments, onlyRegisteredDocuments,
+                    shutdownGrace, drainDelay);
         }
     }
 }

@@ -108,6 +108,16 @@ final class ServeCommand implements Callable<Integer> {
                     "Without it the names reader, writer and admin give those roles."})
     java.util.Map<String, String> roleMap;
 
+    @Option(names = "--shutdown-grace", defaultValue = "${env:HIRING_SHUTDOWN_GRACE:-30}", paramLabel = "SECONDS",
+            description = {"On SIGTERM or Ctrl+C: how long the requests in flight and background loads have to end",
+                    "before the server stops anyway (env HIRING_SHUTDOWN_GRACE; default: ${DEFAULT-VALUE})."})
+    int shutdownGrace;
+
+    @Option(names = "--shutdown-drain", defaultValue = "${env:HIRING_SHUTDOWN_DRAIN:-5}", paramLabel = "SECONDS",
+            description = {"On SIGTERM: how long the server keeps serving while /health/ready says 503, for load",
+                    "balancers to take it out first (env HIRING_SHUTDOWN_DRAIN; default: ${DEFAULT-VALUE})."})
+    int shutdownDrain;
+
     /** The text of each .graphql file of the directory, none when it is null. */
     private static List<String> documents(Path dir) throws java.io.IOException {
         if (dir == null) {
@@ -157,12 +167,15 @@ final class ServeCommand implements Callable<Integer> {
                     .maxCost(maxCost)
                     .introspection(!noIntrospection)
                     .registeredDocuments(documents(documents))
-                    .onlyRegisteredDocuments(onlyRegisteredDocuments);
+                    .onlyRegisteredDocuments(onlyRegisteredDocuments)
+                    .shutdownGrace(Duration.ofSeconds(shutdownGrace))
+                    .drainDelay(Duration.ofSeconds(shutdownDrain));
             if (s3LoadRoot != null) {
                 config.s3LoadRoot(s3LoadRoot);
             }
             Server server = HiringServer.newServer(config.build());
             server.start();
+            StopSignals.install(server, Duration.ofSeconds(shutdownGrace), out);
             String base = "http://" + host + ":" + HiringServer.port(server);
             out.println("Database:  " + runtime.describeDatabase());
             out.println("GraphQL:   " + base + "/graphql");
@@ -170,14 +183,15 @@ final class ServeCommand implements Callable<Integer> {
             out.println("Dashboard: " + base + "/dashboard");
             out.println("Tokens:    " + base + "/token (POST grant_type=password&username=...&password=...,"
                     + " or grant_type=client_credentials with a client's id and secret)");
-            out.println("Health:    " + base + "/health");
+            out.println("Health:    " + base + "/health/live (alive), " + base + "/health/ready (ready for"
+                    + " requests; 503 while stopping)");
             if (provider != null) {
                 describe(provider, out);
             }
             if (Files.isRegularFile(database.logFile())) {
                 out.println("Log:       " + database.logFile().toAbsolutePath().normalize());
             }
-            out.println("Stop with Ctrl+C.");
+            out.println("Stop with Ctrl+C or SIGTERM (graceful, up to " + shutdownGrace + " s).");
             out.flush();
             server.join();
         }

@@ -14,6 +14,7 @@ import dev.hiringkit.reports.HiresByQuarter;
 import dev.hiringkit.repository.Batch;
 import dev.hiringkit.repository.BatchResult;
 import dev.hiringkit.repository.LoadOptions;
+import dev.hiringkit.server.GracefulStop;
 import dev.hiringkit.repository.LoadResult;
 import dev.hiringkit.repository.Rejection;
 import dev.hiringkit.repository.RejectionPage;
@@ -103,7 +104,10 @@ public final class HiringGraphQL {
     private final AsyncLoads async = new AsyncLoads();
     private final LoadFeeds feeds;
 
-    private HiringGraphQL(HiringKit kit, Auth auth, Path loadRoot, URI s3LoadRoot) {
+    private HiringGraphQL(HiringKit kit, Auth auth, Path loadRoot, URI s3LoadRoot, GracefulStop stop) {
+        if (stop != null) {
+            stop.register(async);
+        }
         this.kit = kit;
         this.auth = auth;
         this.loadRoot = loadRoot.toAbsolutePath().normalize();
@@ -111,14 +115,20 @@ public final class HiringGraphQL {
         this.feeds = new LoadFeeds(kit.repository(), async.timer());
     }
 
+    /** The executable GraphQL of a server that never stops gracefully (tests of the schema alone). */
+    public static GraphQL build(HiringKit kit, Auth auth, Path loadRoot, URI s3LoadRoot, int maxDepth,
+            int maxComplexity, long maxCost) {
+        return build(kit, auth, loadRoot, s3LoadRoot, maxDepth, maxComplexity, maxCost, null);
+    }
+
     /**
      * Builds the executable GraphQL: {@code loadRoot} is the only directory, and {@code s3LoadRoot} (null
      * for none) the only S3 prefix, {@code loadHistorical} reads from; an operation's depth, fields and
-     * cost (see {@link OperationLimits}) are limited as given.
+     * cost (see {@link OperationLimits}) are limited as given; background loads end with {@code stop} (null: none).
      */
     public static GraphQL build(HiringKit kit, Auth auth, Path loadRoot, URI s3LoadRoot, int maxDepth,
-            int maxComplexity, long maxCost) {
-        HiringGraphQL api = new HiringGraphQL(kit, auth, loadRoot, s3LoadRoot);
+            int maxComplexity, long maxCost, GracefulStop stop) {
+        HiringGraphQL api = new HiringGraphQL(kit, auth, loadRoot, s3LoadRoot, stop);
         GraphQLSchema schema = api.schema();
         OperationLimits.requireListSizes(schema);
         return GraphQL.newGraphQL(schema)

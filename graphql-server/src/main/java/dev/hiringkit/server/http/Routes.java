@@ -1,9 +1,12 @@
 package dev.hiringkit.server.http;
 
+import dev.hiringkit.server.GracefulStop;
 import dev.hiringkit.server.ServerConfig;
 import dev.hiringkit.server.graphql.Daemons;
 import dev.hiringkit.server.graphql.HiringGraphQL;
 import dev.hiringkit.server.http.ClasspathHandler.Caching;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.compression.gzip.GzipCompression;
 import org.eclipse.jetty.compression.server.CompressionConfig;
 import org.eclipse.jetty.compression.server.CompressionHandler;
@@ -11,6 +14,9 @@ import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.pathmap.PathSpec;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.server.handler.PathMappingsHandler;
 
 /** The server's paths and the handler of each, behind one compression handler. */
@@ -25,20 +31,23 @@ public final class Routes {
     private Routes() {
     }
 
-    public static Handler handler(ServerConfig config) {
+    /**
+     * The routes: the health checks first, answering through a stop, then everything else behind
+     * {@code requests}, which counts the requests in flight and refuses new ones once the instance stops.
+     */
+    public static Handler handler(ServerConfig config, GracefulStop stop, GracefulHandler requests) {
         PathMappingsHandler routes = new PathMappingsHandler();
         GraphQLHandler graphQL = new GraphQLHandler(HiringGraphQL.build(config.kit(), config.auth(), config.loadRoot(),
-                config.s3LoadRoot(), config.maxDepth(), config.maxComplexity(), config.maxCost()), config.auth(),
+                config.s3LoadRoot(), config.maxDepth(), config.maxComplexity(), config.maxCost(), stop), config.auth(),
                 config.maxBodyBytes(), config.maxUploadBytes(), config.introspection(),
                 new PersistedQueries(config.registeredDocuments(), config.onlyRegisteredDocuments()),
-                Daemons.scheduler("hiring-sse"));
+                Daemons.scheduler("hiring-sse"), stop);
         routes.addMapping(PathSpec.from("/graphql"), graphQL);
         // Where graphql-sse's clients look by default; the same handler, for any operation.
         routes.addMapping(PathSpec.from("/graphql/stream"), graphQL);
         routes.addMapping(PathSpec.from("/favicon.ico"), new ClasspathHandler("/favicon.ico",
                 "dev/hiringkit/server/http/favicon.svg", Caching.REVALIDATE));
         routes.addMapping(PathSpec.from("/token"), new TokenHandler(config.auth()));
-        routes.addMapping(PathSpec.from("/health"), new HealthHandler(config.dataSource()));
         routes.addMapping(PathSpec.from("/graphiql/*"), new ClasspathHandler("/graphiql/",
                 "dev/hiringkit/server/http/graphiql/", Caching.REVALIDATE));
         routes.addMapping(PathSpec.from("/graphiql"), new ClasspathHandler("/graphiql", "dev/hiringkit/server/http/graphiql/",
@@ -50,7 +59,41 @@ public final class Routes {
         // A webjar's path names its version (/webjars/graphiql/2.4.7/...): a new version is a new URL.
         routes.addMapping(PathSpec.from("/webjars/*"), new ClasspathHandler("/webjars/", "META-INF/resources/webjars/",
                 Caching.IMMUTABLE));
-        return compressed(routes);
+        requests.setHandler(routes);
+        BooleanSupplier migrated = () -> config.kit().isMigrated() && config.auth().users().isMigrated();
+        HealthHandler ready = new HealthHandler(HealthHandler.Check.READY, config.dataSource(), migrated, stop);
+        HealthFirst top = new HealthFirst(Map.of(
+                "/health/live", new HealthHandler(HealthHandler.Check.LIVE, config.dataSource(), migrated, stop),
+                "/health/ready", ready,
+                // The first health check, kept: the same as ready, which it always was in all but name.
+                "/health", ready), requests);
+        return compressed(top);
+    }
+
+    /**
+     * The health checks, answered before the request counter: a stopping instance still says it is alive and
+     * not ready. (One PathMappingsHandler cannot sit inside another: the inner one finds no context path.)
+     */
+    private static final class HealthFirst extends Handler.Wrapper {
+        private final Map<String, Handler> checks;
+
+        HealthFirst(Map<String, Handler> checks, Handler rest) {
+            super(rest);
+            this.checks = checks;
+            checks.values().forEach(this::addBean);
+        }
+
+        @Override
+        public void setServer(org.eclipse.jetty.server.Server server) {
+            super.setServer(server);
+            checks.values().forEach(check -> check.setServer(server));
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            Handler check = checks.get(Request.getPathInContext(request));
+            return check != null ? check.handle(request, response, callback) : super.handle(request, response, callback);
+        }
     }
 
     /**
@@ -80,7 +123,7 @@ public final class Routes {
     }
 
     /** The answer when no route gives one, for {@code Server.setErrorHandler}: JSON, as from the routes. */
-    public static Request.Handler errorHandler() {
-        return new JsonErrorHandler();
+    public static Request.Handler errorHandler(GracefulStop stop) {
+        return new JsonErrorHandler(stop);
     }
 }
