@@ -60,6 +60,11 @@ public final class HiringKit {
         return flyway().info().pending().length == 0;
     }
 
+    /**
+     * Flyway's PostgreSQL lock is transactional by default ({@code pg_try_advisory_xact_lock} in each
+     * migration's transaction), so instances starting at once migrate one after another, also through
+     * PgBouncer's transaction pooling; afterMigrate.sql runs under it too.
+     */
     private Flyway flyway() {
         return Flyway.configure()
                 .dataSource(dataSource)
