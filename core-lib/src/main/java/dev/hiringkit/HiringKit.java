@@ -63,7 +63,7 @@ public final class HiringKit {
     /**
      * Flyway's PostgreSQL lock is transactional by default ({@code pg_try_advisory_xact_lock} in each
      * migration's transaction), so instances starting at once migrate one after another, also through
-     * PgBouncer's transaction pooling; afterMigrate.sql runs under it too.
+     * PgBouncer's transaction pooling (ConcurrentStartTest in the server starts four at once).
      */
     private Flyway flyway() {
         return Flyway.configure()
