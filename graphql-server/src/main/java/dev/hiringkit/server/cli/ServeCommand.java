@@ -150,7 +150,7 @@ final class ServeCommand implements Callable<Integer> {
             byte[] secret = Tokens.secret(System.getenv("HIRING_JWT_SECRET"), database.dataDir.resolve("jwt.key"));
             Auth auth = new Auth(users, new Clients(runtime.dataSource()),
                     new Tokens(secret, Duration.ofMinutes(tokenMinutes), Clock.systemUTC(), provider),
-                    new LoginThrottle(Clock.systemUTC()));
+                    new LoginThrottle(runtime.dataSource(), Clock.systemUTC()));
             if (demo && runtime.kit().repository().count(Table.HIRED_EMPLOYEES) == 0) {
                 Path dir = database.dataDir.resolve("demo");
                 GenerateCommand.generate(dir, 100_000, 42, 0.02);
