@@ -42,8 +42,10 @@ final class StopSignals {
                 }, "hiring-stop");
                 stop.start();
             } else {
-                // The JVM's usual way out: shutdown hooks stop the server at once and the embedded database.
-                System.exit(128 + signal.getNumber());
+                // At once, as SIGKILL would: the JVM's shutdown hooks would wait for the graceful stop under way.
+                // An open chunk is rolled back with its connection; an embedded PostgreSQL left running is
+                // stopped at the next start.
+                Runtime.getRuntime().halt(128 + signal.getNumber());
             }
         };
         for (String name : new String[] {"TERM", "INT"}) {
