@@ -33,7 +33,7 @@ class ConcurrentStartTest {
 
     private static final int INSTANCES = 4;
     /** Rounds on a new database each: a race that loses once in a while still shows. */
-    private static final int ROUNDS = 2;
+    private static final int ROUNDS = 3;
 
     @TempDir
     Path dir;
