@@ -15,9 +15,10 @@ import org.eclipse.jetty.http.pathmap.PathSpec;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.server.handler.PathMappingsHandler;
+import org.eclipse.jetty.util.Callback;
 
 /** The server's paths and the handler of each, behind one compression handler. */
 public final class Routes {
@@ -84,7 +85,7 @@ public final class Routes {
         }
 
         @Override
-        public void setServer(org.eclipse.jetty.server.Server server) {
+        public void setServer(Server server) {
             super.setServer(server);
             checks.values().forEach(check -> check.setServer(server));
         }
