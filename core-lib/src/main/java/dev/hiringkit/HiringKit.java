@@ -60,11 +60,28 @@ public final class HiringKit {
      * Safe to call at every start, from several processes at once.
      */
     public void migrate() {
-        Flyway.configure()
+        flyway().migrate();
+    }
+
+    /**
+     * True when every migration of this version of the library is applied: what a server's readiness check
+     * asks. A schema migrated further by a newer version counts too, so older instances stay ready during a
+     * rolling upgrade.
+     */
+    public boolean isMigrated() {
+        return flyway().info().pending().length == 0;
+    }
+
+    /**
+     * Flyway's PostgreSQL lock is transactional by default ({@code pg_try_advisory_xact_lock} in each
+     * migration's transaction), so instances starting at once migrate one after another, also through
+     * PgBouncer's transaction pooling (ConcurrentStartTest in the server starts four at once).
+     */
+    private Flyway flyway() {
+        return Flyway.configure()
                 .dataSource(dataSource)
                 .locations("classpath:db/migration")
-                .load()
-                .migrate();
+                .load();
     }
 
     public HiringRepository repository() {

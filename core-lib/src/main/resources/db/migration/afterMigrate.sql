@@ -1,6 +1,11 @@
 -- Runs after every migration, and at the end of every bulk load: a large load drops the foreign keys
 -- and the report index of hired_employees for speed, and this puts back whatever is missing, also
 -- after a load that was killed. Safe to run at any time.
+
+-- One at a time: instances starting together each run this, and two that both find a key missing would
+-- both add it (the second fails: "already exists"). A transaction lock, so it also works through
+-- PgBouncer's transaction pooling; the script runs in one transaction (Flyway's, or one round trip).
+SELECT pg_advisory_xact_lock(hashtext('hiringkit.afterMigrate'));
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_constraint

@@ -9,12 +9,14 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
 
 /**
  * The HiringKit server: GraphQL at {@code /graphql}, {@code /token}, GraphiQL at {@code /graphiql} and
- * {@code /health}, on Jetty; {@code /metrics} on a port of its own when one is configured. It keeps no state of its own beyond a sign-in throttle: several instances
- * can serve one database.
+ * {@code /health} ({@code /health/live}, {@code /health/ready}), on Jetty; {@code /metrics} on a port of its
+ * own when one is configured. It keeps no state of its own that another instance could need: several
+ * instances serve one database, and each stops gracefully (see {@link GracefulStop}).
  */
 public final class HiringServer {
 
@@ -34,7 +36,9 @@ public final class HiringServer {
         config.metrics().database(config.dataSource());
         config.metrics().backups(() -> config.kit().archiver().list());
         config.metrics().replica(config.kit()::replicaStatus);
-        Handler routes = Routes.handler(config);
+        GracefulHandler requests = new GracefulHandler();
+        GracefulStop stop = new GracefulStop(config.shutdownGrace(), config.drainDelay(), requests);
+        Handler routes = Routes.handler(config, stop, requests);
         if (config.metricsPort() >= 0) {
             ServerConnector metrics = new ServerConnector(server, new HttpConnectionFactory(http));
             metrics.setName(Routes.METRICS_CONNECTOR);
@@ -44,10 +48,20 @@ public final class HiringServer {
             routes = new ByConnector(routes, Routes.metrics(config));
         }
         server.setHandler(routes);
-        server.setErrorHandler(Routes.errorHandler());
+        server.setErrorHandler(Routes.errorHandler(stop));
         server.addBean(config.auth().changeListener());
+        // Runs the stop's sequence (GracefulStop) before Jetty closes the connectors. Jetty's own graceful
+        // wait (a stop timeout) is left off: it is done by then, and Jetty's would also wait for idle
+        // keep-alive connections to close, which only their idle timeout (30 s) does.
+        server.addBean(stop);
+        server.addEventListener(stop);
         server.setStopAtShutdown(true);
         return server;
+    }
+
+    /** The stop of a server made by {@link #newServer}: whether it is stopping, for metrics and the like. */
+    public static GracefulStop gracefulStop(Server server) {
+        return server.getBean(GracefulStop.class);
     }
 
     /** The port a started server listens on. */

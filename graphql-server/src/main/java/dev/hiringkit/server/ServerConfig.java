@@ -6,6 +6,7 @@ import dev.hiringkit.server.observability.HiringMetrics;
 import io.opentelemetry.api.OpenTelemetry;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
@@ -27,11 +28,14 @@ import javax.sql.DataSource;
  * @param metrics the server's meters
  * @param metricsPort the port of {@code /metrics}, 0 for any free one, -1 (the default) for none
  * @param openTelemetry where the server's spans go; {@link OpenTelemetry#noop()} by default
+ * @param shutdownGrace how long a stop waits for requests in flight and background loads
+ * @param drainDelay how long a stopping instance keeps serving while not ready, for balancers to notice
  */
 public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, String host, int port, Path loadRoot,
         URI s3LoadRoot, int maxBodyBytes, long maxUploadBytes, int maxDepth, int maxComplexity, long maxCost,
         boolean introspection, List<String> registeredDocuments, boolean onlyRegisteredDocuments,
-        HiringMetrics metrics, int metricsPort, OpenTelemetry openTelemetry) {
+        HiringMetrics metrics, int metricsPort, OpenTelemetry openTelemetry, Duration shutdownGrace,
+        Duration drainDelay) {
 
     public ServerConfig {
         registeredDocuments = List.copyOf(registeredDocuments);
@@ -40,7 +44,17 @@ public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, Stri
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(openTelemetry, "openTelemetry");
+        Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        Objects.requireNonNull(drainDelay, "drainDelay");
     }
+
+    /** The grace period of a stop when none is given: what systemd and Kubernetes give before SIGKILL (90 s, 30 s). */
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+    /**
+     * The drain delay when none is given. HAProxy checking every second and taking a server out after three
+     * failed checks ({@code inter 1s fall 3}) needs 3 s; 5 s leaves room for a check already under way.
+     */
+    public static final Duration DEFAULT_DRAIN_DELAY = Duration.ofSeconds(5);
 
     /** The cost limit when none is given. */
     public static final long DEFAULT_MAX_COST = 100_000;
@@ -69,6 +83,8 @@ public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, Stri
         private HiringMetrics metrics;
         private int metricsPort = -1;
         private OpenTelemetry openTelemetry = OpenTelemetry.noop();
+        private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+        private Duration drainDelay = DEFAULT_DRAIN_DELAY;
 
         private Builder() {
         }
@@ -186,6 +202,19 @@ public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, Stri
         }
 
         /**
+         * How long a stop waits, from its first moment, for the requests in flight and the background loads
+         * to end; 30 s by default. A load still running then is cut at a chunk's end and resumes when its
+         * source is loaded again.
+         */
+        public Builder shutdownGrace(Duration shutdownGrace) {
+            if (shutdownGrace.isNegative()) {
+                throw new IllegalArgumentException("the shutdown grace period cannot be negative");
+            }
+            this.shutdownGrace = shutdownGrace;
+            return this;
+        }
+
+        /**
          * Serves {@code /metrics} (Prometheus) on this port of the same host, and only there; -1, the default,
          * for no metrics port (the meters are still kept), 0 for any free one.
          */
@@ -203,10 +232,24 @@ public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, Stri
             return this;
         }
 
+        /**
+         * How long a stopping instance keeps serving new requests while its readiness check says 503, so that a
+         * balancer takes it out first; 5 s by default, waited only if the readiness check was asked at all, and
+         * never longer than the grace period.
+         */
+        public Builder drainDelay(Duration drainDelay) {
+            if (drainDelay.isNegative()) {
+                throw new IllegalArgumentException("the drain delay cannot be negative");
+            }
+            this.drainDelay = drainDelay;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(kit, dataSource, auth, host, port, loadRoot, s3LoadRoot, maxBodyBytes, maxUploadBytes,
                     maxDepth, maxComplexity, maxCost, introspection, registeredDocuments, onlyRegisteredDocuments,
-                    metrics != null ? metrics : HiringMetrics.create(), metricsPort, openTelemetry);
+                    metrics != null ? metrics : HiringMetrics.create(), metricsPort, openTelemetry, shutdownGrace,
+                    drainDelay);
         }
     }
 }

@@ -65,7 +65,8 @@ final class TestServer implements AutoCloseable {
     final HiringKit kit;
     final Users users;
     final Clients clients;
-    final MovableClock clock = new MovableClock();
+    /** Shared by a second instance, whose tokens and sign-in throttle are the first's. */
+    final MovableClock clock;
     final Tokens tokens;
     final Server server;
     final URI base;
@@ -85,6 +86,7 @@ final class TestServer implements AutoCloseable {
     TestServer(HikariDataSource dataSource, Path archive, Path loadRoot, UnaryOperator<ServerConfig.Builder> settings,
             UnaryOperator<Handler> around) throws Exception {
         this.dataSource = dataSource;
+        this.clock = new MovableClock();
         this.kit = HiringKit.builder().dataSource(dataSource).archive(ArchiveStore.directory(archive)).build();
         kit.migrate();
         this.users = new Users(dataSource);
@@ -94,7 +96,7 @@ final class TestServer implements AutoCloseable {
         }
         this.clients = new Clients(dataSource);
         this.tokens = new Tokens(SECRET, Duration.ofMinutes(30), clock);
-        Auth auth = new Auth(users, clients, tokens, new LoginThrottle(clock));
+        Auth auth = new Auth(users, clients, tokens, new LoginThrottle(dataSource, clock));
         this.server = HiringServer.newServer(settings.apply(ServerConfig.builder().kit(kit).dataSource(dataSource)
                 .auth(auth).port(0).loadRoot(loadRoot).maxBodyBytes(256 * 1024)).build());
         server.setHandler(around.apply(server.getHandler()));
@@ -105,11 +107,12 @@ final class TestServer implements AutoCloseable {
     /** Another server on the same database and secret: the setup of a second instance. */
     TestServer(TestServer first, Path archive) throws Exception {
         this.dataSource = first.dataSource;
+        this.clock = first.clock;
         this.kit = HiringKit.builder().dataSource(dataSource).archive(ArchiveStore.directory(archive)).build();
         this.users = first.users;
         this.clients = first.clients;
         this.tokens = first.tokens;
-        Auth auth = new Auth(users, clients, tokens, new LoginThrottle(clock));
+        Auth auth = new Auth(users, clients, tokens, new LoginThrottle(dataSource, clock));
         this.server = HiringServer.newServer(ServerConfig.builder().kit(kit).dataSource(dataSource).auth(auth).port(0)
                 .build());
         server.start();

@@ -42,8 +42,17 @@ public final class Users {
 
     /** Creates or updates the server's tables: users and machine clients. */
     public void migrate() {
-        Flyway.configure().dataSource(sql.dataSource()).locations("classpath:db/server").table("flyway_server_history")
-                .baselineOnMigrate(true).baselineVersion("0").load().migrate();
+        flyway().migrate();
+    }
+
+    /** True when every migration of the server's tables that this build carries is applied. */
+    public boolean isMigrated() {
+        return flyway().info().pending().length == 0;
+    }
+
+    private Flyway flyway() {
+        return Flyway.configure().dataSource(sql.dataSource()).locations("classpath:db/server")
+                .table("flyway_server_history").baselineOnMigrate(true).baselineVersion("0").load();
     }
 
     public boolean isEmpty() {

@@ -127,6 +127,16 @@ final class ServeCommand implements Callable<Integer> {
                     "span_id (env HIRING_LOG_FORMAT; default: ${DEFAULT-VALUE}). Traces: see the OTEL_* variables in the README."})
     String logFormat;
 
+    @Option(names = "--shutdown-grace", defaultValue = "${env:HIRING_SHUTDOWN_GRACE:-30}", paramLabel = "SECONDS",
+            description = {"On SIGTERM or Ctrl+C: how long the requests in flight and background loads have to end",
+                    "before the server stops anyway (env HIRING_SHUTDOWN_GRACE; default: ${DEFAULT-VALUE})."})
+    int shutdownGrace;
+
+    @Option(names = "--shutdown-drain", defaultValue = "${env:HIRING_SHUTDOWN_DRAIN:-5}", paramLabel = "SECONDS",
+            description = {"On SIGTERM: how long the server keeps serving while /health/ready says 503, for load",
+                    "balancers to take it out first (env HIRING_SHUTDOWN_DRAIN; default: ${DEFAULT-VALUE})."})
+    int shutdownDrain;
+
     /** The text of each .graphql file of the directory, none when it is null. */
     private static List<String> documents(Path dir) throws java.io.IOException {
         if (dir == null) {
@@ -165,7 +175,7 @@ final class ServeCommand implements Callable<Integer> {
             byte[] secret = Tokens.secret(System.getenv("HIRING_JWT_SECRET"), database.dataDir.resolve("jwt.key"));
             Auth auth = new Auth(users, new Clients(runtime.dataSource()),
                     new Tokens(secret, Duration.ofMinutes(tokenMinutes), Clock.systemUTC(), provider),
-                    new LoginThrottle(Clock.systemUTC()));
+                    new LoginThrottle(runtime.dataSource(), Clock.systemUTC()));
             if (demo && runtime.kit().repository().count(Table.HIRED_EMPLOYEES) == 0) {
                 Path dir = database.dataDir.resolve("demo");
                 GenerateCommand.generate(dir, 100_000, 42, 0.02);
@@ -182,13 +192,16 @@ final class ServeCommand implements Callable<Integer> {
                     .maxCost(maxCost)
                     .introspection(!noIntrospection)
                     .registeredDocuments(documents(documents))
-                    .onlyRegisteredDocuments(onlyRegisteredDocuments);
+                    .onlyRegisteredDocuments(onlyRegisteredDocuments)
+                    .shutdownGrace(Duration.ofSeconds(shutdownGrace))
+                    .drainDelay(Duration.ofSeconds(shutdownDrain));
             if (s3LoadRoot != null) {
                 config.s3LoadRoot(s3LoadRoot);
             }
             config.metricsPort(metricsPort).openTelemetry(Tracing.fromEnvironment());
             Server server = HiringServer.newServer(config.build());
             server.start();
+            StopSignals.install(server, Duration.ofSeconds(shutdownGrace), out);
             String base = "http://" + host + ":" + HiringServer.port(server);
             out.println("Database:  " + runtime.describeDatabase());
             out.println("GraphQL:   " + base + "/graphql");
@@ -196,7 +209,8 @@ final class ServeCommand implements Callable<Integer> {
             out.println("Dashboard: " + base + "/dashboard");
             out.println("Tokens:    " + base + "/token (POST grant_type=password&username=...&password=...,"
                     + " or grant_type=client_credentials with a client's id and secret)");
-            out.println("Health:    " + base + "/health");
+            out.println("Health:    " + base + "/health/live (alive), " + base + "/health/ready (ready for"
+                    + " requests; 503 while stopping)");
             if (metricsPort >= 0) {
                 out.println("Metrics:   http://" + host + ":" + HiringServer.metricsPort(server) + "/metrics");
             }
@@ -206,7 +220,7 @@ final class ServeCommand implements Callable<Integer> {
             if (Files.isRegularFile(database.logFile())) {
                 out.println("Log:       " + database.logFile().toAbsolutePath().normalize());
             }
-            out.println("Stop with Ctrl+C.");
+            out.println("Stop with Ctrl+C or SIGTERM (graceful, up to " + shutdownGrace + " s).");
             out.flush();
             server.join();
         }

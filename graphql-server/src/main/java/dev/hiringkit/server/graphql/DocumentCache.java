@@ -33,6 +33,7 @@ public final class DocumentCache implements PreparsedDocumentProvider {
     private static final long MAX_CHARACTERS = 32L << 20;
 
     private final GraphQLSchema schema;
+    /** Per instance, and never stale: keyed by the document's text, and the schema is the build's. */
     private final Cache<String, PreparsedDocumentEntry> entries = Caffeine.newBuilder()
             .maximumWeight(MAX_CHARACTERS)
             .weigher((String query, PreparsedDocumentEntry entry) -> query.length())

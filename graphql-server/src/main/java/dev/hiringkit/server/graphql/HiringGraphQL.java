@@ -15,6 +15,7 @@ import dev.hiringkit.reports.HiresByQuarter;
 import dev.hiringkit.repository.Batch;
 import dev.hiringkit.repository.BatchResult;
 import dev.hiringkit.repository.LoadOptions;
+import dev.hiringkit.server.GracefulStop;
 import dev.hiringkit.repository.LoadResult;
 import dev.hiringkit.repository.Rejection;
 import dev.hiringkit.repository.RejectionPage;
@@ -118,7 +119,11 @@ public final class HiringGraphQL {
     private final LoadFeeds feeds;
     private final HiringMetrics metrics;
 
-    private HiringGraphQL(HiringKit kit, Auth auth, Path loadRoot, URI s3LoadRoot, HiringMetrics metrics) {
+    private HiringGraphQL(HiringKit kit, Auth auth, Path loadRoot, URI s3LoadRoot, HiringMetrics metrics,
+            GracefulStop stop) {
+        if (stop != null) {
+            stop.register(async);
+        }
         this.kit = kit;
         this.metrics = metrics;
         this.auth = auth;
@@ -127,21 +132,23 @@ public final class HiringGraphQL {
         this.feeds = new LoadFeeds(kit.repository(), async.timer());
     }
 
-    /**
-     * Builds the executable GraphQL: {@code loadRoot} is the only directory, and {@code s3LoadRoot} (null
-     * for none) the only S3 prefix, {@code loadHistorical} reads from; an operation's depth, fields and
-     * cost (see {@link OperationLimits}) are limited as given.
-     */
+    /** The executable GraphQL alone (tests of the schema): its own meters, no spans, no graceful stop. */
     public static GraphQL build(HiringKit kit, Auth auth, Path loadRoot, URI s3LoadRoot, int maxDepth,
             int maxComplexity, long maxCost) {
         return build(kit, auth, loadRoot, s3LoadRoot, maxDepth, maxComplexity, maxCost, HiringMetrics.create(),
-                OpenTelemetry.noop());
+                OpenTelemetry.noop(), null);
     }
 
-    /** As above, recording rows, loads and backups in {@code metrics}, and a span per SQL group to {@code openTelemetry}. */
+    /**
+     * Builds the executable GraphQL: {@code loadRoot} is the only directory, and {@code s3LoadRoot} (null
+     * for none) the only S3 prefix, {@code loadHistorical} reads from; an operation's depth, fields and
+     * cost (see {@link OperationLimits}) are limited as given; rows, loads and backups are counted in
+     * {@code metrics}, SQL groups traced to {@code openTelemetry}; background loads end with {@code stop}
+     * (null: none).
+     */
     public static GraphQL build(HiringKit kit, Auth auth, Path loadRoot, URI s3LoadRoot, int maxDepth,
-            int maxComplexity, long maxCost, HiringMetrics metrics, OpenTelemetry openTelemetry) {
-        HiringGraphQL api = new HiringGraphQL(kit, auth, loadRoot, s3LoadRoot, metrics);
+            int maxComplexity, long maxCost, HiringMetrics metrics, OpenTelemetry openTelemetry, GracefulStop stop) {
+        HiringGraphQL api = new HiringGraphQL(kit, auth, loadRoot, s3LoadRoot, metrics, stop);
         GraphQLSchema schema = api.schema();
         OperationLimits.requireListSizes(schema);
         return GraphQL.newGraphQL(schema)

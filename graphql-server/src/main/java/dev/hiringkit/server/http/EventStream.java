@@ -50,6 +50,7 @@ final class EventStream implements Subscriber<ExecutionResult> {
     private boolean pendingRequest;
     private long lastWrite = System.nanoTime();
     private Subscription subscription;
+    private Runnable ended = () -> { };
 
     /** Starts the answer: status 200, the event-stream headers, and a heartbeat on {@code timer}. */
     EventStream(Response response, Callback callback, ScheduledExecutorService timer,
@@ -85,6 +86,27 @@ final class EventStream implements Subscriber<ExecutionResult> {
         // Set before the write, which may complete at once and look for it.
         pendingRequest = requestMore;
         enqueue(event);
+    }
+
+    /**
+     * Ends the stream with one last result, {@code answer}, unless it is ending already: when the instance
+     * stops, so that a subscription does not hold the stop for the whole grace period. The client subscribes
+     * again, through its balancer, to another instance.
+     */
+    synchronized void end(Map<String, Object> answer) {
+        if (!closing && !done) {
+            next(answer, false);
+            complete();
+        }
+    }
+
+    /** Runs {@code action} once the stream has ended, however it ended (at once if it has). */
+    synchronized void whenEnded(Runnable action) {
+        if (done) {
+            action.run();
+        } else {
+            ended = action;
+        }
     }
 
     synchronized void complete() {
@@ -156,6 +178,7 @@ final class EventStream implements Subscriber<ExecutionResult> {
         if (subscription != null) {
             subscription.cancel();
         }
+        ended.run();
         if (failure == null) {
             callback.succeeded();
         } else {

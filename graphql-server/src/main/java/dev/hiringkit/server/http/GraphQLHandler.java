@@ -1,6 +1,7 @@
 package dev.hiringkit.server.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.hiringkit.server.GracefulStop;
 import dev.hiringkit.server.auth.Auth;
 import dev.hiringkit.server.auth.User;
 import dev.hiringkit.server.db.DatabaseFailures;
@@ -27,6 +28,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -88,9 +91,12 @@ final class GraphQLHandler extends Handler.Abstract {
     private final long maxUploadBytes;
     private final boolean introspection;
     private final ScheduledExecutorService heartbeats;
+    private final GracefulStop stop;
+    /** The subscriptions answering now, which a stop ends. */
+    private final Set<EventStream> subscriptions = ConcurrentHashMap.newKeySet();
 
     GraphQLHandler(GraphQL graphQL, Auth auth, int maxBodyBytes, long maxUploadBytes, boolean introspection,
-            PersistedQueries persisted, ScheduledExecutorService heartbeats) {
+            PersistedQueries persisted, ScheduledExecutorService heartbeats, GracefulStop stop) {
         this.graphQL = graphQL;
         this.documents = DocumentCache.of(graphQL);
         this.persisted = persisted;
@@ -99,6 +105,15 @@ final class GraphQLHandler extends Handler.Abstract {
         this.maxUploadBytes = maxUploadBytes;
         this.introspection = introspection;
         this.heartbeats = heartbeats;
+        this.stop = stop;
+        stop.register(deadline -> {
+            subscriptions.forEach(GraphQLHandler::endForStop);
+            return CompletableFuture.completedFuture(null);
+        });
+    }
+
+    private static void endForStop(EventStream events) {
+        events.end(Http.error(HealthHandler.SHUTTING_DOWN, HealthHandler.SHUTTING_DOWN_MESSAGE));
     }
 
     /** What the client asked: the document, the operation, the variables, the extensions. */
@@ -506,7 +521,13 @@ final class GraphQLHandler extends Handler.Abstract {
         if (result.isDataPresent() && result.getData() instanceof Publisher<?> publisher) {
             @SuppressWarnings("unchecked")
             Publisher<ExecutionResult> results = (Publisher<ExecutionResult>) publisher;
+            subscriptions.add(events);
+            events.whenEnded(() -> subscriptions.remove(events));
             results.subscribe(events);
+            // Begun as the stop ended the others: it ends too.
+            if (stop.isRefusing()) {
+                endForStop(events);
+            }
         } else {
             events.single(shape(result));
         }

@@ -1,6 +1,9 @@
 package dev.hiringkit.server.http;
 
+import dev.hiringkit.server.GracefulStop;
 import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpURI;
@@ -17,6 +20,12 @@ import org.eclipse.jetty.util.Callback;
  * {@code /token} the body has the OAuth2 error shape.
  */
 final class JsonErrorHandler implements Request.Handler {
+
+    private final GracefulStop stop;
+
+    JsonErrorHandler(GracefulStop stop) {
+        this.stop = stop;
+    }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
@@ -37,6 +46,15 @@ final class JsonErrorHandler implements Request.Handler {
         }
         if (status == 503) {
             Http.retryLater(response);
+        }
+        if (status == 503 && stop.isRefusing()) {
+            // Jetty's GracefulHandler refusing a request during a stop. The connection is closed after the
+            // answer, so a client that keeps connections reconnects, through its balancer, to another instance.
+            response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+            Http.json(response, callback, status, Http.JSON_TYPE, "/token".equals(path(request))
+                    ? Http.oauthError("temporarily_unavailable", HealthHandler.SHUTTING_DOWN_MESSAGE)
+                    : Http.error(HealthHandler.SHUTTING_DOWN, HealthHandler.SHUTTING_DOWN_MESSAGE));
+            return true;
         }
         Object body = "/token".equals(path(request))
                 ? Http.oauthError(status == 503 ? "temporarily_unavailable" : status >= 500 ? "server_error"
@@ -74,7 +92,7 @@ final class JsonErrorHandler implements Request.Handler {
         return switch (status) {
             case 400 -> "The request is not valid HTTP: a malformed request line, URI or header.";
             case 404 -> "Nothing is served at this path: the server answers /graphql, /token, /graphiql, /dashboard"
-                    + " and /health.";
+                    + " and /health (/health/live, /health/ready).";
             case 414 -> "The request's URI is too long.";
             case 431 -> "The request's headers are too large.";
             case 500 -> "The server could not complete the request; it has been logged.";

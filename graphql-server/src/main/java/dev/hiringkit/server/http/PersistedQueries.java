@@ -35,6 +35,10 @@ final class PersistedQueries {
 
     private final Map<String, String> registered = new HashMap<>();
     private final boolean allowListOnly;
+    /**
+     * Per instance, and never stale: a document is kept under its own SHA-256, which no other document
+     * has. Another instance that lacks it answers PERSISTED_QUERY_NOT_FOUND and the client sends it once.
+     */
     private final Cache<String, String> automatic = Caffeine.newBuilder()
             .maximumWeight(MAX_CHARACTERS)
             .weigher((String hash, String query) -> query.length())

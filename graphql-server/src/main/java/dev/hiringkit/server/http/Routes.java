@@ -1,9 +1,12 @@
 package dev.hiringkit.server.http;
 
+import dev.hiringkit.server.GracefulStop;
 import dev.hiringkit.server.ServerConfig;
 import dev.hiringkit.server.graphql.Daemons;
 import dev.hiringkit.server.graphql.HiringGraphQL;
 import dev.hiringkit.server.http.ClasspathHandler.Caching;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.compression.gzip.GzipCompression;
 import org.eclipse.jetty.compression.server.CompressionConfig;
 import org.eclipse.jetty.compression.server.CompressionHandler;
@@ -11,7 +14,11 @@ import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.pathmap.PathSpec;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.server.handler.PathMappingsHandler;
+import org.eclipse.jetty.util.Callback;
 
 /** The server's paths and the handler of each, behind one compression handler. */
 public final class Routes {
@@ -25,21 +32,24 @@ public final class Routes {
     private Routes() {
     }
 
-    public static Handler handler(ServerConfig config) {
+    /**
+     * The routes: the health checks first, answering through a stop, then everything else behind
+     * {@code requests}, which counts the requests in flight and refuses new ones once the instance stops.
+     */
+    public static Handler handler(ServerConfig config, GracefulStop stop, GracefulHandler requests) {
         PathMappingsHandler routes = new PathMappingsHandler();
         Handler graphQL = new ObservedGraphQL(new GraphQLHandler(HiringGraphQL.build(config.kit(), config.auth(),
                 config.loadRoot(), config.s3LoadRoot(), config.maxDepth(), config.maxComplexity(), config.maxCost(),
-                config.metrics(), config.openTelemetry()), config.auth(),
+                config.metrics(), config.openTelemetry(), stop), config.auth(),
                 config.maxBodyBytes(), config.maxUploadBytes(), config.introspection(),
                 new PersistedQueries(config.registeredDocuments(), config.onlyRegisteredDocuments()),
-                Daemons.scheduler("hiring-sse")), config.metrics(), config.openTelemetry());
+                Daemons.scheduler("hiring-sse"), stop), config.metrics(), config.openTelemetry());
         routes.addMapping(PathSpec.from("/graphql"), graphQL);
         // Where graphql-sse's clients look by default; the same handler, for any operation.
         routes.addMapping(PathSpec.from("/graphql/stream"), graphQL);
         routes.addMapping(PathSpec.from("/favicon.ico"), new ClasspathHandler("/favicon.ico",
                 "dev/hiringkit/server/http/favicon.svg", Caching.REVALIDATE));
         routes.addMapping(PathSpec.from("/token"), new TokenHandler(config.auth()));
-        routes.addMapping(PathSpec.from("/health"), new HealthHandler(config.dataSource()));
         routes.addMapping(PathSpec.from("/graphiql/*"), new ClasspathHandler("/graphiql/",
                 "dev/hiringkit/server/http/graphiql/", Caching.REVALIDATE));
         routes.addMapping(PathSpec.from("/graphiql"), new ClasspathHandler("/graphiql", "dev/hiringkit/server/http/graphiql/",
@@ -51,7 +61,41 @@ public final class Routes {
         // A webjar's path names its version (/webjars/graphiql/2.4.7/...): a new version is a new URL.
         routes.addMapping(PathSpec.from("/webjars/*"), new ClasspathHandler("/webjars/", "META-INF/resources/webjars/",
                 Caching.IMMUTABLE));
-        return compressed(routes);
+        requests.setHandler(routes);
+        BooleanSupplier migrated = () -> config.kit().isMigrated() && config.auth().users().isMigrated();
+        HealthHandler ready = new HealthHandler(HealthHandler.Check.READY, config.dataSource(), migrated, stop);
+        HealthFirst top = new HealthFirst(Map.of(
+                "/health/live", new HealthHandler(HealthHandler.Check.LIVE, config.dataSource(), migrated, stop),
+                "/health/ready", ready,
+                // The first health check, kept: the same as ready, which it always was in all but name.
+                "/health", ready), requests);
+        return compressed(top);
+    }
+
+    /**
+     * The health checks, answered before the request counter: a stopping instance still says it is alive and
+     * not ready. (One PathMappingsHandler cannot sit inside another: the inner one finds no context path.)
+     */
+    private static final class HealthFirst extends Handler.Wrapper {
+        private final Map<String, Handler> checks;
+
+        HealthFirst(Map<String, Handler> checks, Handler rest) {
+            super(rest);
+            this.checks = checks;
+            checks.values().forEach(this::addBean);
+        }
+
+        @Override
+        public void setServer(Server server) {
+            super.setServer(server);
+            checks.values().forEach(check -> check.setServer(server));
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            Handler check = checks.get(Request.getPathInContext(request));
+            return check != null ? check.handle(request, response, callback) : super.handle(request, response, callback);
+        }
     }
 
     /**
@@ -92,7 +136,7 @@ public final class Routes {
     public static final String METRICS_CONNECTOR = "metrics";
 
     /** The answer when no route gives one, for {@code Server.setErrorHandler}: JSON, as from the routes. */
-    public static Request.Handler errorHandler() {
-        return new JsonErrorHandler();
+    public static Request.Handler errorHandler(GracefulStop stop) {
+        return new JsonErrorHandler(stop);
     }
 }
