@@ -108,6 +108,13 @@ final class ServeCommand implements Callable<Integer> {
                     "Without it the names reader, writer and admin give those roles."})
     java.util.Map<String, String> roleMap;
 
+    @Option(names = "--db-listen-url", defaultValue = "${env:HIRING_DB_LISTEN_URL}", paramLabel = "JDBC-URL",
+            description = {"A direct connection to the database of --db-url, not through a transaction pooler (env"
+                    + " HIRING_DB_LISTEN_URL; user and password as for --db-url): one session LISTENs there for changed",
+                    "users and clients, which end their tokens at once. Without it, behind --db-pooler transaction,"
+                    + " the server reads their versions every second instead."})
+    String dbListenUrl;
+
     /** The text of each .graphql file of the directory, none when it is null. */
     private static List<String> documents(Path dir) throws java.io.IOException {
         if (dir == null) {
@@ -140,7 +147,7 @@ final class ServeCommand implements Callable<Integer> {
             byte[] secret = Tokens.secret(System.getenv("HIRING_JWT_SECRET"), database.dataDir.resolve("jwt.key"));
             Auth auth = new Auth(users, new Clients(runtime.dataSource()),
                     new Tokens(secret, Duration.ofMinutes(tokenMinutes), Clock.systemUTC(), provider),
-                    new LoginThrottle(Clock.systemUTC()));
+                    new LoginThrottle(Clock.systemUTC())).withAccountChanges(runtime.accountChanges(dbListenUrl));
             if (demo && runtime.kit().repository().count(Table.HIRED_EMPLOYEES) == 0) {
                 Path dir = database.dataDir.resolve("demo");
                 GenerateCommand.generate(dir, 100_000, 42, 0.02);
