@@ -187,10 +187,20 @@ public final class TableLease implements AutoCloseable {
         }
     }
 
-    /** Stops renewing and gives the table back; a lease that cannot be deleted expires by itself. */
+    /**
+     * Stops renewing and gives the table back. When the database does not answer (a restart, say), this
+     * tries again every second in the background, so that a load resumed once it is back need not wait
+     * for the expiry; a lease never given back expires by itself.
+     */
     @Override
     public void close() {
         renewal.cancel(false);
+        if (!release()) {
+            retryRelease(Instant.now().plus(DURATION));
+        }
+    }
+
+    private boolean release() {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement delete = connection.prepareStatement(
                         "DELETE FROM table_leases WHERE table_name = ? AND holder = ?")) {
@@ -198,9 +208,20 @@ public final class TableLease implements AutoCloseable {
             delete.setString(1, table.sqlName());
             delete.setObject(2, holder);
             delete.executeUpdate();
-        } catch (SQLException e) {
-            LOG.debug("Could not give back the lease of {} (it expires within {}): {}", table.sqlName(), DURATION,
-                    e.getMessage());
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("Could not give back the lease of {} yet: {}", table.sqlName(), e.getMessage());
+            return false;
+        }
+    }
+
+    private void retryRelease(Instant until) {
+        if (Instant.now().isBefore(until)) {
+            RENEWALS.schedule(() -> {
+                if (!release()) {
+                    retryRelease(until);
+                }
+            }, 1, TimeUnit.SECONDS);
         }
     }
 
