@@ -103,8 +103,9 @@ final class AccountChangeListener extends AbstractLifeCycle {
     }
 
     /**
-     * Listens until stopped (true) or until a notice it sent itself did not come back (false: the
-     * session hears nothing, and polling must replace it).
+     * Listens until stopped (true), or until the first notice it sent itself did not come back (false:
+     * the session hears nothing, and polling must replace it). A later notice that does not come back
+     * means a dead session: it fails, to listen again on another.
      */
     private boolean listen() throws SQLException {
         DataSource source = how.listenOn().orElse(pool);
@@ -132,6 +133,11 @@ final class AccountChangeListener extends AbstractLifeCycle {
                 }
                 long sinceProbe = System.nanoTime() - probeSent;
                 if (probe != null && sinceProbe > PROBE_WAIT_NANOS) {
+                    if (trusted) {
+                        // It heard before: the session died quietly (a dropped network). Listen again.
+                        throw new SQLException("a notice sent " + PROBE_WAIT_NANOS / 1_000_000_000 + " s ago did not"
+                                + " come back");
+                    }
                     statement.execute("UNLISTEN *");
                     return false;
                 }
