@@ -142,13 +142,22 @@ public final class TableLease implements AutoCloseable {
             connection.commit();
             return new Observation(false, expiresAt, false);
         } catch (SQLException e) {
-            connection.rollback();
+            try {
+                connection.rollback();
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+                throw e; // the connection is gone: the first failure says why
+            }
             if ("55P03".equals(e.getSQLState())) {
                 return new Observation(false, null, true);
             }
             throw e;
         } finally {
-            connection.setAutoCommit(true);
+            try {
+                connection.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // a lost connection: the pool drops it
+            }
         }
     }
 

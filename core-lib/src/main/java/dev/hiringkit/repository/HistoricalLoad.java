@@ -98,8 +98,9 @@ final class HistoricalLoad {
     LoadResult run(Table table, String source, String sourceName, InputStream in, long totalBytes, LoadOptions options) {
         long startNanos = System.nanoTime();
         options.progress().started(table, source, totalBytes);
-        try (Connection connection = dataSource.getConnection();
-                TableLease lease = TableLease.acquire(dataSource, table, Duration.ofSeconds(LOCK_WAIT_SECONDS))) {
+        // The lease first: a load waiting for it holds no connection of the pool.
+        try (TableLease lease = TableLease.acquire(dataSource, table, Duration.ofSeconds(LOCK_WAIT_SECONDS));
+                Connection connection = dataSource.getConnection()) {
             boolean bulk = false;
             LoadRow row = null;
             try {
