@@ -11,7 +11,7 @@ import dev.hiringkit.db.CopyBuffer;
 import dev.hiringkit.db.DatabaseFailures;
 import dev.hiringkit.db.IdempotencyKeys;
 import dev.hiringkit.db.SchemaKeys;
-import dev.hiringkit.db.TableLocks;
+import dev.hiringkit.db.TableLease;
 import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -229,9 +229,10 @@ final class PgArchiver implements Archiver {
         try (Connection connection = dataSource.getConnection()) {
             // One snapshot for every table: rows written meanwhile never tear the backup.
             connection.setAutoCommit(false);
-            connection.setReadOnly(true);
-            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
+                // For this transaction only: the driver's setTransactionIsolation sets it for the session,
+                // which a transaction pooler would pass on to other clients.
+                execute(connection, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
                 // LOCK takes no snapshot: the snapshot (taken by the first COPY) then comes after any
                 // restore that holds the tables has committed, never from before it.
                 execute(connection, "LOCK TABLE " + names(chosen) + " IN ACCESS SHARE MODE");
@@ -552,19 +553,8 @@ final class PgArchiver implements Archiver {
         // Dropping the foreign keys locks all three tables: take them at once, parents first, so that a
         // backup or a batch (which go parents first too) cannot deadlock with the restore.
         List<Table> locked = keysDropped ? List.of(Table.values()) : chosen;
-        // A load's lock: a restore and a load of one table never interleave.
-        try (Statement statement = connection.createStatement()) {
-            for (Table table : locked) {
-                String sql = "SELECT pg_try_advisory_xact_lock(" + TableLocks.key(table) + ")";
-                try (ResultSet rs = statement.executeQuery(sql)) {
-                    rs.next();
-                    if (!rs.getBoolean(1)) {
-                        throw new HiringException(Code.LOAD_IN_PROGRESS, "A load or restore of " + table.sqlName()
-                                + " is running: restore when it has finished");
-                    }
-                }
-            }
-        }
+        // A load's lease: a restore and a load of one table never interleave.
+        TableLease.takeInTransaction(connection, locked);
         execute(connection, "LOCK TABLE " + names(locked) + " IN "
                 + (keysDropped ? "ACCESS EXCLUSIVE" : "EXCLUSIVE") + " MODE");
     }

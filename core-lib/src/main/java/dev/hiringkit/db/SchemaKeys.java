@@ -42,12 +42,20 @@ public final class SchemaKeys {
 
     /** Puts back and validates whatever is missing; commits. */
     public void restore(Connection connection) throws SQLException {
-        // The index build sorts the whole table: give it memory for the session, then give it back.
-        run(connection, "SET maintenance_work_mem = '256MB'");
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
         try {
-            run(connection, restore);
+            restoreInTransaction(connection);
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                connection.rollback();
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+            }
+            throw e;
         } finally {
-            run(connection, "RESET maintenance_work_mem");
+            connection.setAutoCommit(autoCommit);
         }
     }
 
@@ -61,6 +69,8 @@ public final class SchemaKeys {
      * department or job fails it with SQLState 23503.
      */
     public void restoreInTransaction(Connection connection) throws SQLException {
+        // The index build sorts the whole table: memory for this transaction only (SET LOCAL), since a
+        // session setting would outlive it on a pooler's server session, for other clients.
         execute(connection, "SET LOCAL maintenance_work_mem = '256MB'");
         execute(connection, restore);
     }

@@ -9,7 +9,7 @@ import dev.hiringkit.db.CopyBuffer;
 import dev.hiringkit.db.DatabaseFailures;
 import dev.hiringkit.db.IdempotencyKeys;
 import dev.hiringkit.db.SchemaKeys;
-import dev.hiringkit.db.TableLocks;
+import dev.hiringkit.db.TableLease;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;
@@ -24,7 +24,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,7 +63,10 @@ final class HistoricalLoad {
      * from its first chunk; one of unknown size, from its second.
      */
     private static final long BULK_BYTES = 8L << 20;
-    /** How long a load waits for another load of its table to end before it gives up. */
+    /**
+     * How long a load waits for another running load of its table to end before it gives up; a lease
+     * left by a process that died is waited for until it expires (see {@link TableLease}).
+     */
     private static final int LOCK_WAIT_SECONDS = 10;
 
     private static final DateTimeFormatter FILE_TIME =
@@ -125,8 +127,9 @@ final class HistoricalLoad {
             LoadOptions options) {
         long startNanos = System.nanoTime();
         options.progress().started(table, source, totalBytes);
-        try (Connection connection = dataSource.getConnection()) {
-            lock(connection, table);
+        // The lease first: a load waiting for it holds no connection of the pool.
+        try (TableLease lease = TableLease.acquire(dataSource, table, Duration.ofSeconds(LOCK_WAIT_SECONDS));
+                Connection connection = dataSource.getConnection()) {
             boolean bulk = false;
             LoadRow row = null;
             try {
@@ -159,7 +162,7 @@ final class HistoricalLoad {
                             stored.refresh(connection, Table.JOBS);
                         }
                         long chunkStart = System.nanoTime();
-                        more = chunk(connection, table, row, reader, scope, options, !headerChecked);
+                        more = chunk(connection, table, row, reader, scope, options, !headerChecked, lease);
                         LOG.debug("{}: chunk committed in {} ms, {} records so far", source,
                                 (System.nanoTime() - chunkStart) / 1_000_000, totals.recordsDone);
                         headerChecked = true;
@@ -196,7 +199,6 @@ final class HistoricalLoad {
                 if (bulk) {
                     restoreQuietly(connection);
                 }
-                unlock(connection, table);
             }
         } catch (SQLException e) {
             throw DatabaseFailures.translate("Load of " + source + " failed", e);
@@ -205,7 +207,8 @@ final class HistoricalLoad {
 
     /** Reads and stores one chunk in one transaction; false once the input is exhausted. */
     private boolean chunk(Connection connection, Table table, LoadRow row, CsvReader reader,
-            Validator.Scope scope, LoadOptions options, boolean firstRecordMayBeHeader) throws SQLException, IOException {
+            Validator.Scope scope, LoadOptions options, boolean firstRecordMayBeHeader, TableLease lease)
+            throws SQLException, IOException {
         Totals totals = row.totals;
         connection.setAutoCommit(false);
         CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql(table));
@@ -248,6 +251,9 @@ final class HistoricalLoad {
         totals.bytesDone = reader.bytesRead();
         totals.checksum = reader.checksum();
         saveCheckpoint(connection, row);
+        // Last, so the lease row stays locked only for the commit: a chunk never commits once another
+        // load holds the table.
+        lease.confirm(connection);
         connection.commit();
         return more;
     }
@@ -479,39 +485,7 @@ final class HistoricalLoad {
         }
     }
 
-    // ---- locking and failures -------------------------------------------------------------------
-
-    /**
-     * One load per table at a time, across every process using the database. Waits a few seconds: the
-     * session of a process that just died keeps its lock until the server notices.
-     */
-    private static void lock(Connection connection, Table table) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("SET lock_timeout = '" + LOCK_WAIT_SECONDS + "s'");
-            try {
-                statement.execute("SELECT pg_advisory_lock(" + TableLocks.key(table) + ")");
-            } catch (SQLException e) {
-                if ("55P03".equals(e.getSQLState())) {
-                    throw new HiringException(Code.LOAD_IN_PROGRESS,
-                            "Another load into " + table.sqlName() + " is running; try again when it ends.");
-                }
-                throw e;
-            } finally {
-                statement.execute("RESET lock_timeout");
-            }
-        }
-    }
-
-    private static void unlock(Connection connection, Table table) {
-        try {
-            connection.setAutoCommit(true);
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("SELECT pg_advisory_unlock(" + TableLocks.key(table) + ")");
-            }
-        } catch (SQLException ignored) {
-            // The lock ends with the session anyway.
-        }
-    }
+    // ---- failures -------------------------------------------------------------------
 
     /** Rolls back the open chunk and records the failure; a later run of the same source resumes it. */
     private static void markFailed(Connection connection, LoadRow row) {

@@ -9,6 +9,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.Table;
+import dev.hiringkit.db.TableLease;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.repository.Batch;
@@ -27,6 +28,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -430,8 +432,7 @@ class ArchiverTest {
     @Test
     void aRestoreIsRefusedWhileALoadOfItsTableRuns() throws Exception {
         Backup backup = kit.archiver().backup();
-        try (Connection load = dataSource.getConnection(); Statement s = load.createStatement()) {
-            s.execute("SELECT pg_advisory_lock(hashtext('hiringkit.load.jobs'))"); // what a running load holds
+        try (TableLease load = TableLease.acquire(dataSource, Table.JOBS, Duration.ZERO)) { // what a running load holds
             assertRefusedAndUnchanged(HiringException.Code.LOAD_IN_PROGRESS, "jobs is running",
                     () -> kit.archiver().restore(backup.id(), RestoreMode.REPLACE, Table.JOBS));
         }

@@ -2,6 +2,8 @@ package dev.hiringkit.server.auth;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -9,7 +11,7 @@ import java.util.function.Function;
 
 /**
  * The accounts of one table a server has looked up, by id, kept only while the {@link AccountChangeListener}
- * hears of every change: a request then costs no database round trip to check its token's account. While
+ * hears of every change (or checks them all every poll interval): a request then costs no database round trip to check its token's account. While
  * it does not listen, nothing is kept and every lookup reads the database.
  */
 final class AccountCache {
@@ -36,6 +38,13 @@ final class AccountCache {
     void forgetAll() {
         changes.incrementAndGet();
         remembered.invalidateAll();
+    }
+
+    /** The id and version of each account remembered now, for a check against the stored ones. */
+    Map<UUID, Integer> versions() {
+        Map<UUID, Integer> versions = new HashMap<>();
+        remembered.asMap().forEach((id, account) -> versions.put(id, account.version()));
+        return versions;
     }
 
     Optional<Account> find(UUID id, Function<UUID, Optional<Account>> read) {

@@ -15,12 +15,27 @@ public final class Auth {
     private final Clients clients;
     private final Tokens tokens;
     private final LoginThrottle throttle;
+    private final AccountChanges accountChanges;
 
     public Auth(Users users, Clients clients, Tokens tokens, LoginThrottle throttle) {
+        this(users, clients, tokens, throttle, AccountChanges.listen());
+    }
+
+    private Auth(Users users, Clients clients, Tokens tokens, LoginThrottle throttle, AccountChanges accountChanges) {
         this.users = users;
         this.clients = clients;
         this.tokens = tokens;
         this.throttle = throttle;
+        this.accountChanges = accountChanges;
+    }
+
+    /**
+     * The same, hearing of changed accounts as {@code accountChanges} says (by default
+     * {@link AccountChanges#listen()}, on the server's pool): behind a transaction pooler, a direct
+     * connection to listen on, or polling.
+     */
+    public Auth withAccountChanges(AccountChanges accountChanges) {
+        return new Auth(users, clients, tokens, throttle, java.util.Objects.requireNonNull(accountChanges));
     }
 
     public Users users() {
@@ -32,12 +47,12 @@ public final class Auth {
     }
 
     /**
-     * Listens for changed users and clients while it runs (a Jetty bean of the server), so that their tokens
-     * end on this server within milliseconds of a change made anywhere; without it nothing is remembered
-     * and every request reads its account from the database.
+     * Follows changed users and clients while it runs (a Jetty bean of the server), so that their tokens
+     * end on this server within milliseconds (listening) or a second or two (polling) of a change made
+     * anywhere; without it nothing is remembered and every request reads its account from the database.
      */
     public LifeCycle changeListener() {
-        return new AccountChangeListener(users.dataSource(), users.cache(), clients.cache());
+        return new AccountChangeListener(users.dataSource(), accountChanges, users.cache(), clients.cache());
     }
 
     /** The outcome of a sign-in: a token, or why not. */

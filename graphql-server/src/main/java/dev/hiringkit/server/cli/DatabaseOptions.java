@@ -1,5 +1,7 @@
 package dev.hiringkit.server.cli;
 
+import dev.hiringkit.HiringException;
+import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.archive.ArchiveStore;
 import java.net.URI;
 import java.nio.file.Path;
@@ -50,9 +52,27 @@ final class DatabaseOptions {
                     + " default: ${DEFAULT-VALUE}).")
     double maxReplicaLagSeconds;
 
+    @Option(names = "--db-pooler", paramLabel = "none|transaction", defaultValue = "${env:HIRING_DB_POOLER:-none}",
+            description = {"What --db-url reaches (env HIRING_DB_POOLER; default: ${DEFAULT-VALUE}): none, PostgreSQL itself or a"
+                    + " pooler in session mode; transaction, a pooler in transaction mode such as PgBouncer's",
+                    "pool_mode = transaction: then the driver makes no server-side prepared statements (prepareThreshold=0),"
+                    + " and 'serve' hears of account changes on --db-listen-url, or else by polling."})
+    String dbPooler;
+
     /** The file the command logs to. */
     Path logFile() {
         return logFile != null ? logFile : dataDir.resolve("logs").resolve("hiring.log");
+    }
+
+    /** Whether --db-url goes through a transaction pooler, where no session outlives a transaction. */
+    boolean transactionPooler() {
+        String pooler = dbPooler == null ? "none" : dbPooler.trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (pooler) {
+            case "none", "" -> false;
+            case "transaction" -> true;
+            default -> throw new HiringException(Code.INVALID_ARGUMENT, "--db-pooler is none or transaction, not '"
+                    + dbPooler + "'");
+        };
     }
 
     /** Whether a location names an S3 object or prefix rather than a local path. */

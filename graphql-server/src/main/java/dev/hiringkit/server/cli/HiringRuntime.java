@@ -6,11 +6,13 @@ import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.server.auth.AccountChanges;
 import dev.hiringkit.server.db.DatabaseFailures;
 import dev.hiringkit.server.db.EmbeddedDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import org.postgresql.ds.PGSimpleDataSource;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** A started {@link HiringKit}: the database (given or embedded), its pool, the migrated schema. */
@@ -25,14 +27,16 @@ final class HiringRuntime implements AutoCloseable {
     private final HikariDataSource readPool;
     private final S3Client s3;
     private final HiringKit kit;
+    private final boolean transactionPooler;
 
     private HiringRuntime(EmbeddedDatabase embedded, HikariDataSource pool, HikariDataSource readPool, S3Client s3,
-            HiringKit kit) {
+            HiringKit kit, boolean transactionPooler) {
         this.embedded = embedded;
         this.pool = pool;
         this.readPool = readPool;
         this.s3 = s3;
         this.kit = kit;
+        this.transactionPooler = transactionPooler;
     }
 
     static HiringRuntime start(DatabaseOptions options) {
@@ -76,6 +80,11 @@ final class HiringRuntime implements AutoCloseable {
             String password = System.getenv("HIRING_DB_PASSWORD");
             if (password != null) {
                 config.setPassword(password);
+            }
+            if (options.transactionPooler()) {
+                // A named server-side prepared statement lives in one server session, which a transaction
+                // pooler hands to other clients between transactions: statements stay unnamed.
+                config.addDataSourceProperty("prepareThreshold", "0");
             }
         } else {
             try {
@@ -125,7 +134,8 @@ final class HiringRuntime implements AutoCloseable {
             }
             throw e;
         }
-        return new HiringRuntime(embedded, pool, readPool, s3, kit);
+        return new HiringRuntime(embedded, pool, readPool, s3, kit,
+                embedded == null && options.transactionPooler());
     }
 
     /**
@@ -145,6 +155,10 @@ final class HiringRuntime implements AutoCloseable {
         config.setInitializationFailTimeout(-1);
         config.setReadOnly(true);
         config.setJdbcUrl(options.dbReadUrl);
+        if (options.transactionPooler()) {
+            // A replica behind its own transaction pooler: the same driver setting as the primary's.
+            config.addDataSourceProperty("prepareThreshold", "0");
+        }
         String user = System.getenv("HIRING_DB_READ_USER");
         if (user == null) {
             user = System.getenv("HIRING_DB_USER");
@@ -187,6 +201,28 @@ final class HiringRuntime implements AutoCloseable {
     private static String withoutQuery(String jdbcUrl) {
         int query = jdbcUrl.indexOf('?');
         return query < 0 ? jdbcUrl : jdbcUrl.substring(0, query);
+    }
+
+    /**
+     * How the server hears of changed accounts: LISTEN on its pool, unless that goes through a
+     * transaction pooler; then LISTEN on {@code listenUrl} (a direct connection to the same database),
+     * or poll when there is none.
+     */
+    AccountChanges accountChanges(String listenUrl) {
+        if (listenUrl != null && !listenUrl.isBlank()) {
+            PGSimpleDataSource direct = new PGSimpleDataSource();
+            direct.setURL(listenUrl);
+            String user = System.getenv("HIRING_DB_USER");
+            if (user != null && !listenUrl.contains("user=")) {
+                direct.setUser(user);
+            }
+            String password = System.getenv("HIRING_DB_PASSWORD");
+            if (password != null && !listenUrl.contains("password=")) {
+                direct.setPassword(password);
+            }
+            return AccountChanges.listen(direct);
+        }
+        return embedded == null && transactionPooler ? AccountChanges.poll() : AccountChanges.listen();
     }
 
     HiringKit kit() {

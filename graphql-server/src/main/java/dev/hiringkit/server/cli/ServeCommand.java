@@ -137,6 +137,13 @@ final class ServeCommand implements Callable<Integer> {
                     "balancers to take it out first (env HIRING_SHUTDOWN_DRAIN; default: ${DEFAULT-VALUE})."})
     int shutdownDrain;
 
+    @Option(names = "--db-listen-url", defaultValue = "${env:HIRING_DB_LISTEN_URL}", paramLabel = "JDBC-URL",
+            description = {"A direct connection to the database of --db-url, not through a transaction pooler (env"
+                    + " HIRING_DB_LISTEN_URL; user and password as for --db-url): one session LISTENs there for changed",
+                    "users and clients, which end their tokens at once. Without it, behind --db-pooler transaction,"
+                    + " the server reads their versions every second instead."})
+    String dbListenUrl;
+
     /** The text of each .graphql file of the directory, none when it is null. */
     private static List<String> documents(Path dir) throws java.io.IOException {
         if (dir == null) {
@@ -175,7 +182,8 @@ final class ServeCommand implements Callable<Integer> {
             byte[] secret = Tokens.secret(System.getenv("HIRING_JWT_SECRET"), database.dataDir.resolve("jwt.key"));
             Auth auth = new Auth(users, new Clients(runtime.dataSource()),
                     new Tokens(secret, Duration.ofMinutes(tokenMinutes), Clock.systemUTC(), provider),
-                    new LoginThrottle(runtime.dataSource(), Clock.systemUTC()));
+                    new LoginThrottle(runtime.dataSource(), Clock.systemUTC()))
+                    .withAccountChanges(runtime.accountChanges(dbListenUrl));
             if (demo && runtime.kit().repository().count(Table.HIRED_EMPLOYEES) == 0) {
                 Path dir = database.dataDir.resolve("demo");
                 GenerateCommand.generate(dir, 100_000, 42, 0.02);
