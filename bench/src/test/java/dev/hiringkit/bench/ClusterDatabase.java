@@ -3,15 +3,10 @@ package dev.hiringkit.bench;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.testing.RestartablePostgres;
-import java.io.IOException;
+import dev.hiringkit.testing.TestPgBouncer;
+import dev.hiringkit.testing.TestStandby;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 
 /**
  * The cluster's PostgreSQL: a primary that can be restarted, a streaming-replication hot standby of it,
@@ -27,10 +22,10 @@ final class ClusterDatabase implements AutoCloseable {
 
     private final RestartablePostgres primary;
     private final int primaryPort;
-    private final LocalStandby standby;
-    private final LocalPgBouncer pgbouncer;
+    private final TestStandby standby;
+    private final TestPgBouncer pgbouncer;
 
-    private ClusterDatabase(RestartablePostgres primary, int primaryPort, LocalStandby standby, LocalPgBouncer pgbouncer) {
+    private ClusterDatabase(RestartablePostgres primary, int primaryPort, TestStandby standby, TestPgBouncer pgbouncer) {
         this.primary = primary;
         this.primaryPort = primaryPort;
         this.standby = standby;
@@ -38,17 +33,16 @@ final class ClusterDatabase implements AutoCloseable {
     }
 
     /** Starts the three in {@code dir}; on failure, stops what started. */
-    static ClusterDatabase start(Path dir) throws IOException, InterruptedException {
-        Path primaryData = dir.resolve("primary");
-        RestartablePostgres primary = RestartablePostgres.start(primaryData);
-        LocalStandby standby = null;
+    static ClusterDatabase start(Path dir) {
+        RestartablePostgres primary = RestartablePostgres.start(dir.resolve("primary"));
+        TestStandby standby = null;
         try {
             int primaryPort = Integer.parseInt(primary.jdbcUrl("x").replaceAll("^.*:(\\d+)/.*$", "$1"));
             primary.execute("postgres", "CREATE DATABASE " + DATABASE);
-            standby = LocalStandby.start(primary, primaryData, primaryPort, dir.resolve("standby"));
-            LocalPgBouncer pgbouncer = LocalPgBouncer.start(dir.resolve("pgbouncer"), Ports.free(), primaryPort);
+            standby = TestStandby.start(primary, dir.resolve("standby"));
+            TestPgBouncer pgbouncer = TestPgBouncer.start(ClusterBenchmark.class, "127.0.0.1", primaryPort, DATABASE, USER, PASSWORD);
             return new ClusterDatabase(primary, primaryPort, standby, pgbouncer);
-        } catch (IOException | InterruptedException | RuntimeException e) {
+        } catch (RuntimeException e) {
             if (standby != null) {
                 standby.close();
             }
@@ -64,7 +58,7 @@ final class ClusterDatabase implements AutoCloseable {
 
     /** The standby's URL, which the servers read from. */
     String standbyUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + standby.port() + "/" + DATABASE + "?user=" + USER + "&password=" + PASSWORD;
+        return standby.jdbcUrl(DATABASE);
     }
 
     /** The primary's URL, bypassing PgBouncer: for the checks. */
@@ -94,32 +88,12 @@ final class ClusterDatabase implements AutoCloseable {
     }
 
     /** Waits until the standby has replayed everything the primary had written when this was called. */
-    void awaitStandbyCaughtUp(Duration timeout) throws SQLException, InterruptedException {
-        String target;
-        try (Connection c = DriverManager.getConnection(primaryUrl("postgres")); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
-            rs.next();
-            target = rs.getString(1);
-        }
-        Instant deadline = Instant.now().plus(timeout);
-        try (Connection c = DriverManager.getConnection(standbyUrl()); Statement s = c.createStatement()) {
-            while (true) {
-                try (ResultSet rs = s.executeQuery("SELECT pg_last_wal_replay_lsn() >= '" + target + "'::pg_lsn")) {
-                    rs.next();
-                    if (rs.getBoolean(1)) {
-                        return;
-                    }
-                }
-                if (Instant.now().isAfter(deadline)) {
-                    throw new IllegalStateException("the standby did not replay up to " + target + " within " + timeout);
-                }
-                Thread.sleep(100);
-            }
-        }
+    void awaitStandbyCaughtUp(Duration timeout) {
+        standby.awaitCatchUp(timeout);
     }
 
     @Override
-    public void close() throws IOException {
+    public void close() {
         try {
             pgbouncer.close();
         } finally {
