@@ -79,7 +79,7 @@ final class Cluster implements AutoCloseable {
     }
 
     private void startAll() throws IOException, InterruptedException {
-        List<String> missing = missingServeOptions();
+        List<String> missing = missingServeOptions(jar);
         if (!missing.isEmpty() && !preMerge) {
             throw new IllegalStateException("hiring serve has no " + String.join(", ", missing)
                     + ": the cluster test needs them (run with --pre-merge to try without)");
@@ -140,7 +140,7 @@ final class Cluster implements AutoCloseable {
     }
 
     /** The options of ClusterNames.REQUIRED_SERVE_OPTIONS that {@code hiring serve --help} does not list. */
-    private List<String> missingServeOptions() throws IOException, InterruptedException {
+    static List<String> missingServeOptions(Path jar) throws IOException, InterruptedException {
         Process help = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar.toString(), "serve", "--help").redirectErrorStream(true).start();
         String text = new String(help.getInputStream().readAllBytes());
