@@ -35,7 +35,7 @@ final class Cluster implements AutoCloseable {
     final String adminPassword = secret(18);
     final String bucket;
     final String archive;
-    final String readyPath;
+    private String readyPath;
     private final Path jar;
     private final Path repository;
     private final boolean preMerge;
@@ -50,7 +50,6 @@ final class Cluster implements AutoCloseable {
         this.repository = repository;
         this.jar = jar;
         this.preMerge = preMerge;
-        this.readyPath = preMerge ? ClusterNames.PRE_MERGE_READY_PATH : ClusterNames.READY_PATH;
         this.bucket = TestS3.newBucket();
         this.archive = "s3://" + bucket + "/cluster/";
     }
@@ -87,6 +86,10 @@ final class Cluster implements AutoCloseable {
         database = ClusterDatabase.start(dir.resolve("postgres"));
         String readUrl = missing.contains(ClusterNames.READ_URL_OPTION) ? null : database.standbyUrl();
         boolean graceful = !missing.contains(ClusterNames.SHUTDOWN_GRACE_OPTION);
+        readyPath = graceful ? ClusterNames.READY_PATH : ClusterNames.PRE_MERGE_READY_PATH;
+        boolean pooler = !missing.contains(ClusterNames.POOLER_OPTION);
+        String dbUrl = database.pooledUrl(pooler ? "" : ClusterNames.PRE_MERGE_POOLER_JDBC_PARAMETERS);
+        List<String> dbOptions = pooler ? ClusterNames.POOLER_SERVE_OPTIONS : List.of();
         Map<String, String> environment = Map.of(
                 "HIRING_DB_USER", ClusterDatabase.USER,
                 "HIRING_DB_PASSWORD", ClusterDatabase.PASSWORD,
@@ -99,7 +102,7 @@ final class Cluster implements AutoCloseable {
         for (int i = 1; i <= INSTANCES; i++) {
             int port = Ports.free();
             ports.add(port);
-            instances.add(HiringInstance.create("hiring" + i, jar, dir.resolve("hiring" + i), port, database.pooledUrl(),
+            instances.add(HiringInstance.create("hiring" + i, jar, dir.resolve("hiring" + i), port, dbUrl, dbOptions,
                     readUrl, graceful, archive, TestS3.endpoint(), environment, readyPath));
         }
         loadBalancer = LoadBalancer.start(repository, dir, Ports.free(), Ports.free(), ports, readyPath);

@@ -51,9 +51,12 @@ final class ClusterDatabase implements AutoCloseable {
         }
     }
 
-    /** The URL the servers write through: PgBouncer, without session state (user and password from the environment). */
-    String pooledUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + pgbouncer.port() + "/" + DATABASE + "?" + ClusterNames.PGBOUNCER_JDBC_PARAMETERS;
+    /**
+     * The URL the servers write through: PgBouncer (user and password from the environment), with
+     * {@code parameters} when not empty.
+     */
+    String pooledUrl(String parameters) {
+        return "jdbc:postgresql://127.0.0.1:" + pgbouncer.port() + "/" + DATABASE + (parameters.isEmpty() ? "" : "?" + parameters);
     }
 
     /** The standby's URL, which the servers read from. */

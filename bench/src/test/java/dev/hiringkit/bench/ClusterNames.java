@@ -15,7 +15,10 @@ final class ClusterNames {
     /** 200 when an instance takes work; 503 while it stops or its database is down. HAProxy checks it. */
     static final String READY_PATH = "/health/ready";
 
-    /** The readiness path of a server without {@link #READY_PATH} (run with {@code --pre-merge}). */
+    /**
+     * The readiness path of a server without {@link #READY_PATH} (run with {@code --pre-merge}): one
+     * without {@link #SHUTDOWN_GRACE_OPTION}, which comes with it.
+     */
     static final String PRE_MERGE_READY_PATH = "/health";
 
     /** The request header that makes a retried mutation run once. */
@@ -41,17 +44,21 @@ final class ClusterNames {
         return Long.toString(SHUTDOWN_GRACE.toSeconds());
     }
 
-    /** The options {@code hiring serve --help} must list; without one the run stops, unless {@code --pre-merge}. */
-    static final List<String> REQUIRED_SERVE_OPTIONS = List.of(READ_URL_OPTION, SHUTDOWN_GRACE_OPTION);
+    /**
+     * {@code hiring serve}'s option saying what {@code --db-url} reaches; {@link #POOLER_SERVE_OPTIONS} tell
+     * it that it is PgBouncer in transaction mode (no server-side prepared statements, no session state).
+     */
+    static final String POOLER_OPTION = "--db-pooler";
+    static final List<String> POOLER_SERVE_OPTIONS = List.of(POOLER_OPTION, "transaction");
 
     /**
-     * JDBC parameters of the URL through PgBouncer in transaction mode: no server-side prepared statements,
-     * which would outlive the transaction on a connection another client gets next.
+     * The JDBC parameters that keep a server without {@link #POOLER_OPTION} working through PgBouncer
+     * ({@code --pre-merge} only): with the option, the URL has none, so the test shows the option suffices.
      */
-    static final String PGBOUNCER_JDBC_PARAMETERS = "prepareThreshold=0";
+    static final String PRE_MERGE_POOLER_JDBC_PARAMETERS = "prepareThreshold=0";
 
-    /** More {@code hiring serve} options for running behind PgBouncer (none needed beyond the URL's). */
-    static final List<String> PGBOUNCER_SERVE_OPTIONS = List.of();
+    /** The options {@code hiring serve --help} must list; without one the run stops, unless {@code --pre-merge}. */
+    static final List<String> REQUIRED_SERVE_OPTIONS = List.of(READ_URL_OPTION, SHUTDOWN_GRACE_OPTION, POOLER_OPTION);
 
     /** The HAProxy configuration, relative to the repository: the one documented is the one tested. */
     static final String HAPROXY_CONFIG = "deploy/haproxy.cfg";

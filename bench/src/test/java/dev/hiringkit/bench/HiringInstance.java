@@ -29,11 +29,12 @@ final class HiringInstance {
     }
 
     /**
-     * An instance (not started) serving {@code dbUrl}; {@code readUrl} (may be null) is the standby it reads
-     * from. Credentials, the admin password and the token secret come from {@code environment}.
+     * An instance (not started) serving {@code dbUrl} (with {@code dbOptions} saying what it is);
+     * {@code readUrl} (may be null) is the standby it reads from; {@code graceful}: with a shutdown grace. Credentials, the admin password and the token secret come from {@code environment}.
      */
-    static HiringInstance create(String name, Path jar, Path dataDir, int port, String dbUrl, String readUrl,
-            boolean graceful, String archive, URI s3Endpoint, Map<String, String> environment, String readyPath) {
+    static HiringInstance create(String name, Path jar, Path dataDir, int port, String dbUrl, List<String> dbOptions,
+            String readUrl, boolean graceful, String archive, URI s3Endpoint, Map<String, String> environment,
+            String readyPath) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_OPTIONS);
@@ -43,7 +44,7 @@ final class HiringInstance {
                 "--db-url", dbUrl,
                 "--archive", archive, "--s3-endpoint", s3Endpoint.toString(),
                 "--token-minutes", "600"));
-        command.addAll(ClusterNames.PGBOUNCER_SERVE_OPTIONS);
+        command.addAll(dbOptions);
         if (readUrl != null) {
             command.addAll(List.of(ClusterNames.READ_URL_OPTION, readUrl));
         }
