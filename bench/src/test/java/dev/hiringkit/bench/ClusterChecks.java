@@ -38,6 +38,9 @@ final class ClusterChecks {
               departmentsAboveMean(year: 2021) { mean departmentCount totalHired departments { id hired } }
             }""";
 
+    /** Acknowledged batches sent again, one per client. */
+    private static final int RESENT = 8;
+
     private final Cluster cluster;
     private final List<Check> checks = new ArrayList<>();
 
@@ -65,6 +68,7 @@ final class ClusterChecks {
             duplicatesAnswered += phase.duplicateIdRejections.sum();
             rejectedAnswered += phase.rejectedInAnswers.sum();
         }
+        resentBatchesReplay(phases.get(phases.size() - 1));
         ClusterDatabase database = cluster.database();
         try (HikariDataSource primary = database.pool(database.primaryUrl(ClusterDatabase.DATABASE), "primary-check", 2);
                 HikariDataSource standby = database.pool(database.standbyUrl(), "standby-check", 2)) {
@@ -91,6 +95,32 @@ final class ClusterChecks {
                     + (chaos.terminatedIn == null ? "?" : chaos.terminatedIn.toMillis() + " ms"));
             backupRestores(chaos.backup.get());
         }
+    }
+
+    /**
+     * A client whose answer was lost sends the batch again with its key: a few acknowledged batches, sent
+     * again through the load balancer, come back as the first answer (same batch id, all rows inserted),
+     * marked replayed, and add nothing (the counts below include them).
+     */
+    private void resentBatchesReplay(LoadStats phase) throws InterruptedException {
+        List<Integer> batches = phase.batchIds.keySet().stream().sorted().limit(RESENT).toList();
+        List<String> wrong = new ArrayList<>();
+        ApiClient api = cluster.client();
+        for (int b : batches) {
+            ApiClient.Answer answer = api.post(ClusterBatches.INGEST, ClusterBatches.batch(b), ClusterBatches.key(b),
+                    IngestLoad.TIMEOUT);
+            JsonNode ingest = answer.acknowledged() ? answer.data().path("ingest") : null;
+            if (ingest == null) {
+                wrong.add("batch " + b + ": " + answer.failure());
+            } else if (!answer.replayed() || !ingest.path("batchId").asText().equals(phase.batchIds.get(b))
+                    || ingest.path("inserted").asInt() != ClusterBatches.ROWS) {
+                wrong.add("batch " + b + ": replayed " + answer.replayed() + ", batch id " + ingest.path("batchId").asText()
+                        + " (first " + phase.batchIds.get(b) + "), inserted " + ingest.path("inserted").asInt());
+            }
+        }
+        add("a batch sent again with its key is replayed", !batches.isEmpty() && wrong.isEmpty(), wrong.isEmpty()
+                ? batches.size() + " batches answered as the first time, marked " + ClusterNames.REPLAYED_HEADER
+                : String.join("; ", wrong));
     }
 
     /** Each acknowledged batch's id range holds its 1000 rows, and no other range holds any. */

@@ -73,6 +73,7 @@ final class IngestLoad {
                 }
             }
         }
+        stats.batchIds.put(b, ingest.path("batchId").asText());
         stats.acknowledged.add(b);
     }
 

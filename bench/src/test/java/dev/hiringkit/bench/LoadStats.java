@@ -13,6 +13,8 @@ final class LoadStats {
 
     final String phase;
     final Set<Integer> acknowledged = ConcurrentHashMap.newKeySet();
+    /** The batch id each acknowledged batch was answered with. */
+    final Map<Integer, String> batchIds = new ConcurrentHashMap<>();
     final LongAdder retries = new LongAdder();
     final LongAdder replays = new LongAdder();
     final LongAdder rejectedInAnswers = new LongAdder();
