@@ -70,7 +70,9 @@ public final class TestStandby implements AutoCloseable {
     /**
      * A new standby of the server {@code primaryJdbcUrl} points at (a superuser's URL, user and password
      * in it), its data in {@code directory} (absent or empty), started and accepting read-only
-     * connections. {@link #jdbcUrl()} names the same database on the standby.
+     * connections. {@link #jdbcUrl()} names the same database on the standby. The URL must reach
+     * PostgreSQL itself, not a pooler in transaction mode: the backup's start and stop must run in one
+     * session.
      */
     public static TestStandby start(String primaryJdbcUrl, Path directory) {
         Properties url = Driver.parseURL(primaryJdbcUrl, null);
