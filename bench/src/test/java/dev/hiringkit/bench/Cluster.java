@@ -83,13 +83,16 @@ final class Cluster implements AutoCloseable {
             throw new IllegalStateException("hiring serve has no " + String.join(", ", missing)
                     + ": the cluster test needs them (run with --pre-merge to try without)");
         }
-        database = ClusterDatabase.start(dir.resolve("postgres"));
+        database = ClusterDatabase.start(dir.resolve("postgres"), repository);
         String readUrl = missing.contains(ClusterNames.READ_URL_OPTION) ? null : database.standbyUrl();
         boolean graceful = !missing.contains(ClusterNames.SHUTDOWN_GRACE_OPTION);
         readyPath = graceful ? ClusterNames.READY_PATH : ClusterNames.PRE_MERGE_READY_PATH;
         boolean pooler = !missing.contains(ClusterNames.POOLER_OPTION);
         String dbUrl = database.pooledUrl(pooler ? "" : ClusterNames.PRE_MERGE_POOLER_JDBC_PARAMETERS);
-        List<String> dbOptions = pooler ? ClusterNames.POOLER_SERVE_OPTIONS : List.of();
+        List<String> dbOptions = new ArrayList<>(pooler ? ClusterNames.POOLER_SERVE_OPTIONS : List.of());
+        if (pooler && serveHelp(jar).contains(ClusterNames.LISTEN_URL_OPTION)) {
+            dbOptions.addAll(List.of(ClusterNames.LISTEN_URL_OPTION, database.directUrl()));
+        }
         Map<String, String> environment = Map.of(
                 "HIRING_DB_USER", ClusterDatabase.USER,
                 "HIRING_DB_PASSWORD", ClusterDatabase.PASSWORD,
@@ -144,11 +147,16 @@ final class Cluster implements AutoCloseable {
 
     /** The options of ClusterNames.REQUIRED_SERVE_OPTIONS that {@code hiring serve --help} does not list. */
     static List<String> missingServeOptions(Path jar) throws IOException, InterruptedException {
+        String text = serveHelp(jar);
+        return ClusterNames.REQUIRED_SERVE_OPTIONS.stream().filter(option -> !text.contains(option)).toList();
+    }
+
+    private static String serveHelp(Path jar) throws IOException, InterruptedException {
         Process help = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar.toString(), "serve", "--help").redirectErrorStream(true).start();
         String text = new String(help.getInputStream().readAllBytes());
         help.waitFor(60, TimeUnit.SECONDS);
-        return ClusterNames.REQUIRED_SERVE_OPTIONS.stream().filter(option -> !text.contains(option)).toList();
+        return text;
     }
 
     @Override

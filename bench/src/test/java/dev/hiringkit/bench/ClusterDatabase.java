@@ -23,25 +23,35 @@ final class ClusterDatabase implements AutoCloseable {
     private final RestartablePostgres primary;
     private final int primaryPort;
     private final TestStandby standby;
-    private final TestPgBouncer pgbouncer;
+    private final AutoCloseable pgbouncer;
+    private final int pgbouncerPort;
 
-    private ClusterDatabase(RestartablePostgres primary, int primaryPort, TestStandby standby, TestPgBouncer pgbouncer) {
+    private ClusterDatabase(RestartablePostgres primary, int primaryPort, TestStandby standby, AutoCloseable pgbouncer,
+            int pgbouncerPort) {
         this.primary = primary;
         this.primaryPort = primaryPort;
         this.standby = standby;
         this.pgbouncer = pgbouncer;
+        this.pgbouncerPort = pgbouncerPort;
     }
 
-    /** Starts the three in {@code dir}; on failure, stops what started. */
-    static ClusterDatabase start(Path dir) {
+    /**
+     * Starts the three in {@code dir}, PgBouncer from the repository's configuration when it has one;
+     * on failure, stops what started.
+     */
+    static ClusterDatabase start(Path dir, Path repository) {
         RestartablePostgres primary = RestartablePostgres.start(dir.resolve("primary"));
         TestStandby standby = null;
         try {
             int primaryPort = Integer.parseInt(primary.jdbcUrl("x").replaceAll("^.*:(\\d+)/.*$", "$1"));
             primary.execute("postgres", "CREATE DATABASE " + DATABASE);
             standby = TestStandby.start(primary, dir.resolve("standby"));
+            if (DeployedPgBouncer.available(repository)) {
+                DeployedPgBouncer pgbouncer = DeployedPgBouncer.start(repository, dir.resolve("pgbouncer"), primaryPort, USER, PASSWORD);
+                return new ClusterDatabase(primary, primaryPort, standby, pgbouncer, pgbouncer.port());
+            }
             TestPgBouncer pgbouncer = TestPgBouncer.start(ClusterBenchmark.class, "127.0.0.1", primaryPort, DATABASE, USER, PASSWORD);
-            return new ClusterDatabase(primary, primaryPort, standby, pgbouncer);
+            return new ClusterDatabase(primary, primaryPort, standby, pgbouncer, pgbouncer.port());
         } catch (RuntimeException e) {
             if (standby != null) {
                 standby.close();
@@ -56,12 +66,17 @@ final class ClusterDatabase implements AutoCloseable {
      * {@code parameters} when not empty.
      */
     String pooledUrl(String parameters) {
-        return "jdbc:postgresql://127.0.0.1:" + pgbouncer.port() + "/" + DATABASE + (parameters.isEmpty() ? "" : "?" + parameters);
+        return "jdbc:postgresql://127.0.0.1:" + pgbouncerPort + "/" + DATABASE + (parameters.isEmpty() ? "" : "?" + parameters);
     }
 
     /** The standby's URL, which the servers read from. */
     String standbyUrl() {
         return standby.jdbcUrl(DATABASE);
+    }
+
+    /** The primary's URL without user and password (from the environment), bypassing PgBouncer: for LISTEN. */
+    String directUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + primaryPort + "/" + DATABASE;
     }
 
     /** The primary's URL, bypassing PgBouncer: for the checks. */
@@ -99,6 +114,8 @@ final class ClusterDatabase implements AutoCloseable {
     public void close() {
         try {
             pgbouncer.close();
+        } catch (Exception e) {
+            System.err.println("Could not stop PgBouncer: " + e.getMessage());
         } finally {
             try {
                 standby.close();

@@ -63,6 +63,18 @@ final class ClusterNames {
     /** The HAProxy configuration, relative to the repository: the one documented is the one tested. */
     static final String HAPROXY_CONFIG = "deploy/haproxy.cfg";
 
+    /**
+     * The PgBouncer configuration, relative to the repository, run with its addresses and paths replaced
+     * (see DeployedPgBouncer); where the repository has none yet, the core test-jar's TestPgBouncer.
+     */
+    static final String PGBOUNCER_CONFIG = "deploy/pgbouncer.ini";
+
+    /**
+     * {@code hiring serve}'s option naming a direct connection to the primary for LISTEN, beside the pooled
+     * one, as {@link #PGBOUNCER_CONFIG} says to run it; left out when the server has no such option.
+     */
+    static final String LISTEN_URL_OPTION = "--db-listen-url";
+
     /** The addresses in {@link #HAPROXY_CONFIG} that the harness replaces by the ones it picked. */
     static final String HAPROXY_EXAMPLE_FRONTEND = "*:8080";
     static final String HAPROXY_EXAMPLE_STATS = "127.0.0.1:8404";
