@@ -88,8 +88,9 @@ public final class ClusterBenchmark {
         out.println("Cluster test: " + options.clients() + " clients, batches of " + ClusterBatches.ROWS + " rows"
                 + (options.preMerge() ? " (--pre-merge: without the options hiring serve lacks)" : ""));
         try (Cluster cluster = Cluster.start(repository, jar, options.preMerge())) {
-            out.printf("Started in %.1f s: PostgreSQL primary, standby, PgBouncer, S3Proxy, HAProxy at %s, hiring1%n",
-                    (System.nanoTime() - start) / 1e9, cluster.uri());
+            out.printf("Started in %.1f s: PostgreSQL primary, standby, PgBouncer (%s), S3Proxy, HAProxy (%s) at %s, hiring1%n",
+                    (System.nanoTime() - start) / 1e9, cluster.database().pgbouncerConfiguration(), ClusterNames.HAPROXY_CONFIG,
+                    cluster.uri());
             ApiClient api = cluster.client();
             List<LoadStats> phases = new ArrayList<>();
             AtomicInteger next = new AtomicInteger();

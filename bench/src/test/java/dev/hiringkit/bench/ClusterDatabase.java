@@ -69,6 +69,11 @@ final class ClusterDatabase implements AutoCloseable {
         return "jdbc:postgresql://127.0.0.1:" + pgbouncerPort + "/" + DATABASE + (parameters.isEmpty() ? "" : "?" + parameters);
     }
 
+    /** Which PgBouncer configuration runs, for the report. */
+    String pgbouncerConfiguration() {
+        return pgbouncer instanceof DeployedPgBouncer ? ClusterNames.PGBOUNCER_CONFIG : "TestPgBouncer's";
+    }
+
     /** The standby's URL, which the servers read from. */
     String standbyUrl() {
         return standby.jdbcUrl(DATABASE);
