@@ -120,7 +120,8 @@ final class ClusterChecks {
         }
         add("a batch sent again with its key is replayed", !batches.isEmpty() && wrong.isEmpty(), wrong.isEmpty()
                 ? batches.size() + " batches answered as the first time, marked " + ClusterNames.REPLAYED_HEADER
-                : String.join("; ", wrong));
+                : wrong.size() + " of " + batches.size() + " not: " + wrong.stream().limit(2).collect(Collectors.joining("; "))
+                        + (wrong.size() > 2 ? "; ..." : ""));
     }
 
     /** Each acknowledged batch's id range holds its 1000 rows, and no other range holds any. */
