@@ -16,7 +16,6 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -35,30 +34,27 @@ final class Cluster implements AutoCloseable {
     final String adminPassword = secret(18);
     final String bucket;
     final String archive;
-    private String readyPath;
     private final Path jar;
     private final Path repository;
-    private final boolean preMerge;
     private final List<HiringInstance> instances = new ArrayList<>();
     private ClusterDatabase database;
     private LoadBalancer loadBalancer;
     private final Thread hook = new Thread(this::closeQuietly, "cluster-cleanup");
     private boolean closed;
 
-    private Cluster(Path dir, Path repository, Path jar, boolean preMerge) {
+    private Cluster(Path dir, Path repository, Path jar) {
         this.dir = dir;
         this.repository = repository;
         this.jar = jar;
-        this.preMerge = preMerge;
         this.bucket = TestS3.newBucket();
         this.archive = "s3://" + bucket + "/cluster/";
     }
 
     /**
      * Starts the database, the archive, HAProxy and the first instance (the others with
-     * {@link #startOthers()}). With {@code preMerge}, options the server does not have yet are left out.
+     * {@link #startOthers()}).
      */
-    static Cluster start(Path repository, Path jar, boolean preMerge) throws IOException, InterruptedException {
+    static Cluster start(Path repository, Path jar) throws IOException, InterruptedException {
         // Debian's programs: where one is missing a test is skipped (failed in CI), the command says so
         TestTools.require(ClusterBenchmark.class, ClusterNames.HAPROXY, "haproxy");
         TestTools.require(ClusterBenchmark.class, ClusterNames.PGBOUNCER, "pgbouncer");
@@ -66,7 +62,7 @@ final class Cluster implements AutoCloseable {
             throw new IllegalStateException("no server at " + jar + ": build it with ./mvnw -pl graphql-server -am package");
         }
         Path dir = Files.createTempDirectory("hiring-cluster");
-        Cluster cluster = new Cluster(dir, repository, jar, preMerge);
+        Cluster cluster = new Cluster(dir, repository, jar);
         Runtime.getRuntime().addShutdownHook(cluster.hook);
         try {
             cluster.startAll();
@@ -78,21 +74,9 @@ final class Cluster implements AutoCloseable {
     }
 
     private void startAll() throws IOException, InterruptedException {
-        List<String> missing = missingServeOptions(jar);
-        if (!missing.isEmpty() && !preMerge) {
-            throw new IllegalStateException("hiring serve has no " + String.join(", ", missing)
-                    + ": the cluster test needs them (run with --pre-merge to try without)");
-        }
         database = ClusterDatabase.start(dir.resolve("postgres"), repository);
-        String readUrl = missing.contains(ClusterNames.READ_URL_OPTION) ? null : database.standbyUrl();
-        boolean graceful = !missing.contains(ClusterNames.SHUTDOWN_GRACE_OPTION);
-        readyPath = graceful ? ClusterNames.READY_PATH : ClusterNames.PRE_MERGE_READY_PATH;
-        boolean pooler = !missing.contains(ClusterNames.POOLER_OPTION);
-        String dbUrl = database.pooledUrl(pooler ? "" : ClusterNames.PRE_MERGE_POOLER_JDBC_PARAMETERS);
-        List<String> dbOptions = new ArrayList<>(pooler ? ClusterNames.POOLER_SERVE_OPTIONS : List.of());
-        if (pooler && serveHelp(jar).contains(ClusterNames.LISTEN_URL_OPTION)) {
-            dbOptions.addAll(List.of(ClusterNames.LISTEN_URL_OPTION, database.directUrl()));
-        }
+        List<String> dbOptions = new ArrayList<>(ClusterNames.POOLER_SERVE_OPTIONS);
+        dbOptions.addAll(List.of(ClusterNames.LISTEN_URL_OPTION, database.directUrl()));
         Map<String, String> environment = Map.of(
                 "HIRING_DB_USER", ClusterDatabase.USER,
                 "HIRING_DB_PASSWORD", ClusterDatabase.PASSWORD,
@@ -105,10 +89,10 @@ final class Cluster implements AutoCloseable {
         for (int i = 1; i <= INSTANCES; i++) {
             int port = Ports.free();
             ports.add(port);
-            instances.add(HiringInstance.create("hiring" + i, jar, dir.resolve("hiring" + i), port, dbUrl, dbOptions,
-                    readUrl, graceful, archive, TestS3.endpoint(), environment, readyPath));
+            instances.add(HiringInstance.create("hiring" + i, jar, dir.resolve("hiring" + i), port,
+                    database.pooledUrl(), dbOptions, database.standbyUrl(), archive, TestS3.endpoint(), environment));
         }
-        loadBalancer = LoadBalancer.start(repository, dir, Ports.free(), Ports.free(), ports, readyPath);
+        loadBalancer = LoadBalancer.start(repository, dir, Ports.free(), Ports.free(), ports);
         instance(0).start(http, START_TIMEOUT);
         loadBalancer.awaitServer(http, ClusterNames.HAPROXY_SERVER_NAMES.get(0), true, Duration.ofSeconds(30));
     }
@@ -143,20 +127,6 @@ final class Cluster implements AutoCloseable {
 
     ApiClient client() {
         return new ApiClient(http, uri(), adminPassword);
-    }
-
-    /** The options of ClusterNames.REQUIRED_SERVE_OPTIONS that {@code hiring serve --help} does not list. */
-    static List<String> missingServeOptions(Path jar) throws IOException, InterruptedException {
-        String text = serveHelp(jar);
-        return ClusterNames.REQUIRED_SERVE_OPTIONS.stream().filter(option -> !text.contains(option)).toList();
-    }
-
-    private static String serveHelp(Path jar) throws IOException, InterruptedException {
-        Process help = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString(), "serve", "--help").redirectErrorStream(true).start();
-        String text = new String(help.getInputStream().readAllBytes());
-        help.waitFor(60, TimeUnit.SECONDS);
-        return text;
     }
 
     @Override

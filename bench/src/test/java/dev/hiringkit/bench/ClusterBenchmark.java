@@ -20,29 +20,28 @@ public final class ClusterBenchmark {
 
     /**
      * The options: clients; batches of the chaos phase and their pace (batches a second over all clients);
-     * seconds of each steady phase (0: none); {@code preMerge}: leave out the server options it lacks.
+     * seconds of each steady phase (0: none).
      */
-    record Options(int clients, int batches, double rate, int steadySeconds, boolean preMerge) {
+    record Options(int clients, int batches, double rate, int steadySeconds) {
 
         /**
          * 150 batches at 5 a second: about a quarter of what three instances take on 2 cores, so that a
          * restarted JVM starts in seconds rather than a minute, and the chaos phase lasts about 40 s.
          */
         static Options defaults() {
-            return new Options(8, 150, 5, 20, false);
+            return new Options(8, 150, 5, 20);
         }
 
         static Options parse(String[] args) {
             Options o = defaults();
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
-                    case "--clients" -> o = new Options(Integer.parseInt(args[++i]), o.batches, o.rate, o.steadySeconds, o.preMerge);
-                    case "--batches" -> o = new Options(o.clients, Integer.parseInt(args[++i]), o.rate, o.steadySeconds, o.preMerge);
-                    case "--rate" -> o = new Options(o.clients, o.batches, Double.parseDouble(args[++i]), o.steadySeconds, o.preMerge);
-                    case "--steady-seconds" -> o = new Options(o.clients, o.batches, o.rate, Integer.parseInt(args[++i]), o.preMerge);
-                    case "--pre-merge" -> o = new Options(o.clients, o.batches, o.rate, o.steadySeconds, true);
+                    case "--clients" -> o = new Options(Integer.parseInt(args[++i]), o.batches, o.rate, o.steadySeconds);
+                    case "--batches" -> o = new Options(o.clients, Integer.parseInt(args[++i]), o.rate, o.steadySeconds);
+                    case "--rate" -> o = new Options(o.clients, o.batches, Double.parseDouble(args[++i]), o.steadySeconds);
+                    case "--steady-seconds" -> o = new Options(o.clients, o.batches, o.rate, Integer.parseInt(args[++i]));
                     default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                            + " (expected --clients N, --batches N, --rate BATCHES_PER_SECOND, --steady-seconds S, --pre-merge)");
+                            + " (expected --clients N, --batches N, --rate BATCHES_PER_SECOND, --steady-seconds S)");
                 }
             }
             return o;
@@ -85,11 +84,10 @@ public final class ClusterBenchmark {
     /** Starts the cluster, runs the phases and the checks, prints them and stops everything. */
     static Result run(Path repository, Path jar, Options options, PrintStream out) throws Exception {
         long start = System.nanoTime();
-        out.println("Cluster test: " + options.clients() + " clients, batches of " + ClusterBatches.ROWS + " rows"
-                + (options.preMerge() ? " (--pre-merge: without the options hiring serve lacks)" : ""));
-        try (Cluster cluster = Cluster.start(repository, jar, options.preMerge())) {
+        out.println("Cluster test: " + options.clients() + " clients, batches of " + ClusterBatches.ROWS + " rows");
+        try (Cluster cluster = Cluster.start(repository, jar)) {
             out.printf("Started in %.1f s: PostgreSQL primary, standby, PgBouncer (%s), S3Proxy, HAProxy (%s) at %s, hiring1%n",
-                    (System.nanoTime() - start) / 1e9, cluster.database().pgbouncerConfiguration(), ClusterNames.HAPROXY_CONFIG,
+                    (System.nanoTime() - start) / 1e9, ClusterNames.PGBOUNCER_CONFIG, ClusterNames.HAPROXY_CONFIG,
                     cluster.uri());
             ApiClient api = cluster.client();
             List<LoadStats> phases = new ArrayList<>();

@@ -3,7 +3,6 @@ package dev.hiringkit.bench;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.testing.RestartablePostgres;
-import dev.hiringkit.testing.TestPgBouncer;
 import dev.hiringkit.testing.TestStandby;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,10 +22,10 @@ final class ClusterDatabase implements AutoCloseable {
     private final RestartablePostgres primary;
     private final int primaryPort;
     private final TestStandby standby;
-    private final AutoCloseable pgbouncer;
+    private final DeployedPgBouncer pgbouncer;
     private final int pgbouncerPort;
 
-    private ClusterDatabase(RestartablePostgres primary, int primaryPort, TestStandby standby, AutoCloseable pgbouncer,
+    private ClusterDatabase(RestartablePostgres primary, int primaryPort, TestStandby standby, DeployedPgBouncer pgbouncer,
             int pgbouncerPort) {
         this.primary = primary;
         this.primaryPort = primaryPort;
@@ -46,11 +45,7 @@ final class ClusterDatabase implements AutoCloseable {
             int primaryPort = Integer.parseInt(primary.jdbcUrl("x").replaceAll("^.*:(\\d+)/.*$", "$1"));
             primary.execute("postgres", "CREATE DATABASE " + DATABASE);
             standby = TestStandby.start(primary, dir.resolve("standby"));
-            if (DeployedPgBouncer.available(repository)) {
-                DeployedPgBouncer pgbouncer = DeployedPgBouncer.start(repository, dir.resolve("pgbouncer"), primaryPort, USER, PASSWORD);
-                return new ClusterDatabase(primary, primaryPort, standby, pgbouncer, pgbouncer.port());
-            }
-            TestPgBouncer pgbouncer = TestPgBouncer.start(ClusterBenchmark.class, "127.0.0.1", primaryPort, DATABASE, USER, PASSWORD);
+            DeployedPgBouncer pgbouncer = DeployedPgBouncer.start(repository, dir.resolve("pgbouncer"), primaryPort, USER, PASSWORD);
             return new ClusterDatabase(primary, primaryPort, standby, pgbouncer, pgbouncer.port());
         } catch (RuntimeException e) {
             if (standby != null) {
@@ -61,17 +56,9 @@ final class ClusterDatabase implements AutoCloseable {
         }
     }
 
-    /**
-     * The URL the servers write through: PgBouncer (user and password from the environment), with
-     * {@code parameters} when not empty.
-     */
-    String pooledUrl(String parameters) {
-        return "jdbc:postgresql://127.0.0.1:" + pgbouncerPort + "/" + DATABASE + (parameters.isEmpty() ? "" : "?" + parameters);
-    }
-
-    /** Which PgBouncer configuration runs, for the report. */
-    String pgbouncerConfiguration() {
-        return pgbouncer instanceof DeployedPgBouncer ? ClusterNames.PGBOUNCER_CONFIG : "TestPgBouncer's";
+    /** The URL the servers write through: PgBouncer (user and password from the environment). */
+    String pooledUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + pgbouncerPort + "/" + DATABASE;
     }
 
     /** The standby's URL, which the servers read from. */

@@ -15,12 +15,6 @@ final class ClusterNames {
     /** 200 when an instance takes work; 503 while it stops or its database is down. HAProxy checks it. */
     static final String READY_PATH = "/health/ready";
 
-    /**
-     * The readiness path of a server without {@link #READY_PATH} (run with {@code --pre-merge}): one
-     * without {@link #SHUTDOWN_GRACE_OPTION}, which comes with it.
-     */
-    static final String PRE_MERGE_READY_PATH = "/health";
-
     /** The request header that makes a retried mutation run once. */
     static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
 
@@ -51,27 +45,15 @@ final class ClusterNames {
     static final String POOLER_OPTION = "--db-pooler";
     static final List<String> POOLER_SERVE_OPTIONS = List.of(POOLER_OPTION, "transaction");
 
-    /**
-     * The JDBC parameters that keep a server without {@link #POOLER_OPTION} working through PgBouncer
-     * ({@code --pre-merge} only): with the option, the URL has none, so the test shows the option suffices.
-     */
-    static final String PRE_MERGE_POOLER_JDBC_PARAMETERS = "prepareThreshold=0";
-
-    /** The options {@code hiring serve --help} must list; without one the run stops, unless {@code --pre-merge}. */
-    static final List<String> REQUIRED_SERVE_OPTIONS = List.of(READ_URL_OPTION, SHUTDOWN_GRACE_OPTION, POOLER_OPTION);
-
     /** The HAProxy configuration, relative to the repository: the one documented is the one tested. */
     static final String HAPROXY_CONFIG = "deploy/haproxy.cfg";
 
-    /**
-     * The PgBouncer configuration, relative to the repository, run with its addresses and paths replaced
-     * (see DeployedPgBouncer); where the repository has none yet, the core test-jar's TestPgBouncer.
-     */
+    /** The PgBouncer configuration, relative to the repository, run with its addresses and paths replaced (see DeployedPgBouncer). */
     static final String PGBOUNCER_CONFIG = "deploy/pgbouncer.ini";
 
     /**
      * {@code hiring serve}'s option naming a direct connection to the primary for LISTEN, beside the pooled
-     * one, as {@link #PGBOUNCER_CONFIG} says to run it; left out when the server has no such option.
+     * one, as {@link #PGBOUNCER_CONFIG} says to run it.
      */
     static final String LISTEN_URL_OPTION = "--db-listen-url";
 

@@ -27,11 +27,6 @@ final class DeployedPgBouncer implements AutoCloseable {
         this.port = port;
     }
 
-    /** Whether the repository has the configuration (it comes with the PgBouncer support). */
-    static boolean available(Path repository) {
-        return Files.isRegularFile(repository.resolve(ClusterNames.PGBOUNCER_CONFIG));
-    }
-
     static DeployedPgBouncer start(Path repository, Path dir, int postgresPort, String user, String password) {
         try {
             Files.createDirectories(dir);

@@ -20,21 +20,19 @@ final class HiringInstance {
 
     private final ChildProcess process;
     private final int port;
-    private final String readyPath;
 
-    private HiringInstance(ChildProcess process, int port, String readyPath) {
+    private HiringInstance(ChildProcess process, int port) {
         this.process = process;
         this.port = port;
-        this.readyPath = readyPath;
     }
 
     /**
      * An instance (not started) serving {@code dbUrl} (with {@code dbOptions} saying what it is);
-     * {@code readUrl} (may be null) is the standby it reads from; {@code graceful}: with a shutdown grace. Credentials, the admin password and the token secret come from {@code environment}.
+     * {@code readUrl} is the standby it reads from. Credentials, the admin password and the token secret
+     * come from {@code environment}.
      */
     static HiringInstance create(String name, Path jar, Path dataDir, int port, String dbUrl, List<String> dbOptions,
-            String readUrl, boolean graceful, String archive, URI s3Endpoint, Map<String, String> environment,
-            String readyPath) {
+            String readUrl, String archive, URI s3Endpoint, Map<String, String> environment) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_OPTIONS);
@@ -45,19 +43,15 @@ final class HiringInstance {
                 "--archive", archive, "--s3-endpoint", s3Endpoint.toString(),
                 "--token-minutes", "600"));
         command.addAll(dbOptions);
-        if (readUrl != null) {
-            command.addAll(List.of(ClusterNames.READ_URL_OPTION, readUrl));
-        }
-        if (graceful) {
-            command.addAll(List.of(ClusterNames.SHUTDOWN_GRACE_OPTION, ClusterNames.shutdownGraceValue()));
-        }
+        command.addAll(List.of(ClusterNames.READ_URL_OPTION, readUrl,
+                ClusterNames.SHUTDOWN_GRACE_OPTION, ClusterNames.shutdownGraceValue()));
         try {
             java.nio.file.Files.createDirectories(dataDir);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
         ChildProcess process = new ChildProcess(name, command, environment, dataDir.resolve("serve.out"));
-        return new HiringInstance(process, port, readyPath);
+        return new HiringInstance(process, port);
     }
 
     String name() {
@@ -80,7 +74,7 @@ final class HiringInstance {
 
     void awaitReady(HttpClient http, Duration timeout) throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + readyPath))
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + ClusterNames.READY_PATH))
                 .timeout(Duration.ofSeconds(2)).GET().build();
         while (true) {
             if (!process.isAlive()) {

@@ -15,8 +15,7 @@ import java.util.Map;
 
 /**
  * HAProxy in front of the instances, run from the repository's {@link ClusterNames#HAPROXY_CONFIG} with
- * only its example addresses replaced by the ports of this run (and, before the readiness endpoint
- * exists, its health path).
+ * only its example addresses replaced by the ports of this run.
  */
 final class LoadBalancer {
 
@@ -31,8 +30,8 @@ final class LoadBalancer {
     }
 
     /** Writes the configuration for these ports into {@code dir} and starts HAProxy in the foreground. */
-    static LoadBalancer start(Path repository, Path dir, int port, int statsPort, List<Integer> serverPorts,
-            String readyPath) throws IOException {
+    static LoadBalancer start(Path repository, Path dir, int port, int statsPort, List<Integer> serverPorts)
+            throws IOException {
         String config = Files.readString(repository.resolve(ClusterNames.HAPROXY_CONFIG));
         Map<String, String> replacements = new HashMap<>();
         replacements.put("bind " + ClusterNames.HAPROXY_EXAMPLE_FRONTEND, "bind 127.0.0.1:" + port);
@@ -40,7 +39,6 @@ final class LoadBalancer {
         for (int i = 0; i < serverPorts.size(); i++) {
             replacements.put(ClusterNames.HAPROXY_EXAMPLE_SERVERS.get(i) + " check", "127.0.0.1:" + serverPorts.get(i) + " check");
         }
-        replacements.put("GET " + ClusterNames.READY_PATH, "GET " + readyPath);
         for (Map.Entry<String, String> replacement : replacements.entrySet()) {
             if (!config.contains(replacement.getKey())) {
                 throw new IllegalStateException(ClusterNames.HAPROXY_CONFIG + " no longer holds '" + replacement.getKey()
