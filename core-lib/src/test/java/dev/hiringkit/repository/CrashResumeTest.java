@@ -14,9 +14,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,26 +86,7 @@ class CrashResumeTest {
 
     /** Starts the load in another JVM and kills it (SIGKILL) once it has committed some chunks. */
     private void killHalfWay(HikariDataSource db, Path employees) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                CrashLoadMain.class.getName(), db.getJdbcUrl() + passwordParameter(), employees.toString(),
-                dir.resolve("child-archive").toString(), "5000")
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("child.log").toFile())
-                .start();
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
-        try {
-            while (count(db, "SELECT coalesce(max(records_done), 0) FROM loads WHERE table_name = 'hired_employees'"
-                    + " AND status = 'RUNNING'") < 50_000) {
-                assertTrue(child.isAlive(), "the child load ended before it could be killed: see child.log");
-                assertTrue(Instant.now().isBefore(deadline), "the child load made no progress");
-                Thread.sleep(20);
-            }
-        } finally {
-            child.destroyForcibly();
-            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
-        }
-        assertTrue(child.exitValue() != 0, "the child was killed, not finished");
+        CrashLoadMain.killHalfWay(db.getJdbcUrl() + passwordParameter(), db, employees, dir, 5000, 50_000);
     }
 
     private static String passwordParameter() {

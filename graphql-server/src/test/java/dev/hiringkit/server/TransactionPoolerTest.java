@@ -240,25 +240,7 @@ class TransactionPoolerTest {
         kit.repository().load(Table.DEPARTMENTS, dir.resolve("departments.csv"), LoadOptions.defaults());
         kit.repository().load(Table.JOBS, dir.resolve("jobs.csv"), LoadOptions.defaults());
 
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                CrashLoadMain.class.getName(), bouncer.jdbcUrl(), employees.toString(),
-                dir.resolve("child-archive").toString(), "2000")
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("child.log").toFile())
-                .start();
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
-        try {
-            while (count(direct, "SELECT coalesce(max(records_done), 0) FROM loads WHERE table_name = 'hired_employees'"
-                    + " AND status = 'RUNNING'") < 10_000) {
-                assertTrue(child.isAlive(), "the child load ended before it could be killed: see child.log");
-                assertTrue(Instant.now().isBefore(deadline), "the child load made no progress");
-                Thread.sleep(20);
-            }
-        } finally {
-            child.destroyForcibly();
-            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
-        }
+        CrashLoadMain.killHalfWay(bouncer.jdbcUrl(), direct, employees, dir, 2000, 10_000);
         long before = count(direct, "SELECT count(*) FROM hired_employees");
         assertTrue(before < 60_000, "the load was killed half-way: " + before + " rows");
 
