@@ -14,7 +14,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 
@@ -53,6 +55,7 @@ public final class ArchiveBenchmark {
         double[] restore = new double[runs];
         double[] pgRestore = new double[runs];
         double[] command = new double[runs];
+        double[] startUp = new double[runs];
         long avroBytes = 0;
         long rows = 0;
         String versions;
@@ -88,7 +91,9 @@ public final class ArchiveBenchmark {
                     return null;
                 });
                 checkpoint(db);
-                command[run] = Stats.millis(() -> hiringRestore(server.jdbcUrl(DATABASE), work, made[0].id()));
+                command[run] = Stats.millis(() -> hiring(server.jdbcUrl(DATABASE), work, "restore", "--backup",
+                        made[0].id(), "--mode", "replace", "--yes"));
+                startUp[run] = Stats.millis(() -> hiring(server.jdbcUrl(DATABASE), work, "backups"));
                 System.out.printf(Locale.ROOT, "run %d: backup %.0f ms, pg_dump -Fc %.0f ms; restore %.0f ms,"
                         + " pg_restore %.0f ms, hiring restore %.0f ms%n", run + 1, backup[run], pgDump[run],
                         restore[run], pgRestore[run], command[run]);
@@ -102,6 +107,7 @@ public final class ArchiveBenchmark {
         double r = Stats.median(restore);
         double pr = Stats.median(pgRestore);
         double c = Stats.median(command);
+        double up = Stats.median(startUp);
         System.out.printf(Locale.ROOT, "%n%,d hired employees, with their departments and jobs; medians of %d runs%n",
                 rows, runs);
         System.out.println("compared: " + versions);
@@ -109,6 +115,7 @@ public final class ArchiveBenchmark {
         System.out.printf(Locale.ROOT, "pg_dump -Fc of the three tables                 %8.0f ms%n", d);
         System.out.printf(Locale.ROOT, "restore (replace, one transaction, in process)  %8.0f ms%n", r);
         System.out.printf(Locale.ROOT, "hiring restore --yes (the command, end to end)  %8.0f ms%n", c);
+        System.out.printf(Locale.ROOT, "  its start-up: hiring backups, end to end      %8.0f ms%n", up);
         System.out.printf(Locale.ROOT, "pg_restore --single-transaction --clean         %8.0f ms%n", pr);
         System.out.printf(Locale.ROOT, "backup / pg_dump = %.2f (0.34 before issue 15: keep it there)   restore / pg_restore = %.2f"
                 + " (target <= 1.00); the command: %.2f%n", b / d, r / pr, c / pr);
@@ -116,17 +123,21 @@ public final class ArchiveBenchmark {
                 Files.size(dump) / 1048576.0, Files.size(data.resolve("hired_employees.csv")) / 1048576.0);
     }
 
-    /** {@code hiring restore} as a user runs it: a new JVM (this one's class path), Flyway, then the restore. */
-    private static Object hiringRestore(String jdbcUrl, Path work, String backupId) throws Exception {
+    /**
+     * A {@code hiring} command as a user runs it: a new JVM (this one's class path), the database opened and
+     * migrated, then the work ({@code backups}, a listing, stands for the start-up alone).
+     */
+    private static Object hiring(String jdbcUrl, Path work, String... command) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "dev.hiringkit.server.cli.HiringCommand", "restore", "--db-url", jdbcUrl,
-                "--data-dir", work.resolve("cli").toString(), "--archive", work.resolve("archive").toString(),
-                "--backup", backupId, "--mode", "replace", "--yes")
-                .redirectErrorStream(true).start();
+        List<String> line = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                "dev.hiringkit.server.cli.HiringCommand"));
+        line.addAll(List.of(command));
+        line.addAll(List.of("--db-url", jdbcUrl, "--data-dir", work.resolve("cli").toString(),
+                "--archive", work.resolve("archive").toString()));
+        Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
         String out = new String(process.getInputStream().readAllBytes());
         if (process.waitFor() != 0) {
-            throw new IllegalStateException("hiring restore failed:\n" + out);
+            throw new IllegalStateException("hiring " + command[0] + " failed:\n" + out);
         }
         return null;
     }
