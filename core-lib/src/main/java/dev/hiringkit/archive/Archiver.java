@@ -41,8 +41,9 @@ public interface Archiver {
 
     /**
      * Brings the tables given (every table of the backup when none is) back from a backup, in one
-     * transaction: it succeeds whole or leaves the database as it was. Every file's checksum and schema
-     * are checked before the database is touched. A restore that would leave hired employees without
+     * transaction: it succeeds whole or leaves the database as it was. Each file is read once: its schema
+     * is checked before its rows go in, its size and SHA-256 as it streams in, and a file that is not the
+     * manifest's rolls the restore back. A restore that would leave hired employees without
      * their department or job is refused.
      *
      * @param backupId an id from {@link #list()}, or {@link #LATEST}

@@ -439,10 +439,10 @@ final class PgArchiver implements Archiver {
                     "The backup " + backup.id() + " holds no " + table.sqlName())));
         }
         try (FileReads reads = new FileReads()) {
-            // Every file is whole and of the right table before the database is touched.
-            for (Backup.TableFile file : files.values()) {
-                verify(file, reads);
-            }
+            // A remote store's files are downloaded before the tables are locked; each file's size and
+            // SHA-256 are then checked as it streams into the database (one read), and a file that is not
+            // the manifest's rolls the restore back.
+            reads.prefetch(files.values());
             return restore(backup, mode, chosen, files, reads, claim);
         }
     }
@@ -470,6 +470,9 @@ final class PgArchiver implements Archiver {
                     results.add(mode == RestoreMode.REPLACE
                             ? replace(connection, files.get(table), reads)
                             : append(connection, files.get(table), reads));
+                }
+                if (mode == RestoreMode.REPLACE) {
+                    BareTables.restorePrimaryKeys(connection, chosen);
                 }
                 if (keysDropped) {
                     restoreKeys(connection, backup.id());
@@ -499,32 +502,19 @@ final class PgArchiver implements Archiver {
         }
     }
 
-    /** Reads a file whole: its size and SHA-256 as the manifest says, and a schema of its table. */
-    private void verify(Backup.TableFile file, FileReads reads) {
-        Measured measured = new Measured();
-        try (InputStream in = measured.wrap(reads.open(file))) {
-            try (DataFileStream<GenericRecord> avro = new DataFileStream<>(in, new GenericDatumReader<>())) {
-                checkSchema(file, avro.getSchema());
-                in.transferTo(OutputStream.nullOutputStream());
-            }
-        } catch (NoSuchFileException e) {
-            throw new HiringException(Code.BACKUP_DAMAGED, "The backup file " + store.locate(file.key()) + " is missing");
-        } catch (StoreReadException e) {
-            throw archiveError("Reading " + store.locate(file.key()) + " failed", e);
-        } catch (IOException | AvroRuntimeException e) {
-            if (e.getCause() instanceof StoreReadException storeFailed) {
-                throw archiveError("Reading " + store.locate(file.key()) + " failed", storeFailed);
-            }
-            throw damaged(file, "it is not a readable Avro file (" + e.getMessage() + ")");
+    private void checkWhole(Backup.TableFile file, Measured measured) {
+        if (!matches(file, measured)) {
+            throw damaged(file, sizeOrHash(file, measured));
         }
-        checkWhole(file, measured);
     }
 
-    private void checkWhole(Backup.TableFile file, Measured measured) {
-        if (measured.bytes != file.bytes() || !measured.sha256().equals(file.sha256())) {
-            throw damaged(file, "its size or SHA-256 is not the manifest's (" + measured.bytes + " bytes, "
-                    + measured.sha256() + " read; " + file.bytes() + " bytes, " + file.sha256() + " expected)");
-        }
+    private static boolean matches(Backup.TableFile file, Measured measured) {
+        return measured.bytes == file.bytes() && measured.sha256().equals(file.sha256());
+    }
+
+    private static String sizeOrHash(Backup.TableFile file, Measured measured) {
+        return "its size or SHA-256 is not the manifest's (" + measured.bytes + " bytes, " + measured.sha256()
+                + " read; " + file.bytes() + " bytes, " + file.sha256() + " expected)";
     }
 
     private void checkSchema(Backup.TableFile file, Schema written) {
@@ -563,8 +553,10 @@ final class PgArchiver implements Archiver {
             throws SQLException, IOException {
         String table = file.table().sqlName();
         long before = count(connection, table);
-        execute(connection, "TRUNCATE " + table);
-        copyIn(connection, file, reads, table);
+        // Emptied in this transaction, without its primary key (rebuilt once the rows are in): rows are
+        // written frozen, and an index is built in one sort instead of growing row by row.
+        BareTables.empty(connection, file.table());
+        copyIn(connection, file, reads, table, true);
         return new RestoreResult.TableRestore(file.table(), file.rows(), before, before, file.rows(), 0, List.of());
     }
 
@@ -575,7 +567,7 @@ final class PgArchiver implements Archiver {
         String columns = String.join(", ", file.table().columns());
         long before = count(connection, table);
         execute(connection, "CREATE TEMP TABLE " + staging + " (LIKE " + table + ") ON COMMIT DROP");
-        copyIn(connection, file, reads, staging);
+        copyIn(connection, file, reads, staging, false);
         List<Integer> skippedIds = new ArrayList<>();
         try (Statement statement = connection.createStatement();
                 ResultSet rs = statement.executeQuery("SELECT s.id FROM " + staging + " s WHERE EXISTS (SELECT 1 FROM "
@@ -594,17 +586,29 @@ final class PgArchiver implements Archiver {
                 file.rows() - inserted, skippedIds);
     }
 
-    /** Streams one backup file into {@code target} with binary COPY, checking it again as it goes. */
-    private void copyIn(Connection connection, Backup.TableFile file, FileReads reads, String target)
+    /**
+     * Streams one backup file into {@code target} with binary COPY ({@code FREEZE} into a table emptied in
+     * this transaction), hashing its bytes as they pass: the file is read once, and one that is not the
+     * manifest's (size, SHA-256, schema, rows) fails the restore, which the caller rolls back.
+     */
+    private void copyIn(Connection connection, Backup.TableFile file, FileReads reads, String target, boolean freeze)
             throws SQLException, IOException {
         Schema expected = AvroTables.schema(file.table());
         AvroTables.Kind[] kinds = AvroTables.kinds(expected).toArray(AvroTables.Kind[]::new);
-        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI()
-                .copyIn(CopyBuffer.copySql(target, String.join(", ", file.table().columns())));
         Measured measured = new Measured();
         long rows = 0;
-        try (InputStream in = measured.wrap(reads.open(file));
-                DataFileStream<GenericRecord> avro = new DataFileStream<>(in, new GenericDatumReader<>(expected))) {
+        InputStream in;
+        try {
+            in = measured.wrap(reads.open(file));
+        } catch (NoSuchFileException e) {
+            throw new HiringException(Code.BACKUP_DAMAGED, "The backup file " + store.locate(file.key()) + " is missing");
+        }
+        CopyIn copy = null;
+        try (in; DataFileStream<GenericRecord> avro = new DataFileStream<>(in, new GenericDatumReader<>(expected))) {
+            checkSchema(file, avro.getSchema());
+            String sql = CopyBuffer.copySql(target, String.join(", ", file.table().columns()));
+            copy = connection.unwrap(PGConnection.class).getCopyAPI()
+                    .copyIn(freeze ? sql.replace("(FORMAT binary)", "(FORMAT binary, FREEZE)") : sql);
             CopyBuffer out = new CopyBuffer();
             out.start(copy);
             GenericRecord record = null;
@@ -629,17 +633,27 @@ final class PgArchiver implements Archiver {
                 }
             }
             in.transferTo(OutputStream.nullOutputStream());
+            // The whole file was read: the rows sent are the manifest's before the COPY is committed to.
+            checkWhole(file, measured);
             out.finish();
             copy.endCopy();
         } catch (StoreReadException e) {
             throw e;
-        } catch (IOException | AvroRuntimeException e) {
+        } catch (IOException | AvroRuntimeException | SQLException | HiringException e) {
             if (e.getCause() instanceof StoreReadException storeFailed) {
                 throw storeFailed; // the store failed, not the file
             }
-            throw damaged(file, "reading it failed (" + e.getMessage() + ")");
+            // A damaged file can fail the decoder or the COPY before its hash is known: read the rest, so that
+            // the error names the damage rather than its symptom.
+            if (!whole(in, file, measured)) {
+                throw damaged(file, sizeOrHash(file, measured));
+            }
+            if (e instanceof IOException || e instanceof AvroRuntimeException) {
+                throw damaged(file, "reading it failed (" + e.getMessage() + ")");
+            }
+            throw e;
         } finally {
-            if (copy.isActive()) {
+            if (copy != null && copy.isActive()) {
                 try {
                     copy.cancelCopy();
                 } catch (SQLException e) {
@@ -647,12 +661,22 @@ final class PgArchiver implements Archiver {
                 }
             }
         }
-        // Read a second time: it must still be the file verified before the transaction began.
-        checkWhole(file, measured);
         if (rows != file.rows()) {
             throw damaged(file, "it holds " + rows + " rows, its manifest says " + file.rows());
         }
         progress.rows(file.table(), rows, file.rows());
+    }
+
+    /** Whether the file, read to its end from where {@code in} stands, has the manifest's size and SHA-256. */
+    private static boolean whole(InputStream in, Backup.TableFile file, Measured measured) {
+        try {
+            if (!measured.finished()) {
+                in.transferTo(OutputStream.nullOutputStream());
+            }
+        } catch (IOException e) {
+            return true; // unreadable to its end: no verdict on the file; the first failure stands
+        }
+        return matches(file, measured);
     }
 
     /** Puts the keys of hired_employees back; a row left without its department or job refuses the restore. */
@@ -726,10 +750,28 @@ final class PgArchiver implements Archiver {
 
     /**
      * Where a restore reads its files: a directory's in place; a remote store's (S3) from temporary
-     * copies, downloaded once, since every file is read twice (checked, then copied in).
+     * copies, downloaded before the restore locks its tables, so that a slow store never holds them.
      */
     private final class FileReads implements AutoCloseable {
         private final Map<String, Path> copies = new HashMap<>();
+
+        /** Downloads the files of a remote store; a missing or unreadable one fails before the database is touched. */
+        void prefetch(Iterable<Backup.TableFile> files) {
+            if (store instanceof DirectoryStore) {
+                return;
+            }
+            for (Backup.TableFile file : files) {
+                try {
+                    download(file.key());
+                } catch (NoSuchFileException e) {
+                    throw new HiringException(Code.BACKUP_DAMAGED, "The backup file " + store.locate(file.key())
+                            + " is missing");
+                } catch (IOException e) {
+                    throw archiveError("Reading " + store.locate(file.key()) + " failed",
+                            e instanceof StoreReadException && e.getCause() instanceof IOException io ? io : e);
+                }
+            }
+        }
 
         /** The file, from the copy downloaded at its first opening when the store is remote. */
         InputStream open(Backup.TableFile file) throws IOException {
@@ -815,6 +857,11 @@ final class PgArchiver implements Archiver {
         }
 
         private String sha256;
+
+        /** Whether the digest was taken: nothing more can be hashed. */
+        boolean finished() {
+            return sha256 != null;
+        }
 
         /** The SHA-256 of everything that passed, in hex; the stream must not be used after. */
         String sha256() {

@@ -18,8 +18,8 @@ import picocli.CommandLine.Spec;
 /** {@code hiring restore}: tables back from a backup, in one transaction. */
 @Command(name = "restore", mixinStandardHelpOptions = true,
         description = {"Restores tables from a backup (all of the backup's tables unless --table is given).", "",
-                "Checks every file's SHA-256 and schema first, then restores in one transaction: it succeeds"
-                        + " whole or leaves the database as it was. A restore that would leave hired employees"
+                "Restores in one transaction, checking each file's schema, size and SHA-256 as it streams in:"
+                        + " it succeeds whole or leaves the database as it was. A restore that would leave hired employees"
                         + " without their department or job is refused."})
 final class RestoreCommand implements Callable<Integer> {
 
