@@ -59,8 +59,8 @@ public final class LoadBenchmark {
         run(options.employees(), options.runs());
     }
 
-    /** One measurement of the ceiling: its COPY and its keys, in milliseconds. */
-    private record Ceiling(double copy, double keys) {
+    /** One measurement of the ceiling: its COPY and its keys, in milliseconds, and the server's CPU time. */
+    private record Ceiling(double copy, double keys, double serverCpu) {
         double total() {
             return copy + keys;
         }
@@ -76,26 +76,33 @@ public final class LoadBenchmark {
         double[] b = new double[runs];
         double[] bCopy = new double[runs];
         double[] bKeys = new double[runs];
+        double[] aCpu = new double[runs];
+        double[] bCpu = new double[runs];
+        double[] cpu = new double[1];
         long[] peakHeap = new long[1];
         long[] inserted = new long[1];
         try (BenchDatabase server = new BenchDatabase(work.resolve("postgres"))) {
             System.out.println("PostgreSQL: " + server.settings());
             // The ceiling copies the rows the load accepted: one load first, untimed, to know them.
-            load(server, work, data, accepted, inserted, peakHeap);
+            load(server, work, data, accepted, inserted, peakHeap, cpu);
             for (int run = 0; run < runs; run++) {
                 Ceiling ceiling;
                 if (run % 2 == 0) {
-                    a[run] = load(server, work, data, null, inserted, peakHeap);
+                    a[run] = load(server, work, data, null, inserted, peakHeap, cpu);
+                    aCpu[run] = cpu[0];
                     ceiling = ceiling(server, data, accepted);
                 } else {
                     ceiling = ceiling(server, data, accepted);
-                    a[run] = load(server, work, data, null, inserted, peakHeap);
+                    a[run] = load(server, work, data, null, inserted, peakHeap, cpu);
+                    aCpu[run] = cpu[0];
                 }
+                bCpu[run] = ceiling.serverCpu();
                 b[run] = ceiling.total();
                 bCopy[run] = ceiling.copy();
                 bKeys[run] = ceiling.keys();
-                System.out.printf(Locale.ROOT, "run %d: (a) %.0f ms  (b) %.0f ms (COPY %.0f + keys %.0f)  a/b = %.2f%n",
-                        run + 1, a[run], b[run], bCopy[run], bKeys[run], a[run] / b[run]);
+                System.out.printf(Locale.ROOT, "run %d: (a) %.0f ms  (b) %.0f ms (COPY %.0f + keys %.0f)  a/b = %.2f"
+                        + "   server CPU: (a) %.0f ms  (b) %.0f ms%n",
+                        run + 1, a[run], b[run], bCopy[run], bKeys[run], a[run] / b[run], aCpu[run], bCpu[run]);
             }
         }
         double ma = Stats.median(a);
@@ -106,6 +113,11 @@ public final class LoadBenchmark {
         System.out.printf(Locale.ROOT, "(b) COPY into the bare table, then PK + index + FKs  %8.0f ms  %,9.0f rows/s"
                 + "  (COPY %.0f ms, keys %.0f ms)%n", mb, inserted[0] / mb * 1000, Stats.median(bCopy), Stats.median(bKeys));
         System.out.printf(Locale.ROOT, "a/b = %.2f (target <= 1.00)%n", ma / mb);
+        if (Stats.median(bCpu) > 0) {
+            System.out.printf(Locale.ROOT, "PostgreSQL's CPU time: (a) %.0f ms, (b) %.0f ms, a/b = %.2f (the work each"
+                    + " asks of the server; steadier than wall time on a busy machine)%n", Stats.median(aCpu),
+                    Stats.median(bCpu), Stats.median(aCpu) / Stats.median(bCpu));
+        }
         System.out.printf(Locale.ROOT, "peak heap during (a): %.0f MiB (max heap %.0f MiB)%n", peakHeap[0] / 1048576.0,
                 Runtime.getRuntime().maxMemory() / 1048576.0);
     }
@@ -115,7 +127,7 @@ public final class LoadBenchmark {
      * {@code export}, also writes the rows it accepted there.
      */
     private static double load(BenchDatabase server, Path work, Path data, Path export, long[] inserted,
-            long[] peakHeap) throws Exception {
+            long[] peakHeap, double[] serverCpu) throws Exception {
         try (HikariDataSource db = server.create("validated")) {
             HiringKit kit = HiringKit.builder().dataSource(db)
                     .archive(ArchiveStore.directory(work.resolve("archive"))).build();
@@ -124,12 +136,14 @@ public final class LoadBenchmark {
             kit.repository().load(Table.JOBS, data.resolve("jobs.csv"), LoadOptions.defaults());
             System.gc();
             resetPeakHeap();
+            long cpuBefore = server.cpuMillis();
             double millis = Stats.millis(() -> {
                 LoadResult r = kit.repository().load(Table.HIRED_EMPLOYEES, data.resolve("hired_employees.csv"),
                         LoadOptions.defaults());
                 inserted[0] = r.inserted();
                 return r;
             });
+            serverCpu[0] = server.cpuMillis() - cpuBefore;
             peakHeap[0] = Math.max(peakHeap[0], peakHeap());
             checkKeysGuaranteed(db);
             if (export != null) {
@@ -151,6 +165,7 @@ public final class LoadBenchmark {
                     copy.copyIn("COPY " + parent + " FROM STDIN (FORMAT csv)", in);
                 }
             }
+            long cpuBefore = server.cpuMillis();
             double copyMillis = Stats.millis(() -> {
                 try (InputStream in = Files.newInputStream(accepted)) {
                     return copy.copyIn("COPY hired_employees FROM STDIN (FORMAT csv)", in);
@@ -162,7 +177,7 @@ public final class LoadBenchmark {
                 }
                 return null;
             });
-            return new Ceiling(copyMillis, keysMillis);
+            return new Ceiling(copyMillis, keysMillis, server.cpuMillis() - cpuBefore);
         }
     }
 
