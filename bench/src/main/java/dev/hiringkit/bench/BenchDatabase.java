@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.server.db.EmbeddedDatabase;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -45,6 +46,36 @@ final class BenchDatabase implements AutoCloseable {
             }
         }
         return out.toString().trim();
+    }
+
+    /**
+     * CPU time the server's processes have used so far, in milliseconds (Linux; -1 elsewhere): the
+     * postmaster's and its live processes', plus what its exited children (backends, parallel workers)
+     * used. On a busy machine wall times vary with what else runs; the work done varies far less.
+     */
+    long cpuMillis() {
+        try {
+            long postmaster = Long.parseLong(Files.readAllLines(server.dataDirectory().resolve("postmaster.pid")).get(0).trim());
+            long[] own = ticks(postmaster);
+            long total = own[0] + own[1];
+            for (ProcessHandle child : (Iterable<ProcessHandle>) ProcessHandle.of(postmaster).orElseThrow().descendants()::iterator) {
+                total += ticks(child.pid())[0];
+            }
+            return total * 10; // USER_HZ is 100 on Linux
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** {utime + stime, cutime + cstime} of a process, in clock ticks; zeros for one that has gone. */
+    private static long[] ticks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return new long[] {Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[13]) + Long.parseLong(f[14])};
+        } catch (IOException e) {
+            return new long[2];
+        }
     }
 
     @Override
