@@ -137,7 +137,8 @@ public final class CommandsBenchmark {
 
     /**
      * A data source that remembers the report's statement as the driver sends it: pgJDBC's
-     * {@code PreparedStatement.toString()} is the SQL with its parameters as literals, which psql can run.
+     * {@code PreparedStatement.toString()} (under HikariCP's wrapper) is the SQL with its parameters as
+     * literals, which psql can run.
      */
     private static DataSource capturing(DataSource target, AtomicReference<String> reportSql) {
         InvocationHandler onDataSource = (proxy, method, args) -> {
@@ -152,7 +153,7 @@ public final class CommandsBenchmark {
                                         new Class<?>[] {PreparedStatement.class}, (sp, sm, sa) -> {
                                             Object out = invoke(statement, sm, sa);
                                             if (sm.getName().startsWith("execute")) {
-                                                reportSql.set(statement.toString());
+                                                reportSql.set(statement.unwrap(org.postgresql.PGStatement.class).toString());
                                             }
                                             return out;
                                         });
