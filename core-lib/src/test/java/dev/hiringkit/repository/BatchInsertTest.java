@@ -184,7 +184,18 @@ class BatchInsertTest {
         assertRaceReported(610_000, true);
     }
 
+    @Test
+    void anIdStoredByAnotherWriterDuringAKeyedBatchIsReportedAsADuplicate() throws Exception {
+        // A keyed batch runs its one statement inside the key's transaction: the race rolls both back, and
+        // the batch runs again, key and rows, reporting the id.
+        assertRaceReported(620_000, false, "race-key-620000");
+    }
+
     private void assertRaceReported(int firstId, boolean withDepartment) throws Exception {
+        assertRaceReported(firstId, withDepartment, null);
+    }
+
+    private void assertRaceReported(int firstId, boolean withDepartment, String key) throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try (Connection other = dataSource.getConnection()) {
             // Another writer holds id 600005, not yet committed: the batch does not see it when it checks
@@ -198,7 +209,8 @@ class BatchInsertTest {
             if (withDepartment) {
                 rows.add(new Department(firstId, "Racing"));
             }
-            Future<BatchResult> batch = pool.submit(() -> repository.insert(rows.build()));
+            Batch sent = key == null ? rows.build() : rows.build().withIdempotencyKey(key);
+            Future<BatchResult> batch = pool.submit(() -> repository.insert(sent));
             awaitLockWait(other);
             other.commit();
             BatchResult result = batch.get();
@@ -209,6 +221,12 @@ class BatchInsertTest {
             assertEquals(List.of(ReasonCode.DUPLICATE_ID), codes(rejected.get(0).reasons()));
             assertEquals("First writer", repository.hiredEmployee(firstId + 5).orElseThrow().name());
             assertEquals(1, repository.rejections(result.batchId()).size());
+            if (key != null) {
+                BatchResult again = repository.insert(sent);
+                assertTrue(again.replayed());
+                assertEquals(result.inserted(), again.inserted());
+                assertEquals(result.batchId(), again.batchId());
+            }
         } finally {
             pool.shutdownNow();
         }
