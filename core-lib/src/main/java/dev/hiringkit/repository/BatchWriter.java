@@ -206,7 +206,8 @@ final class BatchWriter {
     /**
      * A clean batch without idempotency key in one round trip: one statement in its own transaction. Empty
      * when the statement refused the batch or raced another writer: the transaction then finds each row's
-     * reasons. (Three round trips, checks, insert and commit, took 1.3x as long as this one.)
+     * reasons. (With three round trips, checks, insert and commit, 1000-row
+     * batches ran at 0.82 of plain JDBC's rate from 1 client and 0.92 from 4; with this one, 0.96 and 0.95.)
      */
     private Optional<BatchResult> inOneStatement(UUID batchId, Batch batch) throws SQLException {
         Optional<Clean> clean = clean(batch);
