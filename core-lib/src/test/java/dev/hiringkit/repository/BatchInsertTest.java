@@ -156,26 +156,77 @@ class BatchInsertTest {
     }
 
     @Test
+    void aBatchOfOneTableThatTheStoredRowsRefuseGetsEachRowsReasons() {
+        repository.insert(Batch.ofHiredEmployees(employees(700_000, 1)));
+        // One statement checks and inserts such a batch whole; refused, the rows' reasons come from the checks.
+        BatchResult result = repository.insert(Batch.ofHiredEmployees(List.of(new HiredEmployee(700_001, "New", AT, 1, 1),
+                new HiredEmployee(700_000, "Stored", AT, 1, 1), new HiredEmployee(700_002, "No job", AT, 1, 999_999),
+                new HiredEmployee(700_003, "No department", AT, 999_999, 1))));
+        assertEquals(1, result.inserted());
+        List<BatchResult.RejectedRow> rejected = result.tables().get(Table.HIRED_EMPLOYEES).rejected();
+        assertEquals(List.of(1, 2, 3), rejected.stream().map(BatchResult.RejectedRow::index).toList());
+        assertEquals(List.of(ReasonCode.DUPLICATE_ID), codes(rejected.get(0).reasons()));
+        assertEquals(List.of(ReasonCode.UNKNOWN_JOB), codes(rejected.get(1).reasons()));
+        assertEquals(List.of(ReasonCode.UNKNOWN_DEPARTMENT), codes(rejected.get(2).reasons()));
+        assertEquals(3, repository.rejections(result.batchId()).size());
+        assertEquals("Employee 700000", repository.hiredEmployee(700_000).orElseThrow().name());
+        assertTrue(repository.hiredEmployee(700_002).isEmpty());
+    }
+
+    @Test
     void anIdStoredByAnotherWriterDuringTheBatchIsReportedAsADuplicate() throws Exception {
+        assertRaceReported(600_000, false);
+    }
+
+    @Test
+    void anIdStoredByAnotherWriterDuringABatchOfTwoTablesIsReportedAsADuplicate() throws Exception {
+        // Rows of two tables take the transaction that checks, then inserts: the race falls between the two.
+        assertRaceReported(610_000, true);
+    }
+
+    @Test
+    void anIdStoredByAnotherWriterDuringAKeyedBatchIsReportedAsADuplicate() throws Exception {
+        // A keyed batch runs its one statement inside the key's transaction: the race rolls both back, and
+        // the batch runs again, key and rows, reporting the id.
+        assertRaceReported(620_000, false, "race-key-620000");
+    }
+
+    private void assertRaceReported(int firstId, boolean withDepartment) throws Exception {
+        assertRaceReported(firstId, withDepartment, null);
+    }
+
+    private void assertRaceReported(int firstId, boolean withDepartment, String key) throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try (Connection other = dataSource.getConnection()) {
             // Another writer holds id 600005, not yet committed: the batch does not see it when it checks
             // its ids, and its INSERT waits for the other transaction's end.
             other.setAutoCommit(false);
             try (Statement statement = other.createStatement()) {
-                statement.executeUpdate("INSERT INTO hired_employees VALUES (600005, 'First writer', now(), 1, 1)");
+                statement.executeUpdate("INSERT INTO hired_employees VALUES (" + (firstId + 5)
+                        + ", 'First writer', now(), 1, 1)");
             }
-            Future<BatchResult> batch = pool.submit(() -> repository.insert(Batch.ofHiredEmployees(employees(600_000, 10))));
+            Batch.Builder rows = Batch.builder().addAll(employees(firstId, 10));
+            if (withDepartment) {
+                rows.add(new Department(firstId, "Racing"));
+            }
+            Batch sent = key == null ? rows.build() : rows.build().withIdempotencyKey(key);
+            Future<BatchResult> batch = pool.submit(() -> repository.insert(sent));
             awaitLockWait(other);
             other.commit();
             BatchResult result = batch.get();
-            assertEquals(9, result.inserted());
+            assertEquals(withDepartment ? 10 : 9, result.inserted());
             List<BatchResult.RejectedRow> rejected = result.tables().get(Table.HIRED_EMPLOYEES).rejected();
             assertEquals(1, rejected.size());
             assertEquals(5, rejected.get(0).index());
             assertEquals(List.of(ReasonCode.DUPLICATE_ID), codes(rejected.get(0).reasons()));
-            assertEquals("First writer", repository.hiredEmployee(600_005).orElseThrow().name());
+            assertEquals("First writer", repository.hiredEmployee(firstId + 5).orElseThrow().name());
             assertEquals(1, repository.rejections(result.batchId()).size());
+            if (key != null) {
+                BatchResult again = repository.insert(sent);
+                assertTrue(again.replayed());
+                assertEquals(result.inserted(), again.inserted());
+                assertEquals(result.batchId(), again.batchId());
+            }
         } finally {
             pool.shutdownNow();
         }
