@@ -180,8 +180,10 @@ final class BatchWriter {
             return Optional.empty();
         }
         Table table = filled.get(0);
-        // Nothing stored: the rules of the fields, and ids repeated within the batch.
-        Validator.Scope scope = validator.scope((t, id) -> false);
+        // The rules of the fields and ids repeated within the batch; what is stored (the table's ids, and the
+        // departments and jobs a hire names) is the statement's to check, so here none of the table's ids
+        // counts as stored and every other table's does.
+        Validator.Scope scope = validator.scope((t, id) -> t != table);
         List<Object> entries = batch.entries(table);
         Row[] rows = new Row[entries.size()];
         for (int i = 0; i < rows.length; i++) {
