@@ -411,8 +411,8 @@ public final class HiringGraphQL {
                 text(m.get("id")), (String) m.get("name"), (String) m.get("datetime"), text(m.get("departmentId")),
                 text(m.get("jobId")))));
         Optional<String> key = idempotencyKey(env);
-        BatchResult result = kit.repository().insert(key.map(batch.build()::withIdempotencyKey)
-                .orElseGet(batch::build));
+        Batch built = batch.build();
+        BatchResult result = kit.repository().insert(key.map(built::withIdempotencyKey).orElse(built));
         answered(env, key, result.replayed());
         if (!result.replayed()) {
             metrics.batch(result);
