@@ -87,14 +87,7 @@ final class HiringRuntime implements AutoCloseable {
         config.setConnectionTimeout(connectTimeout.toMillis());
         if (options.dbUrl != null && !options.dbUrl.isBlank()) {
             config.setJdbcUrl(options.dbUrl);
-            String user = System.getenv("HIRING_DB_USER");
-            if (user != null) {
-                config.setUsername(user);
-            }
-            String password = System.getenv("HIRING_DB_PASSWORD");
-            if (password != null) {
-                config.setPassword(password);
-            }
+            signIn(config, env("HIRING_DB_USER"), env("HIRING_DB_PASSWORD"));
             if (options.transactionPooler()) {
                 // A named server-side prepared statement lives in one server session, which a transaction
                 // pooler hands to other clients between transactions: statements stay unnamed.
@@ -174,20 +167,7 @@ final class HiringRuntime implements AutoCloseable {
             // A replica behind its own transaction pooler: the same driver setting as the primary's.
             config.addDataSourceProperty("prepareThreshold", "0");
         }
-        String user = System.getenv("HIRING_DB_READ_USER");
-        if (user == null) {
-            user = System.getenv("HIRING_DB_USER");
-        }
-        if (user != null) {
-            config.setUsername(user);
-        }
-        String password = System.getenv("HIRING_DB_READ_PASSWORD");
-        if (password == null) {
-            password = System.getenv("HIRING_DB_PASSWORD");
-        }
-        if (password != null) {
-            config.setPassword(password);
-        }
+        signIn(config, env("HIRING_DB_READ_USER", "HIRING_DB_USER"), env("HIRING_DB_READ_PASSWORD", "HIRING_DB_PASSWORD"));
         try {
             return new HikariDataSource(config);
         } catch (RuntimeException e) {
@@ -218,6 +198,27 @@ final class HiringRuntime implements AutoCloseable {
         return query < 0 ? jdbcUrl : jdbcUrl.substring(0, query);
     }
 
+    /** The value of the first of these environment variables that is set; null when none is. */
+    private static String env(String... names) {
+        for (String name : names) {
+            String value = System.getenv(name);
+            if (value != null) {
+                return value;
+            }
+        }
+        return null;
+    }
+
+    /** The pool signs in as {@code user} with {@code password}, each where given (else the URL's or none). */
+    private static void signIn(HikariConfig config, String user, String password) {
+        if (user != null) {
+            config.setUsername(user);
+        }
+        if (password != null) {
+            config.setPassword(password);
+        }
+    }
+
     /**
      * How the server hears of changed accounts: LISTEN on its pool, unless that goes through a
      * transaction pooler; then LISTEN on {@code listenUrl} (a direct connection to the same database),
@@ -227,11 +228,11 @@ final class HiringRuntime implements AutoCloseable {
         if (listenUrl != null && !listenUrl.isBlank()) {
             PGSimpleDataSource direct = new PGSimpleDataSource();
             direct.setURL(listenUrl);
-            String user = System.getenv("HIRING_DB_USER");
+            String user = env("HIRING_DB_USER");
             if (user != null && !listenUrl.contains("user=")) {
                 direct.setUser(user);
             }
-            String password = System.getenv("HIRING_DB_PASSWORD");
+            String password = env("HIRING_DB_PASSWORD");
             if (password != null && !listenUrl.contains("password=")) {
                 direct.setPassword(password);
             }
