@@ -2,9 +2,9 @@ package dev.hiringkit;
 
 import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.archive.Archiver;
-import dev.hiringkit.db.IdempotencyKeys;
-import dev.hiringkit.db.ReadRouting;
-import dev.hiringkit.db.SchemaCheck;
+import dev.hiringkit.internal.db.IdempotencyKeys;
+import dev.hiringkit.internal.db.ReadRouting;
+import dev.hiringkit.internal.db.SchemaCheck;
 import dev.hiringkit.reports.Reports;
 import dev.hiringkit.repository.HiringRepository;
 import dev.hiringkit.validation.Validator;

@@ -1,6 +1,6 @@
 package dev.hiringkit;
 
-import dev.hiringkit.db.IdempotencyKeys;
+import dev.hiringkit.internal.db.IdempotencyKeys;
 import java.util.Objects;
 import java.util.Optional;
 

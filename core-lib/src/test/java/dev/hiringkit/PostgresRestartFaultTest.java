@@ -12,7 +12,7 @@ import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.archive.Backup;
 import dev.hiringkit.archive.RestoreMode;
 import dev.hiringkit.archive.RestoreResult;
-import dev.hiringkit.generate.DataGenerator;
+import dev.hiringkit.testdata.DataGenerator;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;

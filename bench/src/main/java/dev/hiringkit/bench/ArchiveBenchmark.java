@@ -6,7 +6,7 @@ import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.archive.Backup;
 import dev.hiringkit.archive.RestoreMode;
-import dev.hiringkit.generate.DataGenerator;
+import dev.hiringkit.testdata.DataGenerator;
 import dev.hiringkit.repository.LoadOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.hiringkit.bench;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.archive.ArchiveStore;
-import dev.hiringkit.generate.DataGenerator;
+import dev.hiringkit.testdata.DataGenerator;
 import dev.hiringkit.repository.LoadOptions;
 import java.io.IOException;
 import java.lang.reflect.InvocationHandler;

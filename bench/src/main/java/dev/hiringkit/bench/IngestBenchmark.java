@@ -6,7 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
-import dev.hiringkit.generate.DataGenerator;
+import dev.hiringkit.testdata.DataGenerator;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.repository.Batch;
 import dev.hiringkit.repository.LoadOptions;

@@ -4,7 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
-import dev.hiringkit.generate.DataGenerator;
+import dev.hiringkit.testdata.DataGenerator;
 import dev.hiringkit.repository.LoadOptions;
 import dev.hiringkit.repository.LoadResult;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package dev.hiringkit.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hiringkit.generate.DataGenerator;
+import dev.hiringkit.testdata.DataGenerator;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;

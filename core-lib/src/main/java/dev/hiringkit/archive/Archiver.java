@@ -2,7 +2,7 @@ package dev.hiringkit.archive;
 
 import dev.hiringkit.IdempotencyKey;
 import dev.hiringkit.Table;
-import dev.hiringkit.db.IdempotencyKeys;
+import dev.hiringkit.internal.db.IdempotencyKeys;
 import java.time.Duration;
 import java.util.List;
 import javax.sql.DataSource;

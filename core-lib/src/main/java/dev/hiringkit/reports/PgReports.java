@@ -1,8 +1,8 @@
 package dev.hiringkit.reports;
 
-import static dev.hiringkit.db.jooq.Tables.DEPARTMENTS;
-import static dev.hiringkit.db.jooq.Tables.HIRED_EMPLOYEES;
-import static dev.hiringkit.db.jooq.Tables.JOBS;
+import static dev.hiringkit.internal.jooq.Tables.DEPARTMENTS;
+import static dev.hiringkit.internal.jooq.Tables.HIRED_EMPLOYEES;
+import static dev.hiringkit.internal.jooq.Tables.JOBS;
 import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.field;
@@ -13,7 +13,7 @@ import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.sum;
 
 import dev.hiringkit.HiringException;
-import dev.hiringkit.db.ReadRouting;
+import dev.hiringkit.internal.db.ReadRouting;
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;

@@ -68,7 +68,7 @@ public final class Batch {
      */
     public Batch withIdempotencyKey(String key) {
         return new Batch(entries, allOrNothing, madeBy,
-                Optional.of(dev.hiringkit.db.IdempotencyKeys.checkKey(key)));
+                Optional.of(dev.hiringkit.internal.db.IdempotencyKeys.checkKey(key)));
     }
 
     /** The idempotency key the batch carries, if any; see {@link #withIdempotencyKey}. */

@@ -1,13 +1,13 @@
 package dev.hiringkit.repository;
 
-import static dev.hiringkit.db.jooq.Tables.LOADS;
+import static dev.hiringkit.internal.jooq.Tables.LOADS;
 
 import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.Table;
-import dev.hiringkit.csv.CsvReader;
-import dev.hiringkit.db.DatabaseFailures;
-import dev.hiringkit.db.jooq.tables.records.LoadsRecord;
+import dev.hiringkit.internal.csv.CsvReader;
+import dev.hiringkit.internal.db.DatabaseFailures;
+import dev.hiringkit.internal.jooq.tables.records.LoadsRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.SQLException;

@@ -2,7 +2,7 @@ package dev.hiringkit.repository;
 
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
-import dev.hiringkit.db.IdempotencyKeys;
+import dev.hiringkit.internal.db.IdempotencyKeys;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;

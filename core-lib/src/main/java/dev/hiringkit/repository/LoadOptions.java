@@ -114,7 +114,7 @@ public record LoadOptions(Header header, int chunkSize, LoadProgress progress, b
          */
         public Builder idempotencyKey(String idempotencyKey) {
             this.idempotencyKey = idempotencyKey == null ? null
-                    : dev.hiringkit.db.IdempotencyKeys.checkKey(idempotencyKey);
+                    : dev.hiringkit.internal.db.IdempotencyKeys.checkKey(idempotencyKey);
             return this;
         }
 

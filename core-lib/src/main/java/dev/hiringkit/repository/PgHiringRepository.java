@@ -1,20 +1,20 @@
 package dev.hiringkit.repository;
 
-import static dev.hiringkit.db.jooq.Tables.DEPARTMENTS;
-import static dev.hiringkit.db.jooq.Tables.HIRED_EMPLOYEES;
-import static dev.hiringkit.db.jooq.Tables.JOBS;
-import static dev.hiringkit.db.jooq.Tables.LOADS;
+import static dev.hiringkit.internal.jooq.Tables.DEPARTMENTS;
+import static dev.hiringkit.internal.jooq.Tables.HIRED_EMPLOYEES;
+import static dev.hiringkit.internal.jooq.Tables.JOBS;
+import static dev.hiringkit.internal.jooq.Tables.LOADS;
 
 import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
-import dev.hiringkit.db.DatabaseFailures;
-import dev.hiringkit.db.IdempotencyKeys;
-import dev.hiringkit.db.ReadRouting;
-import dev.hiringkit.db.SchemaKeys;
-import dev.hiringkit.db.jooq.tables.records.HiredEmployeesRecord;
-import dev.hiringkit.db.jooq.tables.records.LoadsRecord;
+import dev.hiringkit.internal.db.DatabaseFailures;
+import dev.hiringkit.internal.db.IdempotencyKeys;
+import dev.hiringkit.internal.db.ReadRouting;
+import dev.hiringkit.internal.db.SchemaKeys;
+import dev.hiringkit.internal.jooq.tables.records.HiredEmployeesRecord;
+import dev.hiringkit.internal.jooq.tables.records.LoadsRecord;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;

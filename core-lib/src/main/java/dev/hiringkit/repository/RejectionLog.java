@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hiringkit.HiringException;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
-import dev.hiringkit.db.CopyBuffer;
+import dev.hiringkit.internal.db.CopyBuffer;
 import dev.hiringkit.validation.ReasonCode;
 import dev.hiringkit.validation.Violation;
 import java.io.IOException;

@@ -9,7 +9,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.Table;
-import dev.hiringkit.db.TableLease;
+import dev.hiringkit.internal.db.TableLease;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.repository.Batch;

@@ -7,7 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
-import dev.hiringkit.generate.DataGenerator;
+import dev.hiringkit.testdata.DataGenerator;
 import dev.hiringkit.testing.TestDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -7,7 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
-import dev.hiringkit.csv.CsvReader;
+import dev.hiringkit.internal.csv.CsvReader;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;

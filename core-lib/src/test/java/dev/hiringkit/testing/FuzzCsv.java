@@ -1,7 +1,7 @@
 package dev.hiringkit.testing;
 
 import dev.hiringkit.Table;
-import dev.hiringkit.csv.CsvReader;
+import dev.hiringkit.internal.csv.CsvReader;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;

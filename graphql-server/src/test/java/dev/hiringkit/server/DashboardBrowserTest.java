@@ -320,7 +320,7 @@ class DashboardBrowserTest {
     @Test
     void aRunningLoadShowsWithItsProgress() throws Exception {
         java.nio.file.Path data = dir.resolve("generated");
-        dev.hiringkit.generate.DataGenerator.builder().employees(600_000).seed(3).build().writeTo(data);
+        dev.hiringkit.testdata.DataGenerator.builder().employees(600_000).seed(3).build().writeTo(data);
         try (TestServer other = new TestServer(TestDatabase.newDatabase(), dir.resolve("archive-loads"), dir, false)) {
             other.data(other.token("writer"), "mutation { loadHistorical(source: \"generated\", async: true) { id } }", null);
             wait.until(d -> other.kit.repository().loads(3).stream().anyMatch(l -> l.table() == dev.hiringkit.Table.HIRED_EMPLOYEES

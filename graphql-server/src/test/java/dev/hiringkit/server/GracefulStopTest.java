@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.archive.ArchiveStore;
-import dev.hiringkit.generate.DataGenerator;
+import dev.hiringkit.testdata.DataGenerator;
 import dev.hiringkit.server.auth.Auth;
 import dev.hiringkit.server.auth.Clients;
 import dev.hiringkit.server.auth.LoginThrottle;

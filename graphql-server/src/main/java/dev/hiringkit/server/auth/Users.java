@@ -8,7 +8,7 @@ import java.sql.SQLException;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
-import dev.hiringkit.db.SchemaCheck;
+import dev.hiringkit.internal.db.SchemaCheck;
 import org.flywaydb.core.Flyway;
 
 /**

@@ -1,6 +1,6 @@
 package dev.hiringkit.server.cli;
 
-import dev.hiringkit.generate.DataGenerator;
+import dev.hiringkit.testdata.DataGenerator;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

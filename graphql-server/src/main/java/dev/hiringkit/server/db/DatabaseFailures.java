@@ -6,7 +6,7 @@ import dev.hiringkit.HiringException;
  * Sorts database failures by what a client should hear, whoever wrapped them (the library's
  * HiringException, jOOQ, the server's own lookups): a database that cannot be reached now (try again
  * later), text PostgreSQL cannot store (the request's fault), and everything else (the server's, logged).
- * The SQLSTATE rules are the library's ({@link dev.hiringkit.db.DatabaseFailures}), so its
+ * The SQLSTATE rules are the library's ({@link dev.hiringkit.internal.db.DatabaseFailures}), so its
  * DATABASE_UNAVAILABLE and the server's answers agree. The database's own message is never for clients.
  */
 public final class DatabaseFailures {
@@ -29,12 +29,12 @@ public final class DatabaseFailures {
      * connection is busy), a connection that broke, or a server shutting down or starting up.
      */
     public static boolean unavailable(Throwable e) {
-        return dev.hiringkit.db.DatabaseFailures.isUnavailable(e);
+        return dev.hiringkit.internal.db.DatabaseFailures.isUnavailable(e);
     }
 
     /** True when the database refused text it cannot store, such as U+0000: the request's fault, not the server's. */
     public static boolean unstorableText(Throwable e) {
-        return dev.hiringkit.db.DatabaseFailures.isUnstorableText(e);
+        return dev.hiringkit.internal.db.DatabaseFailures.isUnstorableText(e);
     }
 
     /** The message of the innermost cause that has one (a closed socket's has none), for the log. */

@@ -1,4 +1,4 @@
-package dev.hiringkit.db;
+package dev.hiringkit.internal.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

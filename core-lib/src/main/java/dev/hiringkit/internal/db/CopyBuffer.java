@@ -1,4 +1,4 @@
-package dev.hiringkit.db;
+package dev.hiringkit.internal.db;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;

@@ -1,4 +1,4 @@
-package dev.hiringkit.generate;
+package dev.hiringkit.testdata;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

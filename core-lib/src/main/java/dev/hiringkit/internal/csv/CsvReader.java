@@ -1,4 +1,4 @@
-package dev.hiringkit.csv;
+package dev.hiringkit.internal.csv;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;

@@ -1,4 +1,4 @@
-package dev.hiringkit.csv;
+package dev.hiringkit.internal.csv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

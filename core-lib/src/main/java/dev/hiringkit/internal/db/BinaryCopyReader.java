@@ -1,4 +1,4 @@
-package dev.hiringkit.db;
+package dev.hiringkit.internal.db;
 
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;

@@ -1,4 +1,4 @@
-package dev.hiringkit.db;
+package dev.hiringkit.internal.db;
 
 import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;

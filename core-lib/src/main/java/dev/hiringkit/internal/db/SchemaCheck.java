@@ -1,4 +1,4 @@
-package dev.hiringkit.db;
+package dev.hiringkit.internal.db;
 
 import java.io.IOException;
 import java.net.URISyntaxException;

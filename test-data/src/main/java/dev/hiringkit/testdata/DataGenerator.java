@@ -1,4 +1,4 @@
-package dev.hiringkit.generate;
+package dev.hiringkit.testdata;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
