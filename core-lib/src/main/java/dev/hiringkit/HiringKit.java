@@ -2,9 +2,12 @@ package dev.hiringkit;
 
 import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.archive.Archiver;
+import dev.hiringkit.internal.archive.PgArchiver;
 import dev.hiringkit.internal.db.IdempotencyKeys;
 import dev.hiringkit.internal.db.ReadRouting;
 import dev.hiringkit.internal.db.SchemaCheck;
+import dev.hiringkit.internal.reports.PgReports;
+import dev.hiringkit.internal.repository.PgHiringRepository;
 import dev.hiringkit.reports.Reports;
 import dev.hiringkit.repository.HiringRepository;
 import dev.hiringkit.validation.Validator;
@@ -49,10 +52,10 @@ public final class HiringKit {
         this.reads = new ReadRouting(dataSource, builder.readDataSource, builder.maxReplicaLag);
         this.archive = builder.archive;
         this.validator = Validator.standard();
-        this.repository = HiringRepository.postgres(dataSource, reads, validator, archive, builder.s3,
-                builder.idempotencyRetention);
-        this.reports = Reports.postgres(reads);
-        this.archiver = Archiver.postgres(dataSource, archive, builder.idempotencyRetention);
+        IdempotencyKeys idempotency = new IdempotencyKeys(builder.idempotencyRetention);
+        this.repository = new PgHiringRepository(dataSource, reads, validator, archive, builder.s3, idempotency);
+        this.reports = new PgReports(reads);
+        this.archiver = new PgArchiver(dataSource, archive, idempotency);
     }
 
     public static Builder builder() {

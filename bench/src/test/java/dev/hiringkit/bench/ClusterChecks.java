@@ -146,8 +146,8 @@ final class ClusterChecks {
     /** The standby, once caught up, answers the reports as the primary does, through the library and the API. */
     private void reportsOnStandby(HikariDataSource primary, HikariDataSource standby) throws Exception {
         cluster.database().awaitStandbyCaughtUp(Duration.ofSeconds(60));
-        Reports onPrimary = Reports.postgres(primary);
-        Reports onStandby = Reports.postgres(standby);
+        Reports onPrimary = HiringKit.builder().dataSource(primary).build().reports();
+        Reports onStandby = HiringKit.builder().dataSource(standby).build().reports();
         HiresByQuarter quarters = onPrimary.hiresByQuarter(ClusterBatches.YEAR);
         DepartmentsAboveMean above = onPrimary.departmentsAboveMean(ClusterBatches.YEAR);
         boolean same = quarters.equals(onStandby.hiresByQuarter(ClusterBatches.YEAR))

@@ -1,5 +1,7 @@
 package dev.hiringkit.archive;
 
+import dev.hiringkit.internal.archive.DirectoryStore;
+import dev.hiringkit.internal.archive.S3Store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -2,10 +2,7 @@ package dev.hiringkit.archive;
 
 import dev.hiringkit.IdempotencyKey;
 import dev.hiringkit.Table;
-import dev.hiringkit.internal.db.IdempotencyKeys;
-import java.time.Duration;
 import java.util.List;
-import javax.sql.DataSource;
 
 /**
  * Backs the tables up to Avro files in an {@link ArchiveStore} and restores them from there.
@@ -62,13 +59,4 @@ public interface Archiver {
     /** The same archiver, telling {@code progress} how its backups and restores advance. */
     Archiver withProgress(ArchiveProgress progress);
 
-    /** An archiver of the HiringKit tables in {@code dataSource}, keeping backups in {@code store}. */
-    static Archiver postgres(DataSource dataSource, ArchiveStore store) {
-        return postgres(dataSource, store, IdempotencyKeys.DEFAULT_RETENTION);
-    }
-
-    /** An archiver as {@link #postgres(DataSource, ArchiveStore)}, keeping idempotency keys for {@code retention}. */
-    static Archiver postgres(DataSource dataSource, ArchiveStore store, Duration idempotencyRetention) {
-        return new PgArchiver(dataSource, store, new IdempotencyKeys(idempotencyRetention));
-    }
 }

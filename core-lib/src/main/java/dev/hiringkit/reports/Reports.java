@@ -1,7 +1,5 @@
 package dev.hiringkit.reports;
 
-import javax.sql.DataSource;
-
 /**
  * The two hiring reports, computed by PostgreSQL. Years and quarters are UTC whatever the server's or
  * the JVM's time zone; names are ordered by their bytes ({@code COLLATE "C"}) whatever the database's
@@ -21,8 +19,4 @@ public interface Reports {
     /** The departments that hired more than the mean of all departments in {@code year}. */
     DepartmentsAboveMean departmentsAboveMean(int year);
 
-    /** The reports over a HiringKit database; {@link dev.hiringkit.HiringKit#reports()} builds them for you. */
-    static Reports postgres(DataSource dataSource) {
-        return new PgReports(dataSource);
-    }
 }

@@ -91,7 +91,7 @@ public final class Batch {
     }
 
     /** The rows of {@code table} in the order given: each a {@link Row} or a {@code List<String>} of fields. */
-    List<Object> entries(Table table) {
+    public List<Object> entries(Table table) {
         return entries.get(table);
     }
 

@@ -1,8 +1,6 @@
 package dev.hiringkit.repository;
 
 import dev.hiringkit.Table;
-import dev.hiringkit.archive.ArchiveStore;
-import dev.hiringkit.internal.db.IdempotencyKeys;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;
@@ -10,13 +8,9 @@ import dev.hiringkit.model.Page;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
-import dev.hiringkit.validation.Validator;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Reads and writes the hiring records: batches of new rows, bulk loads of historical CSV files,
@@ -109,29 +103,4 @@ public interface HiringRepository {
      */
     Optional<LoadResult> findLoad(UUID loadId);
 
-    /** The repository over PostgreSQL; {@link dev.hiringkit.HiringKit#repository()} builds it for you. */
-    static HiringRepository postgres(DataSource dataSource, Validator validator, ArchiveStore archive) {
-        return postgres(dataSource, validator, archive, null);
-    }
-
-    /**
-     * The repository over PostgreSQL, reading {@code s3://} sources with {@code s3} (null: a client from
-     * {@link ArchiveStore#s3Client}'s defaults, made on first use).
-     */
-    static HiringRepository postgres(DataSource dataSource, Validator validator, ArchiveStore archive, S3Client s3) {
-        return postgres(dataSource, dataSource, validator, archive, s3, IdempotencyKeys.DEFAULT_RETENTION);
-    }
-
-    /**
-     * The repository over PostgreSQL, its lookups (rows by id, pages, rejections) read through
-     * {@code lookups}, which may be a little behind {@code dataSource} (a read replica); writes, loads,
-     * {@link #findLoad}, {@link #loads}, {@link #count} and everything a write reads use {@code dataSource}.
-     * Idempotency keys ({@link Batch#withIdempotencyKey}, {@link LoadOptions.Builder#idempotencyKey}) are
-     * kept for {@code idempotencyRetention}.
-     */
-    static HiringRepository postgres(DataSource dataSource, DataSource lookups, Validator validator,
-            ArchiveStore archive, S3Client s3, Duration idempotencyRetention) {
-        return new PgHiringRepository(dataSource, lookups, validator, archive, s3,
-                new IdempotencyKeys(idempotencyRetention));
-    }
 }

@@ -46,7 +46,7 @@ public record LoadOptions(Header header, int chunkSize, LoadProgress progress, b
     }
 
     /** The same options for one file of a directory load: each file's load has a key of its own. */
-    LoadOptions forFile(Table table) {
+    public LoadOptions forFile(Table table) {
         return new LoadOptions(header, chunkSize, progress, restart, madeBy,
                 idempotencyKey.map(key -> key + "|" + table.sqlName()), contentSha256);
     }

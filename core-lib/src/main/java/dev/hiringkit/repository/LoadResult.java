@@ -31,7 +31,7 @@ public record LoadResult(UUID loadId, Table table, String source, String status,
     }
 
     /** The same load, as the answer to a request sent again with its idempotency key. */
-    LoadResult asReplay() {
+    public LoadResult asReplay() {
         return new LoadResult(loadId, table, source, status, rowsRead, inserted, rejected, rejectedByCode,
                 rejectsFile, duration, madeBy, true);
     }

@@ -1,6 +1,7 @@
 package dev.hiringkit.validation;
 
 import dev.hiringkit.Table;
+import dev.hiringkit.internal.validation.StandardValidator;
 import dev.hiringkit.model.Row;
 import java.util.List;
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hiringkit.internal.archive.S3Store;
 import dev.hiringkit.testing.TestS3;
 import java.io.IOException;
 import java.io.InputStream;

@@ -9,6 +9,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.Table;
+import dev.hiringkit.internal.archive.AvroTables;
+import dev.hiringkit.internal.archive.BackupManifest;
 import dev.hiringkit.internal.db.TableLease;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;

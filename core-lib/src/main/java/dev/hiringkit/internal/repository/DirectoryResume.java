@@ -1,13 +1,15 @@
-package dev.hiringkit.repository;
+package dev.hiringkit.internal.repository;
 
 import static dev.hiringkit.internal.jooq.Tables.LOADS;
 
-import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
+import dev.hiringkit.HiringException;
 import dev.hiringkit.Table;
 import dev.hiringkit.internal.csv.CsvReader;
 import dev.hiringkit.internal.db.DatabaseFailures;
 import dev.hiringkit.internal.jooq.tables.records.LoadsRecord;
+import dev.hiringkit.repository.LoadOptions;
+import dev.hiringkit.repository.LoadResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.SQLException;

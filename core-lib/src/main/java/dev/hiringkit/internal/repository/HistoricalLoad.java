@@ -1,7 +1,7 @@
-package dev.hiringkit.repository;
+package dev.hiringkit.internal.repository;
 
-import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
+import dev.hiringkit.HiringException;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.internal.csv.CsvReader;
@@ -14,6 +14,8 @@ import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;
 import dev.hiringkit.model.Row;
+import dev.hiringkit.repository.LoadOptions;
+import dev.hiringkit.repository.LoadResult;
 import dev.hiringkit.validation.Checked;
 import dev.hiringkit.validation.ReasonCode;
 import dev.hiringkit.validation.Validator;

@@ -1,10 +1,15 @@
-package dev.hiringkit.validation;
+package dev.hiringkit.internal.validation;
 
 import dev.hiringkit.Table;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;
 import dev.hiringkit.model.Row;
+import dev.hiringkit.validation.Checked;
+import dev.hiringkit.validation.KnownIds;
+import dev.hiringkit.validation.ReasonCode;
+import dev.hiringkit.validation.Validator;
+import dev.hiringkit.validation.Violation;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -20,7 +25,7 @@ import java.util.Map;
 import org.roaringbitmap.RoaringBitmap;
 
 /** The rules of DESIGN.md's "Data rules", written once for CSV fields and typed rows alike. */
-final class StandardValidator implements Validator {
+public final class StandardValidator implements Validator {
 
     /**
      * The datetimes that can be stored and backed up: PostgreSQL's timestamptz starts at 4714-11-24 BC

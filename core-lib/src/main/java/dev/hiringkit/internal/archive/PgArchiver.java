@@ -1,11 +1,17 @@
-package dev.hiringkit.archive;
+package dev.hiringkit.internal.archive;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
+import dev.hiringkit.HiringException;
 import dev.hiringkit.IdempotencyKey;
 import dev.hiringkit.Table;
+import dev.hiringkit.archive.ArchiveProgress;
+import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.archive.Archiver;
+import dev.hiringkit.archive.Backup;
+import dev.hiringkit.archive.RestoreMode;
+import dev.hiringkit.archive.RestoreResult;
 import dev.hiringkit.internal.db.BinaryCopyReader;
 import dev.hiringkit.internal.db.CopyBuffer;
 import dev.hiringkit.internal.db.DatabaseFailures;
@@ -68,7 +74,7 @@ import org.slf4j.LoggerFactory;
  * file, field by field; restores stream the files back with binary {@code COPY FROM STDIN}, in one
  * transaction that drops the keys of hired_employees and validates them again in one pass at the end.
  */
-final class PgArchiver implements Archiver {
+public final class PgArchiver implements Archiver {
 
     static final int SKIPPED_IDS_SHOWN = 1000;
 
@@ -94,7 +100,7 @@ final class PgArchiver implements Archiver {
     private final SchemaKeys keys = new SchemaKeys();
     private final IdempotencyKeys idempotency;
 
-    PgArchiver(DataSource dataSource, ArchiveStore store, IdempotencyKeys idempotency) {
+    public PgArchiver(DataSource dataSource, ArchiveStore store, IdempotencyKeys idempotency) {
         this(dataSource, store, ArchiveProgress.NONE, idempotency);
     }
 

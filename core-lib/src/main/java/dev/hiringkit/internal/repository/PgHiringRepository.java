@@ -1,12 +1,12 @@
-package dev.hiringkit.repository;
+package dev.hiringkit.internal.repository;
 
 import static dev.hiringkit.internal.jooq.Tables.DEPARTMENTS;
 import static dev.hiringkit.internal.jooq.Tables.HIRED_EMPLOYEES;
 import static dev.hiringkit.internal.jooq.Tables.JOBS;
 import static dev.hiringkit.internal.jooq.Tables.LOADS;
 
-import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
+import dev.hiringkit.HiringException;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.internal.db.DatabaseFailures;
@@ -19,6 +19,13 @@ import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;
 import dev.hiringkit.model.Page;
+import dev.hiringkit.repository.Batch;
+import dev.hiringkit.repository.BatchResult;
+import dev.hiringkit.repository.HiringRepository;
+import dev.hiringkit.repository.LoadOptions;
+import dev.hiringkit.repository.LoadResult;
+import dev.hiringkit.repository.Rejection;
+import dev.hiringkit.repository.RejectionPage;
 import dev.hiringkit.validation.Validator;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,7 +57,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * their own writes (following a load they started, counting what a load stored), and a feed of loads
  * that switched between the two could see a load go back in time.
  */
-final class PgHiringRepository implements HiringRepository {
+public final class PgHiringRepository implements HiringRepository {
 
     private final DSLContext sql;
     private final DataSource lookups;
@@ -62,7 +69,7 @@ final class PgHiringRepository implements HiringRepository {
     /** Reads s3:// sources; made on first use when none was given. */
     private S3Client s3;
 
-    PgHiringRepository(DataSource dataSource, DataSource lookups, Validator validator, ArchiveStore archive,
+    public PgHiringRepository(DataSource dataSource, DataSource lookups, Validator validator, ArchiveStore archive,
             S3Client s3, IdempotencyKeys idempotency) {
         this.s3 = s3;
         this.sql = DSL.using(dataSource, SQLDialect.POSTGRES);

@@ -1,13 +1,14 @@
-package dev.hiringkit.archive;
+package dev.hiringkit.internal.archive;
 
+import dev.hiringkit.archive.ArchiveStore;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileVisitResult;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -22,11 +23,11 @@ import java.util.List;
  * An archive in a local directory. An object is written to a {@code .partial} file, forced to disk, and
  * renamed when whole.
  */
-final class DirectoryStore implements ArchiveStore {
+public final class DirectoryStore implements ArchiveStore {
 
     private final Path root;
 
-    DirectoryStore(Path root) {
+    public DirectoryStore(Path root) {
         this.root = root.toAbsolutePath().normalize();
     }
 

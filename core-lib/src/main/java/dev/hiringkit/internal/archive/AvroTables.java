@@ -1,4 +1,4 @@
-package dev.hiringkit.archive;
+package dev.hiringkit.internal.archive;
 
 import dev.hiringkit.Table;
 import java.io.IOException;
@@ -17,7 +17,7 @@ import org.apache.avro.SchemaNormalization;
  * The Avro schema of each table (the {@code .avsc} files beside this class) and how each of its fields
  * maps to a PostgreSQL column. The schemas are the single description of a backup's rows.
  */
-final class AvroTables {
+public final class AvroTables {
 
     /** How a field is stored in PostgreSQL and in Avro. */
     enum Kind {
@@ -60,7 +60,7 @@ final class AvroTables {
     }
 
     /** SHA-256 of the schema's parsing canonical form, in hex: equal for schemas that read alike. */
-    static String fingerprint(Schema schema) {
+    public static String fingerprint(Schema schema) {
         try {
             return HexFormat.of().formatHex(SchemaNormalization.parsingFingerprint("SHA-256", schema));
         } catch (NoSuchAlgorithmException e) {

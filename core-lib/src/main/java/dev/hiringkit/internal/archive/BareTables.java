@@ -1,4 +1,4 @@
-package dev.hiringkit.archive;
+package dev.hiringkit.internal.archive;
 
 import dev.hiringkit.Table;
 import java.sql.Connection;

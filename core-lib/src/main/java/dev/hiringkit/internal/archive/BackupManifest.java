@@ -1,4 +1,4 @@
-package dev.hiringkit.archive;
+package dev.hiringkit.internal.archive;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hiringkit.HiringException;
 import dev.hiringkit.Table;
+import dev.hiringkit.archive.Backup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -16,7 +17,7 @@ import java.util.List;
  * {@code manifest.json}: what a backup holds, written after its files. Plain JSON, so people and
  * scripts can read it too.
  */
-final class BackupManifest {
+public final class BackupManifest {
 
     static final int FORMAT = 1;
 
@@ -25,7 +26,7 @@ final class BackupManifest {
     private BackupManifest() {
     }
 
-    static byte[] write(Backup backup) throws IOException {
+    public static byte[] write(Backup backup) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
         root.put("id", backup.id());

@@ -1,7 +1,7 @@
-package dev.hiringkit.repository;
+package dev.hiringkit.internal.repository;
 
-import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
+import dev.hiringkit.HiringException;
 import dev.hiringkit.Table;
 import dev.hiringkit.internal.db.DatabaseFailures;
 import dev.hiringkit.internal.db.IdempotencyKeys;
@@ -9,6 +9,9 @@ import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;
 import dev.hiringkit.model.Row;
+import dev.hiringkit.repository.Batch;
+import dev.hiringkit.repository.BatchResult;
+import dev.hiringkit.repository.HiringRepository;
 import dev.hiringkit.validation.Checked;
 import dev.hiringkit.validation.ReasonCode;
 import dev.hiringkit.validation.Validator;

@@ -1,4 +1,4 @@
-package dev.hiringkit.repository;
+package dev.hiringkit.internal.repository;
 
 import java.time.Instant;
 import java.time.LocalDateTime;

@@ -1,7 +1,8 @@
-package dev.hiringkit.archive;
+package dev.hiringkit.internal.archive;
 
-import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
+import dev.hiringkit.HiringException;
+import dev.hiringkit.archive.ArchiveStore;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -34,10 +35,10 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  * multipart upload), so any size fits in constant memory; it appears only when the upload completes,
  * and a failed write aborts the upload. An object that fits in one part is sent with one PutObject.
  */
-final class S3Store implements ArchiveStore {
+public final class S3Store implements ArchiveStore {
 
     /** Bytes per uploaded part: S3 allows 10,000 parts, so objects up to about 78 GiB. */
-    static final int PART_SIZE = 8 << 20;
+    public static final int PART_SIZE = 8 << 20;
 
     /** The first buffer of a write; it grows to a part as the object does, so small objects stay cheap. */
     private static final int FIRST_BUFFER = 64 << 10;
@@ -46,7 +47,7 @@ final class S3Store implements ArchiveStore {
     private final String bucket;
     private final String prefix;
 
-    S3Store(S3Client client, String bucket, String prefix) {
+    public S3Store(S3Client client, String bucket, String prefix) {
         if (bucket == null || bucket.isBlank() || bucket.contains("/")) {
             throw new IllegalArgumentException("not an S3 bucket name: " + bucket);
         }
@@ -56,7 +57,7 @@ final class S3Store implements ArchiveStore {
     }
 
     /** The store an {@code s3://bucket/prefix} URI names. */
-    static S3Store at(S3Client client, URI location) {
+    public static S3Store at(S3Client client, URI location) {
         String bucket = location.getAuthority();
         if (!"s3".equalsIgnoreCase(location.getScheme()) || bucket == null || bucket.isEmpty()) {
             throw new HiringException(Code.INVALID_ARGUMENT,
@@ -70,7 +71,7 @@ final class S3Store implements ArchiveStore {
      * default chain or else us-east-1. With an endpoint, requests go there in path style, as
      * S3-compatible stores (MinIO, Ceph, ...) expect.
      */
-    static S3Client newClient(Optional<URI> endpoint) {
+    public static S3Client newClient(Optional<URI> endpoint) {
         S3ClientBuilder builder = S3Client.builder().region(defaultRegion());
         if (endpoint.isPresent()) {
             builder.endpointOverride(endpoint.get()).forcePathStyle(true);

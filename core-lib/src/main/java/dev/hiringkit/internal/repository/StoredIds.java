@@ -1,4 +1,4 @@
-package dev.hiringkit.repository;
+package dev.hiringkit.internal.repository;
 
 import dev.hiringkit.Table;
 import dev.hiringkit.validation.KnownIds;

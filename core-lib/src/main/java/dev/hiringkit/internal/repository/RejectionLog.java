@@ -1,4 +1,4 @@
-package dev.hiringkit.repository;
+package dev.hiringkit.internal.repository;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -7,6 +7,8 @@ import dev.hiringkit.HiringException;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.internal.db.CopyBuffer;
+import dev.hiringkit.repository.Rejection;
+import dev.hiringkit.repository.RejectionPage;
 import dev.hiringkit.validation.ReasonCode;
 import dev.hiringkit.validation.Violation;
 import java.io.IOException;

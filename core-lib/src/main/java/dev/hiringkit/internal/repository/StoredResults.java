@@ -1,10 +1,11 @@
-package dev.hiringkit.repository;
+package dev.hiringkit.internal.repository;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
+import dev.hiringkit.HiringException;
+import dev.hiringkit.repository.BatchResult;
 import java.util.UUID;
 
 /** The results kept with idempotency keys, as JSON: a batch's whole result, a load's id. */

@@ -1,4 +1,4 @@
-package dev.hiringkit.reports;
+package dev.hiringkit.internal.reports;
 
 import static dev.hiringkit.internal.jooq.Tables.DEPARTMENTS;
 import static dev.hiringkit.internal.jooq.Tables.HIRED_EMPLOYEES;
@@ -14,6 +14,9 @@ import static org.jooq.impl.DSL.sum;
 
 import dev.hiringkit.HiringException;
 import dev.hiringkit.internal.db.ReadRouting;
+import dev.hiringkit.reports.DepartmentsAboveMean;
+import dev.hiringkit.reports.HiresByQuarter;
+import dev.hiringkit.reports.Reports;
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -34,7 +37,7 @@ import org.jooq.impl.SQLDataType;
  * answers alone; hires are grouped by ids before names are joined, so the joins touch one row per
  * group, not one per hire.
  */
-final class PgReports implements Reports {
+public final class PgReports implements Reports {
 
     private static final Field<Integer> DEPARTMENT_ID = field(name("department_id"), SQLDataType.INTEGER);
     private static final Field<Integer> JOB_ID = field(name("job_id"), SQLDataType.INTEGER);
@@ -44,7 +47,7 @@ final class PgReports implements Reports {
     private final DSLContext sql;
 
     /** Reports read from {@code dataSource}, which may be a read replica ({@link ReadRouting}). */
-    PgReports(DataSource dataSource) {
+    public PgReports(DataSource dataSource) {
         this.dataSource = dataSource;
         this.sql = DSL.using(dataSource, SQLDialect.POSTGRES);
     }
