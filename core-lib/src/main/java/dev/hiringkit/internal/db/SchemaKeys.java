@@ -42,21 +42,10 @@ public final class SchemaKeys {
 
     /** Puts back and validates whatever is missing; commits. */
     public void restore(Connection connection) throws SQLException {
-        boolean autoCommit = connection.getAutoCommit();
-        connection.setAutoCommit(false);
-        try {
+        Transactions.inTransaction(connection, () -> {
             restoreInTransaction(connection);
-            connection.commit();
-        } catch (SQLException | RuntimeException e) {
-            try {
-                connection.rollback();
-            } catch (SQLException rollback) {
-                e.addSuppressed(rollback);
-            }
-            throw e;
-        } finally {
-            connection.setAutoCommit(autoCommit);
-        }
+            return null;
+        });
     }
 
     /** Drops the foreign keys and the report index of hired_employees in the caller's transaction. */

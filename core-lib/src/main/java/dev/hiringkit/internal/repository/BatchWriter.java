@@ -5,6 +5,7 @@ import dev.hiringkit.HiringException;
 import dev.hiringkit.Table;
 import dev.hiringkit.internal.db.DatabaseFailures;
 import dev.hiringkit.internal.db.IdempotencyKeys;
+import dev.hiringkit.internal.db.Transactions;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;
@@ -100,12 +101,11 @@ final class BatchWriter {
     private BatchResult inTransaction(UUID batchId, Batch batch, Optional<IdempotencyKeys.Claim> claim, boolean raced)
             throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
+            return Transactions.inTransaction(connection, () -> {
                 // The key first: a concurrent request with it waits here until this transaction ends.
                 Optional<String> stored = claim.isPresent() ? keys.claim(connection, claim.get()) : Optional.empty();
                 if (stored.isPresent()) {
-                    connection.rollback();
+                    connection.rollback(); // the key's first result is the answer; nothing here is kept
                     return StoredResults.batch(stored.get());
                 }
                 // A keyed batch: the one statement inside the key's transaction, when the batch is clean.
@@ -115,17 +115,8 @@ final class BatchWriter {
                 if (claim.isPresent()) {
                     keys.complete(connection, claim.get(), StoredResults.json(result));
                 }
-                connection.commit();
                 return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    connection.rollback();
-                } catch (SQLException rollback) {
-                    // A connection the database dropped cannot roll back: the first failure tells why.
-                    e.addSuppressed(rollback);
-                }
-                throw e;
-            }
+            });
         }
     }
 
