@@ -2,7 +2,7 @@ package dev.hiringkit.repository;
 
 import dev.hiringkit.Table;
 
-/** Told of a load's progress as it begins and after each committed chunk. */
+/** Told of a load's progress as it begins and after each committed chunk, table by table. */
 @FunctionalInterface
 public interface LoadProgress {
 
@@ -30,6 +30,16 @@ public interface LoadProgress {
      * directory load tells it once per file it loads. Does nothing by default.
      */
     default void recorded(java.util.UUID loadId) {
+    }
+
+    /**
+     * Told after each committed chunk, naming the table it was loaded into (a directory load goes through
+     * its three tables one after the other). Passes the numbers on to {@link #update} by default.
+     *
+     * @param totalBytes the source's size, or -1 when unknown
+     */
+    default void chunkCommitted(Table table, long bytesRead, long totalBytes, long rowsRead) {
+        update(bytesRead, totalBytes, rowsRead);
     }
 
     LoadProgress NONE = (bytesRead, totalBytes, rowsRead) -> { };

@@ -14,7 +14,7 @@ import java.util.UUID;
  * when its caller said ({@link LoadOptions.Builder#madeBy}); {@code replayed}, that this call started
  * nothing: it was sent again with the idempotency key of this load ({@link LoadOptions.Builder#idempotencyKey}).
  */
-public record LoadResult(UUID loadId, Table table, String source, String status, long rowsRead, long inserted,
+public record LoadResult(UUID loadId, Table table, String source, LoadStatus status, long rowsRead, long inserted,
         long rejected, Map<ReasonCode, Long> rejectedByCode, Optional<String> rejectsFile, Duration duration,
         Optional<String> madeBy, boolean replayed) {
 
@@ -23,7 +23,7 @@ public record LoadResult(UUID loadId, Table table, String source, String status,
     }
 
     /** The result of a load this call ran. */
-    public LoadResult(UUID loadId, Table table, String source, String status, long rowsRead, long inserted,
+    public LoadResult(UUID loadId, Table table, String source, LoadStatus status, long rowsRead, long inserted,
             long rejected, Map<ReasonCode, Long> rejectedByCode, Optional<String> rejectsFile, Duration duration,
             Optional<String> madeBy) {
         this(loadId, table, source, status, rowsRead, inserted, rejected, rejectedByCode, rejectsFile, duration,

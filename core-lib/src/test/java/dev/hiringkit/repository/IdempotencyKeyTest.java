@@ -215,7 +215,7 @@ class IdempotencyKeyTest {
         LoadResult retry = other.repository().load(Table.JOBS, "keyed-jobs.csv", csv(csv), options);
         assertTrue(retry.replayed());
         assertEquals(first.loadId(), retry.loadId());
-        assertEquals("DONE", retry.status());
+        assertEquals(LoadStatus.DONE, retry.status());
         assertEquals(2, retry.inserted());
         assertEquals(1, retry.rejected());
         assertEquals(loads, count("SELECT count(*) FROM loads"), "no second load");
@@ -257,7 +257,7 @@ class IdempotencyKeyTest {
             LoadResult retry = other.repository().load(Table.JOBS, "running.csv", csv(records.toString()), options);
             assertTrue(retry.replayed());
             assertEquals(running, retry.loadId());
-            assertEquals("RUNNING", retry.status());
+            assertEquals(LoadStatus.RUNNING, retry.status());
             retried.countDown();
             LoadResult done = first.get();
             assertEquals(running, done.loadId());

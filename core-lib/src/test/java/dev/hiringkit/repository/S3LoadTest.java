@@ -99,12 +99,12 @@ class S3LoadTest {
                     chunksOf(500, rows -> {
                         throw new IllegalStateException("interrupted after " + rows + " rows");
                     })));
-            assertEquals("FAILED", kit.repository().loads(1).get(0).status());
+            assertEquals(LoadStatus.FAILED, kit.repository().loads(1).get(0).status());
 
             List<Long> resumedAt = new java.util.ArrayList<>();
             LoadResult resumed = kit.repository().load(Table.HIRED_EMPLOYEES, employees, chunksOf(500, resumedAt::add));
             assertEquals(List.of(1000L, 1500L, 1999L), resumedAt, "rows read after each chunk of the resumed load");
-            assertEquals("DONE", resumed.status());
+            assertEquals(LoadStatus.DONE, resumed.status());
             assertEquals(1999, resumed.rowsRead());
             assertEquals(expected.employeesInserted(), resumed.inserted());
             assertEquals(expected.byCode(), resumed.rejectedByCode());

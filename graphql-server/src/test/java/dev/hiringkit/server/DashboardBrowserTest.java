@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hiringkit.reports.DepartmentsAboveMean;
 import dev.hiringkit.reports.HiresByQuarter;
 import dev.hiringkit.repository.LoadOptions;
+import dev.hiringkit.repository.LoadStatus;
 import dev.hiringkit.server.cli.HiringCommand;
 import dev.hiringkit.testing.RealData;
 import dev.hiringkit.testing.TestDatabase;
@@ -324,7 +325,7 @@ class DashboardBrowserTest {
         try (TestServer other = new TestServer(TestDatabase.newDatabase(), dir.resolve("archive-loads"), dir, false)) {
             other.data(other.token("writer"), "mutation { loadHistorical(source: \"generated\", async: true) { id } }", null);
             wait.until(d -> other.kit.repository().loads(3).stream().anyMatch(l -> l.table() == dev.hiringkit.Table.HIRED_EMPLOYEES
-                    && l.status().equals("RUNNING")));
+                    && l.status() == LoadStatus.RUNNING));
             browser.get(other.base.resolve("/dashboard").toString());
             browser.findElement(By.id("username")).sendKeys("reader", Keys.TAB, TestServer.PASSWORD, Keys.ENTER);
             wait.until(d -> browser.findElement(By.id("loads")).isDisplayed());
@@ -339,7 +340,7 @@ class DashboardBrowserTest {
             WebDriverWait patient = new WebDriverWait(browser, java.time.Duration.ofSeconds(180));
             patient.until(d -> !browser.findElement(By.id("loads")).isDisplayed()
                     || !browser.findElement(By.cssSelector("#load-list li")).getText().equals(line));
-            patient.until(d -> other.kit.repository().loads(1).get(0).status().equals("DONE"));
+            patient.until(d -> other.kit.repository().loads(1).get(0).status() == LoadStatus.DONE);
             patient.until(d -> !browser.findElement(By.id("loads")).isDisplayed());
             other.dataSource.close();
         }

@@ -21,6 +21,7 @@ import dev.hiringkit.repository.BatchResult;
 import dev.hiringkit.repository.CrashLoadMain;
 import dev.hiringkit.repository.LoadOptions;
 import dev.hiringkit.repository.LoadResult;
+import dev.hiringkit.repository.LoadStatus;
 import dev.hiringkit.server.auth.AccountChanges;
 import dev.hiringkit.server.auth.Auth;
 import dev.hiringkit.server.auth.Clients;
@@ -105,7 +106,7 @@ class TransactionPoolerTest {
 
         List<LoadResult> first = kit.repository().loadDirectory(RealData.dir(), LoadOptions.defaults());
         assertEquals(3, first.size());
-        first.forEach(r -> assertEquals("DONE", r.status(), r.source()));
+        first.forEach(r -> assertEquals(LoadStatus.DONE, r.status(), r.source()));
         long loaded = count(direct, "SELECT count(*) FROM hired_employees");
         assertTrue(loaded > 1_000, "the real data is loaded: " + loaded);
 
@@ -146,7 +147,7 @@ class TransactionPoolerTest {
                 assertEquals(batches * rows, f.get(2, TimeUnit.MINUTES));
             }
             for (LoadResult r : again.get(2, TimeUnit.MINUTES)) {
-                assertEquals("DONE", r.status(), r.source());
+                assertEquals(LoadStatus.DONE, r.status(), r.source());
                 assertEquals(0, r.inserted(), "a second load of " + r.source() + " finds every id stored");
             }
             reports.get(2, TimeUnit.MINUTES);
@@ -175,7 +176,7 @@ class TransactionPoolerTest {
         assertEquals(total, count(direct, "SELECT count(*) FROM hired_employees"));
         // and a load after the restore takes the tables again
         LoadResult jobs = kit.repository().load(Table.JOBS, RealData.dir().resolve("jobs.csv"), LoadOptions.defaults());
-        assertEquals("DONE", jobs.status());
+        assertEquals(LoadStatus.DONE, jobs.status());
 
         // Nothing was left in a server session for the next client: no lock, no setting.
         assertEquals(0, count(direct, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"),
@@ -246,7 +247,7 @@ class TransactionPoolerTest {
 
         // The dead load's lease is nobody's to renew: the resumed load waits for it to expire, then goes on.
         LoadResult resumed = kit.repository().load(Table.HIRED_EMPLOYEES, employees, LoadOptions.defaults());
-        assertEquals("DONE", resumed.status());
+        assertEquals(LoadStatus.DONE, resumed.status());
         assertEquals(60_000, resumed.rowsRead());
         assertEquals(resumed.inserted(), count(direct, "SELECT count(*) FROM hired_employees"));
         assertEquals(resumed.rejected(), count(direct, "SELECT count(*) FROM rejections"));

@@ -11,6 +11,7 @@ import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.repository.LoadOptions;
 import dev.hiringkit.repository.LoadResult;
+import dev.hiringkit.repository.LoadStatus;
 import dev.hiringkit.testing.RealData;
 import dev.hiringkit.testing.TestDatabase;
 import java.io.ByteArrayInputStream;
@@ -200,7 +201,7 @@ class UploadTest {
             // The load is running while the rest of the file is still to come: nothing waited for the whole body.
             long deadline = System.nanoTime() + 60_000_000_000L;
             while (server.kit.repository().loads(10).stream().noneMatch(l -> l.source().equals("upload/streamed.csv")
-                    && l.status().equals("RUNNING"))) {
+                    && l.status() == LoadStatus.RUNNING)) {
                 assertTrue(System.nanoTime() < deadline, "no load started before the request body ended");
                 Thread.sleep(20);
             }

@@ -1,7 +1,5 @@
 package dev.hiringkit.internal.repository;
 
-import static dev.hiringkit.internal.jooq.Tables.LOADS;
-
 import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.HiringException;
 import dev.hiringkit.Table;
@@ -10,6 +8,7 @@ import dev.hiringkit.internal.db.DatabaseFailures;
 import dev.hiringkit.internal.jooq.tables.records.LoadsRecord;
 import dev.hiringkit.repository.LoadOptions;
 import dev.hiringkit.repository.LoadResult;
+import dev.hiringkit.repository.LoadStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.SQLException;
@@ -19,8 +18,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import org.jooq.DSLContext;
 import org.jooq.exception.DataAccessException;
 
 /**
@@ -54,12 +51,10 @@ final class DirectoryResume {
         InputStream open() throws IOException;
     }
 
-    private final DSLContext sql;
-    private final Function<LoadsRecord, LoadResult> results;
+    private final LoadLog loads;
 
-    DirectoryResume(DSLContext sql, Function<LoadsRecord, LoadResult> results) {
-        this.sql = sql;
-        this.results = results;
+    DirectoryResume(LoadLog loads) {
+        this.loads = loads;
     }
 
     /**
@@ -73,7 +68,7 @@ final class DirectoryResume {
         for (File file : files) {
             LoadsRecord load = lastLoad(file);
             last.add(load);
-            if (load == null || !"DONE".equals(load.getStatus())) {
+            if (load == null || LoadLog.status(load) != LoadStatus.DONE) {
                 stopped = last.size() - 1;
                 break;
             }
@@ -81,20 +76,18 @@ final class DirectoryResume {
         Map<Table, LoadResult> loaded = new EnumMap<>(Table.class);
         for (int i = stopped - 1; i >= 0; i--) {
             LoadsRecord load = last.get(i);
-            if (load == null || !"DONE".equals(load.getStatus()) || !sameRun(load, last.get(i + 1))
+            if (load == null || LoadLog.status(load) != LoadStatus.DONE || !sameRun(load, last.get(i + 1))
                     || !sameBytes(files.get(i), load)) {
                 break;
             }
-            loaded.put(files.get(i).table(), results.apply(load));
+            loaded.put(files.get(i).table(), LoadLog.result(load));
         }
         return loaded;
     }
 
     private LoadsRecord lastLoad(File file) {
         try {
-            return sql.selectFrom(LOADS)
-                    .where(LOADS.TABLE_NAME.eq(file.table().sqlName()).and(LOADS.SOURCE.eq(file.source())))
-                    .orderBy(LOADS.STARTED_AT.desc()).limit(1).fetchOne();
+            return loads.last(file.table(), file.source());
         } catch (DataAccessException e) {
             SQLException cause = e.getCause(SQLException.class);
             throw cause != null ? DatabaseFailures.translate("Reading the loads of " + file.source() + " failed", cause)

@@ -10,36 +10,26 @@ import dev.hiringkit.internal.db.DatabaseFailures;
 import dev.hiringkit.internal.db.IdempotencyKeys;
 import dev.hiringkit.internal.db.SchemaKeys;
 import dev.hiringkit.internal.db.TableLease;
-import dev.hiringkit.model.Department;
-import dev.hiringkit.model.HiredEmployee;
-import dev.hiringkit.model.Job;
-import dev.hiringkit.model.Row;
+import dev.hiringkit.internal.repository.LoadLog.LoadRow;
+import dev.hiringkit.internal.repository.LoadLog.Totals;
 import dev.hiringkit.repository.LoadOptions;
 import dev.hiringkit.repository.LoadResult;
-import dev.hiringkit.validation.Checked;
-import dev.hiringkit.validation.ReasonCode;
+import dev.hiringkit.repository.LoadStatus;
 import dev.hiringkit.validation.Validator;
 import dev.hiringkit.validation.Violation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Function;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -80,29 +70,17 @@ final class HistoricalLoad {
     private final RejectionLog log;
     private final SchemaKeys keys;
     private final IdempotencyKeys idempotency;
-    /** A recorded load as the loads table has it now. */
-    private final Function<UUID, Optional<LoadResult>> recorded;
+    private final LoadLog loads;
 
     HistoricalLoad(DataSource dataSource, Validator validator, ArchiveStore archive, RejectionLog log, SchemaKeys keys,
-            IdempotencyKeys idempotency, Function<UUID, Optional<LoadResult>> recorded) {
+            IdempotencyKeys idempotency, LoadLog loads) {
         this.dataSource = dataSource;
         this.validator = validator;
         this.archive = archive;
         this.log = log;
         this.keys = keys;
         this.idempotency = idempotency;
-        this.recorded = recorded;
-    }
-
-    /** The running totals of a load, also its checkpoint. */
-    private static final class Totals {
-        long recordsDone;
-        long bytesDone;
-        long checksum;
-        long rowsRead;
-        long inserted;
-        long rejected;
-        final Map<ReasonCode, Long> byCode = new EnumMap<>(ReasonCode.class);
+        this.loads = loads;
     }
 
     LoadResult run(Table table, String source, String sourceName, InputStream in, long totalBytes, LoadOptions options) {
@@ -136,14 +114,14 @@ final class HistoricalLoad {
             LoadRow row = null;
             try {
                 row = findOrCreate(connection, table, source, options);
-                if (row.replay) {
+                if (row.replay()) {
                     // Nothing is recorded: the answer is the load the key names, as it is.
                     LoadRow done = row;
                     row = null;
-                    return replay(done.id);
+                    return replay(done.id());
                 }
-                options.progress().recorded(row.id);
-                Totals totals = row.totals;
+                options.progress().recorded(row.id());
+                Totals totals = row.totals();
                 StoredIds stored = new StoredIds();
                 connection.setAutoCommit(false);
                 stored.refresh(connection, table);
@@ -168,7 +146,7 @@ final class HistoricalLoad {
                         LOG.debug("{}: chunk committed in {} ms, {} records so far", source,
                                 (System.nanoTime() - chunkStart) / 1_000_000, totals.recordsDone);
                         headerChecked = true;
-                        options.progress().update(totals.bytesDone, totalBytes, totals.rowsRead);
+                        options.progress().chunkCommitted(table, totals.bytesDone, totalBytes, totals.rowsRead);
                     }
                 }
                 if (bulk || table == Table.HIRED_EMPLOYEES) {
@@ -180,14 +158,14 @@ final class HistoricalLoad {
                 Optional<String> rejectsFile = Optional.empty();
                 if (totals.rejected > 0) {
                     String key = "rejects/" + table.sqlName() + "/" + sourceName + "-"
-                            + FILE_TIME.format(row.startedAt) + ".csv";
-                    log.writeRejectsFile(connection, row.id, archive, key);
+                            + FILE_TIME.format(row.startedAt()) + ".csv";
+                    log.writeRejectsFile(connection, row.id(), archive, key);
                     rejectsFile = Optional.of(archive.locate(key));
                 }
-                finish(connection, row, "DONE", rejectsFile.orElse(null));
-                return new LoadResult(row.id, table, source, "DONE", totals.rowsRead, totals.inserted, totals.rejected,
+                finish(connection, row, rejectsFile.orElse(null));
+                return new LoadResult(row.id(), table, source, LoadStatus.DONE, totals.rowsRead, totals.inserted, totals.rejected,
                         totals.byCode, rejectsFile, Duration.ofNanos(System.nanoTime() - startNanos),
-                        Optional.ofNullable(row.madeBy));
+                        Optional.ofNullable(row.madeBy()));
             } catch (SQLException e) {
                 markFailed(connection, row);
                 throw translate(e, table, source);
@@ -211,9 +189,9 @@ final class HistoricalLoad {
     private boolean chunk(Connection connection, Table table, LoadRow row, CsvReader reader,
             Validator.Scope scope, LoadOptions options, boolean firstRecordMayBeHeader, TableLease lease)
             throws SQLException, IOException {
-        Totals totals = row.totals;
+        Totals totals = row.totals();
         connection.setAutoCommit(false);
-        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql(table));
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(LoadRecords.copySql(table));
         CopyBuffer out = new CopyBuffer();
         out.start(copy);
         List<RejectionLog.Entry> rejections = new ArrayList<>();
@@ -226,11 +204,11 @@ final class HistoricalLoad {
                     break;
                 }
                 read++;
-                if (firstRecordMayBeHeader && reader.records() == 1 && isHeader(table, reader.fields(), options)) {
+                if (firstRecordMayBeHeader && reader.records() == 1 && LoadRecords.isHeader(table, reader.fields(), options)) {
                     continue;
                 }
                 totals.rowsRead++;
-                List<Violation> violations = check(table, reader, scope, out);
+                List<Violation> violations = LoadRecords.check(table, reader, scope, out);
                 if (violations.isEmpty()) {
                     totals.inserted++;
                 } else {
@@ -248,79 +226,16 @@ final class HistoricalLoad {
             }
         }
         // The rejected records name who ran this chunk: a resumed load may be resumed by someone else.
-        log.copy(connection, row.id, "LOAD", row.source, table, rejections, options.madeBy().orElse(null));
+        log.copy(connection, row.id(), "LOAD", row.source(), table, rejections, options.madeBy().orElse(null));
         totals.recordsDone = reader.records();
         totals.bytesDone = reader.bytesRead();
         totals.checksum = reader.checksum();
-        saveCheckpoint(connection, row);
+        loads.saveCheckpoint(connection, row);
         // Last, so the lease row stays locked only for the commit: a chunk never commits once another
         // load holds the table.
         lease.confirm(connection);
         connection.commit();
         return more;
-    }
-
-    /** Checks one record; a valid one is written to the COPY stream. */
-    private List<Violation> check(Table table, CsvReader reader, Validator.Scope scope, CopyBuffer out)
-            throws SQLException {
-        if (reader.problem() != null) {
-            return List.of(problem(reader.problem()));
-        }
-        Checked<Row> checked = scope.admit(table, reader.fields());
-        if (checked.valid()) {
-            encode(checked.row(), out);
-        }
-        return checked.violations();
-    }
-
-    private static void encode(Row row, CopyBuffer out) throws SQLException {
-        if (row instanceof HiredEmployee e) {
-            out.row(5).int4(e.id()).text(e.name()).timestamptz(e.datetime()).int4(e.departmentId()).int4(e.jobId());
-        } else if (row instanceof Department d) {
-            out.row(2).int4(d.id()).text(d.department());
-        } else if (row instanceof Job j) {
-            out.row(2).int4(j.id()).text(j.job());
-        }
-        out.endRow();
-    }
-
-    private static Violation problem(CsvReader.Problem problem) {
-        return switch (problem) {
-            case BAD_QUOTING -> new Violation("record", ReasonCode.BAD_QUOTING,
-                    "the record's quotes are unbalanced, text follows a closing quote, or a line break outside quotes"
-                            + " is a lone CR");
-            case BAD_ENCODING -> new Violation("record", ReasonCode.BAD_ENCODING,
-                    "the record is not valid UTF-8 or contains a NUL character");
-            case TOO_LONG -> new Violation("record", ReasonCode.RECORD_TOO_LONG,
-                    "the record is longer than " + CsvReader.DEFAULT_MAX_RECORD_BYTES + " bytes");
-        };
-    }
-
-    private static boolean isHeader(Table table, List<String> fields, LoadOptions options) {
-        return switch (options.header()) {
-            case PRESENT -> true;
-            case ABSENT -> false;
-            case DETECT -> fields.size() == table.columns().size()
-                    && java.util.stream.IntStream.range(0, fields.size())
-                            .allMatch(i -> fields.get(i).trim().equalsIgnoreCase(table.columns().get(i)));
-        };
-    }
-
-    private static String copySql(Table table) {
-        return CopyBuffer.copySql(table.sqlName(), String.join(", ", table.columns()));
-    }
-
-    // ---- the loads table: identity, checkpoint, resume --------------------------------------
-
-    /**
-     * The loads row of this run: a new one, or the interrupted load of the same source being resumed. A
-     * resumed load keeps the {@code madeBy} of whoever started it.
-     */
-    private record LoadRow(UUID id, String source, Instant startedAt, Totals totals, String madeBy, boolean replay) {
-
-        LoadRow(UUID id, String source, Instant startedAt, Totals totals, String madeBy) {
-            this(id, source, startedAt, totals, madeBy, false);
-        }
     }
 
     // ---- idempotency keys ---------------------------------------------------------------------------
@@ -345,7 +260,7 @@ final class HistoricalLoad {
         Optional<IdempotencyKeys.Claim> claim = claim(table, source, options);
         if (claim.isEmpty()) {
             connection.setAutoCommit(true);
-            return findOrCreateRow(connection, table, source, options, options.restart());
+            return loads.findOrCreate(connection, table, source, options.madeBy().orElse(null), options.restart());
         }
         connection.setAutoCommit(false);
         try {
@@ -353,30 +268,21 @@ final class HistoricalLoad {
             boolean restart = options.restart();
             if (stored.isPresent()) {
                 UUID keyed = StoredResults.loadId(stored.get());
-                if (isDone(connection, keyed)) {
+                if (loads.isDone(connection, keyed)) {
                     connection.commit();
                     connection.setAutoCommit(true);
                     return new LoadRow(keyed, source, Instant.now(), new Totals(), null, true);
                 }
                 restart = false;
             }
-            LoadRow row = findOrCreateRow(connection, table, source, options, restart);
-            idempotency.complete(connection, claim.get(), StoredResults.json(row.id));
+            LoadRow row = loads.findOrCreate(connection, table, source, options.madeBy().orElse(null), restart);
+            idempotency.complete(connection, claim.get(), StoredResults.json(row.id()));
             connection.commit();
             connection.setAutoCommit(true);
             return row;
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(connection);
             throw e;
-        }
-    }
-
-    private static boolean isDone(Connection connection, UUID loadId) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT status FROM loads WHERE id = ?")) {
-            select.setObject(1, loadId);
-            try (ResultSet rs = select.executeQuery()) {
-                return rs.next() && "DONE".equals(rs.getString(1));
-            }
         }
     }
 
@@ -390,114 +296,41 @@ final class HistoricalLoad {
     }
 
     private LoadResult replay(UUID loadId) {
-        return recorded.apply(loadId).orElseThrow(() -> new HiringException(Code.DATABASE_ERROR,
+        return loads.find(loadId).orElseThrow(() -> new HiringException(Code.DATABASE_ERROR,
                 "The load " + loadId + " an idempotency key names is not recorded")).asReplay();
-    }
-
-    private LoadRow findOrCreateRow(Connection connection, Table table, String source, LoadOptions options,
-            boolean restartAsked) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT id, started_at, records_done, bytes_done, prefix_crc, inserted, rejected, rejected_by_code::text,"
-                        + " made_by FROM loads WHERE table_name = ? AND source = ? AND status <> 'DONE'"
-                        + " ORDER BY started_at DESC LIMIT 1")) {
-            select.setString(1, table.sqlName());
-            select.setString(2, source);
-            try (ResultSet rs = select.executeQuery()) {
-                if (rs.next()) {
-                    UUID id = rs.getObject(1, UUID.class);
-                    if (!restartAsked) {
-                        Totals totals = new Totals();
-                        totals.recordsDone = rs.getLong(3);
-                        totals.bytesDone = rs.getLong(4);
-                        totals.checksum = rs.getLong(5);
-                        totals.inserted = rs.getLong(6);
-                        totals.rejected = rs.getLong(7);
-                        totals.byCode.putAll(log.countsFromJson(rs.getString(8)));
-                        totals.rowsRead = totals.inserted + totals.rejected;
-                        setStatus(connection, id, "RUNNING");
-                        return new LoadRow(id, source, rs.getTimestamp(2).toInstant(), totals, rs.getString(9));
-                    }
-                    setStatus(connection, id, "FAILED");
-                }
-            }
-        }
-        // Whole seconds: the start time names the rejects file, and a resumed load must find the same name.
-        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        UUID id = UUID.randomUUID();
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO loads (id, table_name, source, status, started_at, made_by)"
-                        + " VALUES (?, ?, ?, 'RUNNING', ?, ?)")) {
-            insert.setObject(1, id);
-            insert.setString(2, table.sqlName());
-            insert.setString(3, source);
-            insert.setTimestamp(4, Timestamp.from(now));
-            insert.setString(5, options.madeBy().orElse(null));
-            insert.executeUpdate();
-        }
-        return new LoadRow(id, source, now, new Totals(), options.madeBy().orElse(null));
     }
 
     /** Reads past the records an interrupted run committed, checking they are the same bytes. */
     private static void skipCommitted(CsvReader reader, LoadRow row) throws IOException {
-        Totals totals = row.totals;
+        Totals totals = row.totals();
         while (reader.records() < totals.recordsDone && reader.next()) {
             // already stored by the interrupted run
         }
         if (reader.records() != totals.recordsDone || reader.bytesRead() != totals.bytesDone
                 || reader.checksum() != totals.checksum) {
-            throw new HiringException(Code.SOURCE_CHANGED, "An interrupted load (" + row.id + ") of " + row.source
+            throw new HiringException(Code.SOURCE_CHANGED, "An interrupted load (" + row.id() + ") of " + row.source()
                     + " committed its first " + totals.recordsDone + " records, but this input differs from it"
                     + " in them. Load it with restart to start a new load; rows already stored stay.");
         }
     }
 
-    private void saveCheckpoint(Connection connection, LoadRow row) throws SQLException {
-        Totals t = row.totals;
-        try (PreparedStatement update = connection.prepareStatement(
-                "UPDATE loads SET records_done = ?, bytes_done = ?, prefix_crc = ?, inserted = ?, rejected = ?,"
-                        + " rejected_by_code = ?::jsonb WHERE id = ?")) {
-            update.setLong(1, t.recordsDone);
-            update.setLong(2, t.bytesDone);
-            update.setLong(3, t.checksum);
-            update.setLong(4, t.inserted);
-            update.setLong(5, t.rejected);
-            update.setString(6, log.countsToJson(t.byCode));
-            update.setObject(7, row.id);
-            update.executeUpdate();
-        }
-    }
-
-    private static void setStatus(Connection connection, UUID id, String status) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement("UPDATE loads SET status = ? WHERE id = ?")) {
-            update.setString(1, status);
-            update.setObject(2, id);
-            update.executeUpdate();
-        }
-    }
-
-    private static void finish(Connection connection, LoadRow row, String status, String rejectsFile)
-            throws SQLException {
+    /** Records the load's end; its rejects file is null when it has none. */
+    private void finish(Connection connection, LoadRow row, String rejectsFile) throws SQLException {
         connection.setAutoCommit(true);
-        try (PreparedStatement update = connection.prepareStatement(
-                "UPDATE loads SET status = ?, finished_at = now(), rejects_file = ? WHERE id = ?")) {
-            update.setString(1, status);
-            update.setString(2, rejectsFile);
-            update.setObject(3, row.id);
-            update.executeUpdate();
-        }
+        loads.finish(connection, row, LoadStatus.DONE, rejectsFile);
     }
 
     // ---- failures -------------------------------------------------------------------
 
     /** Rolls back the open chunk and records the failure; a later run of the same source resumes it. */
-    private static void markFailed(Connection connection, LoadRow row) {
+    private void markFailed(Connection connection, LoadRow row) {
         rollbackQuietly(connection);
         if (row == null) {
             return;
         }
         try {
             connection.setAutoCommit(true);
-            setStatus(connection, row.id, "FAILED");
+            loads.setStatus(connection, row.id(), LoadStatus.FAILED);
         } catch (SQLException ignored) {
             // The connection is gone; the load stays RUNNING, which resumes the same way.
         }

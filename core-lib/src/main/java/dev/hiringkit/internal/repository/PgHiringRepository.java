@@ -3,7 +3,6 @@ package dev.hiringkit.internal.repository;
 import static dev.hiringkit.internal.jooq.Tables.DEPARTMENTS;
 import static dev.hiringkit.internal.jooq.Tables.HIRED_EMPLOYEES;
 import static dev.hiringkit.internal.jooq.Tables.JOBS;
-import static dev.hiringkit.internal.jooq.Tables.LOADS;
 
 import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.HiringException;
@@ -14,7 +13,6 @@ import dev.hiringkit.internal.db.IdempotencyKeys;
 import dev.hiringkit.internal.db.ReadRouting;
 import dev.hiringkit.internal.db.SchemaKeys;
 import dev.hiringkit.internal.jooq.tables.records.HiredEmployeesRecord;
-import dev.hiringkit.internal.jooq.tables.records.LoadsRecord;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;
@@ -35,7 +33,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +61,7 @@ public final class PgHiringRepository implements HiringRepository {
     private final DSLContext lookupSql;
     private final RejectionLog log = new RejectionLog();
     private final BatchWriter batches;
+    private final LoadLog loadLog;
     private final HistoricalLoad loads;
     private final DirectoryResume resume;
     /** Reads s3:// sources; made on first use when none was given. */
@@ -76,9 +74,9 @@ public final class PgHiringRepository implements HiringRepository {
         this.lookups = lookups;
         this.lookupSql = DSL.using(lookups, SQLDialect.POSTGRES);
         this.batches = new BatchWriter(dataSource, validator, log, idempotency);
-        this.loads = new HistoricalLoad(dataSource, validator, archive, log, new SchemaKeys(), idempotency,
-                this::findLoad);
-        this.resume = new DirectoryResume(sql, this::result);
+        this.loadLog = new LoadLog(dataSource);
+        this.loads = new HistoricalLoad(dataSource, validator, archive, log, new SchemaKeys(), idempotency, loadLog);
+        this.resume = new DirectoryResume(loadLog);
     }
 
     @Override
@@ -294,23 +292,12 @@ public final class PgHiringRepository implements HiringRepository {
 
     @Override
     public Optional<LoadResult> findLoad(UUID loadId) {
-        return sql.selectFrom(LOADS).where(LOADS.ID.eq(loadId)).fetchOptional().map(this::result);
+        return loadLog.find(loadId);
     }
 
     @Override
     public List<LoadResult> loads(int limit) {
-        return sql.selectFrom(LOADS).orderBy(LOADS.STARTED_AT.desc(), LOADS.FINISHED_AT.desc().nullsFirst()).limit(limit)
-                .fetch().map(this::result);
-    }
-
-    /** A load as the loads table records it. */
-    private LoadResult result(LoadsRecord r) {
-        Duration duration = r.getFinishedAt() == null ? Duration.ZERO
-                : Duration.between(r.getStartedAt(), r.getFinishedAt());
-        return new LoadResult(r.getId(), Table.fromName(r.getTableName()), r.getSource(), r.getStatus(),
-                r.getInserted() + r.getRejected(), r.getInserted(), r.getRejected(),
-                log.countsFromJson(r.getRejectedByCode().data()), Optional.ofNullable(r.getRejectsFile()),
-                duration, Optional.ofNullable(r.getMadeBy()));
+        return loadLog.recent(limit);
     }
 
     private interface SqlWork<T> {

@@ -9,7 +9,6 @@ import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.internal.db.CopyBuffer;
 import dev.hiringkit.repository.Rejection;
 import dev.hiringkit.repository.RejectionPage;
-import dev.hiringkit.validation.ReasonCode;
 import dev.hiringkit.validation.Violation;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -20,9 +19,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -56,23 +53,6 @@ final class RejectionLog {
             return json.readValue(reasons, VIOLATIONS);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("unreadable reasons in the rejections table: " + reasons, e);
-        }
-    }
-
-    String countsToJson(Map<ReasonCode, Long> counts) {
-        try {
-            return json.writeValueAsString(counts);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    Map<ReasonCode, Long> countsFromJson(String counts) {
-        try {
-            Map<ReasonCode, Long> parsed = json.readValue(counts, new TypeReference<Map<ReasonCode, Long>>() { });
-            return parsed.isEmpty() ? Map.of() : new EnumMap<>(parsed);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -681,7 +681,7 @@ public final class HiringGraphQL {
         out.put("id", l.loadId().toString());
         out.put("table", l.table());
         out.put("source", l.source());
-        out.put("status", l.status());
+        out.put("status", l.status().name());
         out.put("rowsRead", l.rowsRead());
         out.put("inserted", l.inserted());
         out.put("rejected", l.rejected());

@@ -2,6 +2,7 @@ package dev.hiringkit.server.graphql;
 
 import dev.hiringkit.repository.HiringRepository;
 import dev.hiringkit.repository.LoadResult;
+import dev.hiringkit.repository.LoadStatus;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -56,7 +57,7 @@ final class LoadFeeds {
                 boolean changed = last == null || last.rowsRead() != now.rowsRead() || !last.status().equals(now.status())
                         || !Objects.equals(last.rejectedByCode(), now.rejectedByCode());
                 last = now;
-                return new Step<>(changed ? List.of(now) : List.of(), !"RUNNING".equals(now.status()));
+                return new Step<>(changed ? List.of(now) : List.of(), now.status() != LoadStatus.RUNNING);
             }
         });
     }
@@ -77,12 +78,12 @@ final class LoadFeeds {
                 List<LoadResult> recent = repository.loads(RECENT);
                 if (known == null) {
                     known = new HashSet<>();
-                    recent.stream().filter(l -> !"RUNNING".equals(l.status())).forEach(l -> known.add(l.loadId()));
+                    recent.stream().filter(l -> l.status() != LoadStatus.RUNNING).forEach(l -> known.add(l.loadId()));
                 }
                 List<LoadResult> out = new ArrayList<>();
                 for (int i = recent.size() - 1; i >= 0; i--) {
                     LoadResult load = recent.get(i);
-                    if ("RUNNING".equals(load.status())) {
+                    if (load.status() == LoadStatus.RUNNING) {
                         known.add(load.loadId());
                         if (running.add(load.loadId())) {
                             out.add(load);

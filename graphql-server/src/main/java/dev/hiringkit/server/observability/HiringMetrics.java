@@ -191,7 +191,7 @@ public final class HiringMetrics {
         rejected(result.table(), "load").increment(result.rejected());
         result.rejectedByCode().forEach((code, count) -> reasons(result.table(), code, "load").increment(count));
         Counter.builder("hiring.loads").description("Loads ended on this instance, by table and status")
-                .tags("table", result.table().name(), "status", result.status()).register(registry).increment();
+                .tags("table", result.table().name(), "status", result.status().name()).register(registry).increment();
     }
 
     private Counter inserted(Table table, String via) {

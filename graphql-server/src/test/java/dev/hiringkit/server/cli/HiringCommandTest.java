@@ -96,6 +96,20 @@ class HiringCommandTest {
     }
 
     @Test
+    void aDirectoryWithoutJobsCsvLoadsNothing(@TempDir Path dir) throws java.io.IOException {
+        java.nio.file.Files.copy(RealData.dir().resolve("departments.csv"), dir.resolve("departments.csv"));
+        java.nio.file.Files.copy(RealData.dir().resolve("hired_employees.csv"), dir.resolve("hired_employees.csv"));
+        HiringKit kit = HiringKit.builder().dataSource(dataSource).build();
+        List<java.util.UUID> before = kit.repository().loads(1000).stream().map(l -> l.loadId()).toList();
+
+        CliRunner.Run run = hiring("load", "--dir", dir.toString());
+        assertEquals(1, run.exitCode());
+        assertTrue(run.err().startsWith("error: SOURCE_NOT_FOUND: The directory " + dir + " has no jobs.csv"),
+                run.err());
+        assertEquals(before, kit.repository().loads(1000).stream().map(l -> l.loadId()).toList());
+    }
+
+    @Test
     void anUnknownTableIsAClearError() {
         CliRunner.Run run = hiring("load", "--table", "people", "x.csv");
         assertEquals(1, run.exitCode());

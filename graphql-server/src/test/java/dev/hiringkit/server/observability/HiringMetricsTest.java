@@ -7,6 +7,7 @@ import dev.hiringkit.Table;
 import dev.hiringkit.repository.LoadOptions;
 import dev.hiringkit.repository.LoadProgress;
 import dev.hiringkit.repository.LoadResult;
+import dev.hiringkit.repository.LoadStatus;
 import dev.hiringkit.validation.ReasonCode;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ class HiringMetricsTest {
             options.progress().recorded(id);
             options.progress().update(400, 1000, 20);
             during.add(metrics.scrape());
-            return List.of(new LoadResult(id, Table.JOBS, "jobs.csv", "COMPLETED", 50, 47, 3,
+            return List.of(new LoadResult(id, Table.JOBS, "jobs.csv", LoadStatus.DONE, 50, 47, 3,
                     Map.of(ReasonCode.DUPLICATE_ID, 2L, ReasonCode.MISSING_FIELD, 1L), Optional.empty(), Duration.ZERO,
                     Optional.empty()));
         }).apply(LoadOptions.builder().progress(hook).build());
@@ -59,7 +60,7 @@ class HiringMetricsTest {
         metrics.replayed("ingest");
         String after = metrics.scrape();
         assertTrue(after.contains("\nhiring_loads_running 0.0\n"), after);
-        assertTrue(after.contains("hiring_loads_total{status=\"COMPLETED\",table=\"JOBS\"} 1.0"), after);
+        assertTrue(after.contains("hiring_loads_total{status=\"DONE\",table=\"JOBS\"} 1.0"), after);
         assertTrue(after.contains("hiring_rows_inserted_total{table=\"JOBS\",via=\"load\"} 47.0"), after);
         assertTrue(after.contains("hiring_rows_rejected_total{table=\"JOBS\",via=\"load\"} 3.0"), after);
         assertTrue(after.contains("hiring_rejection_reasons_total{code=\"DUPLICATE_ID\",table=\"JOBS\",via=\"load\"} 2.0"),
