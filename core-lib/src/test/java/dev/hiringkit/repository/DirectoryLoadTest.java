@@ -55,6 +55,7 @@ class DirectoryLoadTest {
         try (HikariDataSource dataSource = TestDatabase.newDatabase()) {
             HiringKit kit = HiringKit.builder().dataSource(dataSource)
                     .archive(ArchiveStore.directory(dir.resolve("archive"))).build();
+            kit.migrate();
             Recording progress = new Recording();
             HiringException e = assertThrows(HiringException.class, () -> kit.repository().loadDirectory(dir,
                     LoadOptions.builder().progress(progress).build()));
@@ -71,6 +72,7 @@ class DirectoryLoadTest {
         try (HikariDataSource dataSource = TestDatabase.newDatabase()) {
             HiringKit kit = HiringKit.builder().dataSource(dataSource)
                     .archive(ArchiveStore.directory(dir.resolve("archive"))).build();
+            kit.migrate();
             Recording progress = new Recording();
             List<LoadResult> results = kit.repository().loadDirectory(RealData.dir(),
                     LoadOptions.builder().chunkSize(500).progress(progress).build());

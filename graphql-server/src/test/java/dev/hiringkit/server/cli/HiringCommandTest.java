@@ -100,6 +100,7 @@ class HiringCommandTest {
         java.nio.file.Files.copy(RealData.dir().resolve("departments.csv"), dir.resolve("departments.csv"));
         java.nio.file.Files.copy(RealData.dir().resolve("hired_employees.csv"), dir.resolve("hired_employees.csv"));
         HiringKit kit = HiringKit.builder().dataSource(dataSource).build();
+        kit.migrate();
         List<java.util.UUID> before = kit.repository().loads(1000).stream().map(l -> l.loadId()).toList();
 
         CliRunner.Run run = hiring("load", "--dir", dir.toString());
