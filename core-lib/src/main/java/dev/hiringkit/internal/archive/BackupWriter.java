@@ -6,10 +6,10 @@ import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.archive.Backup;
 import dev.hiringkit.internal.db.BinaryCopyReader;
 import dev.hiringkit.internal.db.DatabaseFailures;
+import dev.hiringkit.internal.db.Jooq;
 import dev.hiringkit.internal.db.Transactions;
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.security.SecureRandom;
@@ -27,6 +27,8 @@ import org.apache.avro.file.CodecFactory;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.Encoder;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyInputStream;
 import org.slf4j.Logger;
@@ -87,6 +89,7 @@ final class BackupWriter {
             try {
                 // For this transaction only: the driver's setTransactionIsolation sets it for the session,
                 // which a transaction pooler would pass on to other clients.
+                // (Transaction and LOCK statements stay SQL: jOOQ writes neither.)
                 execute(connection, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
                 // LOCK takes no snapshot: the snapshot (taken by the first COPY) then comes after any
                 // restore that holds the tables has committed, never from before it.
@@ -118,6 +121,7 @@ final class BackupWriter {
         Schema schema = AvroTables.schema(table);
         List<AvroTables.Kind> kinds = AvroTables.kinds(schema);
         String key = BackupKeys.file(id, table);
+        // COPY, which jOOQ does not write.
         String sql = "COPY " + table.sqlName() + " (" + String.join(", ", table.columns()) + ") TO STDOUT (FORMAT binary)";
         PGConnection pg = connection.unwrap(PGConnection.class);
         FileChecksum written = new FileChecksum();
@@ -163,11 +167,12 @@ final class BackupWriter {
 
     /** PostgreSQL's estimate of a table's rows (from its last VACUUM or ANALYZE); -1 when it has none. */
     private static long estimatedRows(Connection connection, Table table) throws SQLException {
-        try (Statement statement = connection.createStatement();
-                ResultSet rs = statement.executeQuery("SELECT reltuples::bigint FROM pg_class WHERE oid = '"
-                        + table.sqlName() + "'::regclass")) {
-            return rs.next() ? Math.max(-1, rs.getLong(1)) : -1;
-        }
+        // pg_class is the catalog, outside the generated code; the regclass cast is PostgreSQL's own.
+        Long estimate = Jooq.on(connection, sql -> sql
+                .select(DSL.field(DSL.name("reltuples")).cast(SQLDataType.BIGINT)).from(DSL.table(DSL.name("pg_class")))
+                .where(DSL.field(DSL.name("oid")).eq(DSL.field("{0}::regclass", Object.class, DSL.val(table.sqlName()))))
+                .fetchOne(0, Long.class));
+        return estimate == null ? -1 : Math.max(-1, estimate);
     }
 
     /** A backup id not taken yet: the creation time and a random suffix, so ids sort by age. */

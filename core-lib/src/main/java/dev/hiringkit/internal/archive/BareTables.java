@@ -19,7 +19,7 @@ final class BareTables {
     private BareTables() {
     }
 
-    /** Empties the table and drops its primary key; a rollback puts both back. */
+    /** Empties the table and drops its primary key; a rollback puts both back. (DDL: it stays SQL.) */
     static void empty(Connection connection, Table table) throws SQLException {
         execute(connection, "TRUNCATE " + table.sqlName());
         execute(connection, "ALTER TABLE " + table.sqlName() + " DROP CONSTRAINT IF EXISTS " + primaryKey(table));

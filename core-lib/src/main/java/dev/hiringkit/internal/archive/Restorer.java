@@ -1,5 +1,9 @@
 package dev.hiringkit.internal.archive;
 
+import static dev.hiringkit.internal.jooq.Tables.DEPARTMENTS;
+import static dev.hiringkit.internal.jooq.Tables.HIRED_EMPLOYEES;
+import static dev.hiringkit.internal.jooq.Tables.JOBS;
+
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hiringkit.HiringException.Code;
@@ -11,12 +15,12 @@ import dev.hiringkit.archive.RestoreMode;
 import dev.hiringkit.archive.RestoreResult;
 import dev.hiringkit.internal.db.DatabaseFailures;
 import dev.hiringkit.internal.db.IdempotencyKeys;
+import dev.hiringkit.internal.db.Jooq;
 import dev.hiringkit.internal.db.SchemaKeys;
 import dev.hiringkit.internal.db.TableLease;
 import dev.hiringkit.internal.db.Transactions;
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
@@ -26,6 +30,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.jooq.Field;
+import org.jooq.Record3;
+import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -159,6 +166,7 @@ final class Restorer {
         List<Table> locked = keysDropped ? List.of(Table.values()) : chosen;
         // A load's lease: a restore and a load of one table never interleave.
         TableLease.takeInTransaction(connection, locked);
+        // LOCK TABLE, which jOOQ does not write.
         execute(connection, "LOCK TABLE " + Archiving.names(locked) + " IN "
                 + (keysDropped ? "ACCESS EXCLUSIVE" : "EXCLUSIVE") + " MODE");
     }
@@ -178,24 +186,21 @@ final class Restorer {
             throws SQLException, IOException {
         String table = file.table().sqlName();
         String staging = "restore_" + table;
-        String columns = String.join(", ", file.table().columns());
         long before = count(connection, table);
+        // DDL, which jOOQ has no CREATE TABLE ... (LIKE ...) for.
         execute(connection, "CREATE TEMP TABLE " + staging + " (LIKE " + table + ") ON COMMIT DROP");
         copyIn.copy(connection, file, reads, staging, false);
-        List<Integer> skippedIds = new ArrayList<>();
-        try (Statement statement = connection.createStatement();
-                ResultSet rs = statement.executeQuery("SELECT s.id FROM " + staging + " s WHERE EXISTS (SELECT 1 FROM "
-                        + table + " t WHERE t.id = s.id) ORDER BY s.id LIMIT " + SKIPPED_IDS_SHOWN)) {
-            while (rs.next()) {
-                skippedIds.add(rs.getInt(1));
-            }
-        }
-        long inserted;
-        try (Statement statement = connection.createStatement()) {
-            inserted = statement.executeLargeUpdate("INSERT INTO " + table + " (" + columns + ") SELECT " + columns
-                    + " FROM " + staging + " ON CONFLICT (id) DO NOTHING");
-            statement.execute("DROP TABLE " + staging);
-        }
+        org.jooq.Table<?> target = DSL.table(DSL.name(table));
+        org.jooq.Table<?> copied = DSL.table(DSL.name(staging));
+        List<Field<Object>> columns = file.table().columns().stream().map(c -> DSL.field(DSL.name(c))).toList();
+        Field<Integer> id = DSL.field(DSL.name("id"), Integer.class);
+        List<Integer> skippedIds = Jooq.on(connection, sql -> sql.select(id.as("id")).from(copied.as("s"))
+                .whereExists(DSL.selectOne().from(target.as("t"))
+                        .where(DSL.field(DSL.name("t", "id")).eq(DSL.field(DSL.name("s", "id")))))
+                .orderBy(DSL.field(DSL.name("s", "id"))).limit(SKIPPED_IDS_SHOWN).fetch(r -> r.value1()));
+        long inserted = Jooq.on(connection, sql -> sql.insertInto(target).columns(columns)
+                .select(DSL.select(columns).from(copied)).onConflict(id).doNothing().execute());
+        Jooq.on(connection, sql -> sql.dropTable(copied).execute());
         return new RestoreResult.TableRestore(file.table(), file.rows(), before, 0, inserted,
                 file.rows() - inserted, skippedIds);
     }
@@ -218,29 +223,27 @@ final class Restorer {
 
     private static String orphans(Connection connection) throws SQLException {
         List<String> parts = new ArrayList<>();
-        for (String[] parent : new String[][] {{"departments", "department_id", "department"}, {"jobs", "job_id", "job"}}) {
-            try (Statement statement = connection.createStatement();
-                    ResultSet rs = statement.executeQuery("SELECT count(*), min(h.id), min(h." + parent[1] + ")"
-                            + " FROM hired_employees h WHERE NOT EXISTS (SELECT 1 FROM " + parent[0] + " p"
-                            + " WHERE p.id = h." + parent[1] + ")")) {
-                rs.next();
-                long count = rs.getLong(1);
-                if (count > 0) {
-                    parts.add(count + (count == 1 ? " hired employee" : " hired employees") + " without their "
-                            + parent[2] + " (such as hired employee " + rs.getInt(2) + "; " + parent[2] + " "
-                            + rs.getInt(3) + " is missing)");
-                }
-            }
-        }
+        parts.addAll(orphans(connection, "department", HIRED_EMPLOYEES.DEPARTMENT_ID, DEPARTMENTS, DEPARTMENTS.ID));
+        parts.addAll(orphans(connection, "job", HIRED_EMPLOYEES.JOB_ID, JOBS, JOBS.ID));
         return String.join(" and ", parts);
     }
 
-    private static long count(Connection connection, String table) throws SQLException {
-        try (Statement statement = connection.createStatement();
-                ResultSet rs = statement.executeQuery("SELECT count(*) FROM " + table)) {
-            rs.next();
-            return rs.getLong(1);
+    /** The hired employees whose {@code reference} names no row of {@code parent}, told in a sentence. */
+    private static List<String> orphans(Connection connection, String what, Field<Integer> reference,
+            org.jooq.Table<?> parent, Field<Integer> parentId) throws SQLException {
+        Record3<Integer, Integer, Integer> found = Jooq.on(connection, sql -> sql
+                .select(DSL.count(), DSL.min(HIRED_EMPLOYEES.ID), DSL.min(reference)).from(HIRED_EMPLOYEES)
+                .whereNotExists(DSL.selectOne().from(parent).where(parentId.eq(reference))).fetchOne());
+        long count = found.value1();
+        if (count == 0) {
+            return List.of();
         }
+        return List.of(count + (count == 1 ? " hired employee" : " hired employees") + " without their " + what
+                + " (such as hired employee " + found.value2() + "; " + what + " " + found.value3() + " is missing)");
+    }
+
+    private static long count(Connection connection, String table) throws SQLException {
+        return Jooq.on(connection, sql -> sql.fetchCount(DSL.table(DSL.name(table))));
     }
 
     private static void execute(Connection connection, String sql) throws SQLException {

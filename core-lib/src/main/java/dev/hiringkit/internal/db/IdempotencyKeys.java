@@ -1,5 +1,7 @@
 package dev.hiringkit.internal.db;
 
+import static dev.hiringkit.internal.jooq.Tables.IDEMPOTENCY_KEYS;
+
 import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.IdempotencyKey;
@@ -7,14 +9,17 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
+import org.jooq.Condition;
+import org.jooq.Field;
+import org.jooq.Record3;
+import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,49 +98,55 @@ public final class IdempotencyKeys {
 
     private Attempt tryClaim(Connection connection, Claim claim) throws SQLException {
         // An expired key that was not purged yet is taken over, as if it were gone.
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO idempotency_keys (scope, idempotency_key, operation, request_hash, expires_at)"
-                        + " VALUES (?, ?, ?, ?, now() + ? * interval '1 millisecond')"
-                        + " ON CONFLICT (scope, idempotency_key) DO UPDATE SET operation = EXCLUDED.operation,"
-                        + " request_hash = EXCLUDED.request_hash, result = NULL, created_at = now(),"
-                        + " expires_at = EXCLUDED.expires_at WHERE idempotency_keys.expires_at <= now()"
-                        + " RETURNING 1")) {
-            insert.setString(1, claim.scope());
-            insert.setString(2, claim.key());
-            insert.setString(3, claim.operation());
-            insert.setString(4, claim.requestHash());
-            insert.setLong(5, retention.toMillis());
-            try (ResultSet rs = insert.executeQuery()) {
-                if (rs.next()) {
-                    return new Attempt(true, Optional.empty());
-                }
-            }
+        boolean claimed = Jooq.on(connection, sql -> sql.insertInto(IDEMPOTENCY_KEYS)
+                .set(IDEMPOTENCY_KEYS.SCOPE, claim.scope())
+                .set(IDEMPOTENCY_KEYS.IDEMPOTENCY_KEY, claim.key())
+                .set(IDEMPOTENCY_KEYS.OPERATION, claim.operation())
+                .set(IDEMPOTENCY_KEYS.REQUEST_HASH, claim.requestHash())
+                .set(IDEMPOTENCY_KEYS.EXPIRES_AT, fromNow(retention))
+                .onConflict(IDEMPOTENCY_KEYS.SCOPE, IDEMPOTENCY_KEYS.IDEMPOTENCY_KEY).doUpdate()
+                .set(IDEMPOTENCY_KEYS.OPERATION, DSL.excluded(IDEMPOTENCY_KEYS.OPERATION))
+                .set(IDEMPOTENCY_KEYS.REQUEST_HASH, DSL.excluded(IDEMPOTENCY_KEYS.REQUEST_HASH))
+                .set(IDEMPOTENCY_KEYS.RESULT, (String) null)
+                .set(IDEMPOTENCY_KEYS.CREATED_AT, DSL.currentOffsetDateTime())
+                .set(IDEMPOTENCY_KEYS.EXPIRES_AT, DSL.excluded(IDEMPOTENCY_KEYS.EXPIRES_AT))
+                .where(IDEMPOTENCY_KEYS.EXPIRES_AT.le(DSL.currentOffsetDateTime()))
+                .returningResult(DSL.inline(1))
+                .fetchOptional()).isPresent();
+        if (claimed) {
+            return new Attempt(true, Optional.empty());
         }
-        try (PreparedStatement select = connection.prepareStatement("SELECT operation, request_hash, result"
-                + " FROM idempotency_keys WHERE scope = ? AND idempotency_key = ?")) {
-            select.setString(1, claim.scope());
-            select.setString(2, claim.key());
-            try (ResultSet rs = select.executeQuery()) {
-                if (!rs.next()) {
-                    return new Attempt(false, Optional.empty());
-                }
-                if (!rs.getString(1).equals(claim.operation()) || !rs.getString(2).equals(claim.requestHash())) {
-                    throw reused(claim.key(), rs.getString(1));
-                }
-                return new Attempt(true, Optional.of(rs.getString(3) == null ? "" : rs.getString(3)));
-            }
+        Record3<String, String, String> found = Jooq.on(connection, sql -> sql
+                .select(IDEMPOTENCY_KEYS.OPERATION, IDEMPOTENCY_KEYS.REQUEST_HASH, IDEMPOTENCY_KEYS.RESULT)
+                .from(IDEMPOTENCY_KEYS).where(keyOf(claim)).fetchOne());
+        if (found == null) {
+            return new Attempt(false, Optional.empty());
+        }
+        checkSameRequest(claim, found);
+        return new Attempt(true, Optional.of(found.value3() == null ? "" : found.value3()));
+    }
+
+    /** The key of the claim's row. */
+    private static Condition keyOf(Claim claim) {
+        return IDEMPOTENCY_KEYS.SCOPE.eq(claim.scope()).and(IDEMPOTENCY_KEYS.IDEMPOTENCY_KEY.eq(claim.key()));
+    }
+
+    /** The database's clock plus {@code duration}: the database's time, not this machine's, decides expiry. */
+    private static Field<OffsetDateTime> fromNow(Duration duration) {
+        // jOOQ's interval arithmetic on timestamptz renders in days; milliseconds as PostgreSQL writes them.
+        return DSL.field("now() + {0} * interval '1 millisecond'", OffsetDateTime.class, DSL.val(duration.toMillis()));
+    }
+
+    private static void checkSameRequest(Claim claim, Record3<String, String, String> found) {
+        if (!found.value1().equals(claim.operation()) || !found.value2().equals(claim.requestHash())) {
+            throw reused(claim.key(), found.value1());
         }
     }
 
     /** Stores the result of the operation that claimed the key, in the same transaction. */
     public void complete(Connection connection, Claim claim, String result) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement(
-                "UPDATE idempotency_keys SET result = ? WHERE scope = ? AND idempotency_key = ?")) {
-            update.setString(1, result);
-            update.setString(2, claim.scope());
-            update.setString(3, claim.key());
-            update.executeUpdate();
-        }
+        Jooq.on(connection, sql -> sql.update(IDEMPOTENCY_KEYS).set(IDEMPOTENCY_KEYS.RESULT, result)
+                .where(keyOf(claim)).execute());
     }
 
     /**
@@ -144,20 +155,15 @@ public final class IdempotencyKeys {
      * @throws HiringException {@link Code#IDEMPOTENCY_KEY_REUSED} when the key was used for another request
      */
     public Optional<String> find(Connection connection, Claim claim) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT operation, request_hash, result"
-                + " FROM idempotency_keys WHERE scope = ? AND idempotency_key = ? AND expires_at > now()")) {
-            select.setString(1, claim.scope());
-            select.setString(2, claim.key());
-            try (ResultSet rs = select.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                if (!rs.getString(1).equals(claim.operation()) || !rs.getString(2).equals(claim.requestHash())) {
-                    throw reused(claim.key(), rs.getString(1));
-                }
-                return Optional.ofNullable(rs.getString(3));
-            }
+        Record3<String, String, String> found = Jooq.on(connection, sql -> sql
+                .select(IDEMPOTENCY_KEYS.OPERATION, IDEMPOTENCY_KEYS.REQUEST_HASH, IDEMPOTENCY_KEYS.RESULT)
+                .from(IDEMPOTENCY_KEYS).where(keyOf(claim), IDEMPOTENCY_KEYS.EXPIRES_AT.gt(DSL.currentOffsetDateTime()))
+                .fetchOne());
+        if (found == null) {
+            return Optional.empty();
         }
+        checkSameRequest(claim, found);
+        return Optional.ofNullable(found.value3());
     }
 
     /**
@@ -175,12 +181,11 @@ public final class IdempotencyKeys {
 
     /** Deletes the expired keys now; returns how many. */
     public int purgeExpired(DataSource dataSource) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement delete = connection.prepareStatement(
-                        "DELETE FROM idempotency_keys WHERE expires_at <= now()")) {
+        try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(true);
-            return delete.executeUpdate();
-        } catch (SQLException e) {
+            return Jooq.on(connection, sql -> sql.deleteFrom(IDEMPOTENCY_KEYS)
+                    .where(IDEMPOTENCY_KEYS.EXPIRES_AT.le(DSL.currentOffsetDateTime())).execute());
+        } catch (SQLException | RuntimeException e) {
             LOG.debug("expired idempotency keys not purged this time: {}", e.toString());
             return 0;
         }

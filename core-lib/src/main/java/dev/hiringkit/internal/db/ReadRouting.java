@@ -306,7 +306,10 @@ public final class ReadRouting implements DataSource {
         return System.nanoTime() - oldest > maxLag.toNanos() ? new Measurement(Reason.TOO_FAR_BEHIND, oldest) : null;
     }
 
-    /** The first row of {@code sql} as text, on a connection of {@code dataSource}. */
+    /**
+     * The first row of {@code sql} as text, on a connection of {@code dataSource}. The queries stay SQL:
+     * calls of PostgreSQL's WAL functions, which jOOQ has no API for.
+     */
     private static String[] query(DataSource dataSource, String sql) throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);

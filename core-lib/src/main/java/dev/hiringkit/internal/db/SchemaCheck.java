@@ -87,6 +87,7 @@ public final class SchemaCheck {
         if (carried.isEmpty()) {
             return false;
         }
+        // Flyway's history table (its name configurable, outside the generated code) and a check written as SQL.
         String sql = "SELECT array_agg(version) FILTER (WHERE success AND version IS NOT NULL),"
                 + " bool_and(success)"
                 + (withExtra && extraCondition != null ? ", (" + extraCondition + ")" : ", true")

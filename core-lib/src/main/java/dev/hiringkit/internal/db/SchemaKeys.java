@@ -15,6 +15,7 @@ import java.sql.Statement;
  */
 public final class SchemaKeys {
 
+    /** DDL, which stays SQL (as afterMigrate.sql, which puts the keys back, is). */
     private static final String DROP = """
             ALTER TABLE hired_employees
                 DROP CONSTRAINT IF EXISTS hired_employees_department_fk,

@@ -1,5 +1,7 @@
 package dev.hiringkit.internal.db;
 
+import static dev.hiringkit.internal.jooq.Tables.TABLE_LEASES;
+
 import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.Table;
@@ -53,6 +55,8 @@ public final class TableLease implements AutoCloseable {
         return thread;
     });
 
+    // The lease statements stay SQL: ON CONFLICT ... WHERE with interval arithmetic on the database's clock,
+    // which jOOQ writes only through plain-SQL templates; RENEW runs with every chunk of a load.
     private static final String TAKE = "INSERT INTO table_leases AS l (table_name, holder, expires_at)"
             + " VALUES (?, ?, now() + make_interval(secs => ?))"
             + " ON CONFLICT (table_name) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at"
@@ -117,7 +121,7 @@ public final class TableLease implements AutoCloseable {
     private static Observation tryTake(Connection connection, Table table, UUID holder) throws SQLException {
         connection.setAutoCommit(false);
         try (Statement statement = connection.createStatement()) {
-            statement.execute("SET LOCAL lock_timeout = '" + ROW_WAIT + "'");
+            statement.execute("SET LOCAL lock_timeout = '" + ROW_WAIT + "'"); // a setting: jOOQ has no SET LOCAL
             try (PreparedStatement take = connection.prepareStatement(TAKE)) {
                 take.setString(1, table.sqlName());
                 take.setObject(2, holder);
@@ -129,16 +133,9 @@ public final class TableLease implements AutoCloseable {
                     }
                 }
             }
-            Timestamp expiresAt = null;
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT expires_at FROM table_leases WHERE table_name = ?")) {
-                select.setString(1, table.sqlName());
-                try (ResultSet rs = select.executeQuery()) {
-                    if (rs.next()) {
-                        expiresAt = rs.getTimestamp(1);
-                    }
-                }
-            }
+            Timestamp expiresAt = Jooq.on(connection, sql -> sql.select(TABLE_LEASES.EXPIRES_AT).from(TABLE_LEASES)
+                    .where(TABLE_LEASES.TABLE_NAME.eq(table.sqlName())).fetchOptional(TABLE_LEASES.EXPIRES_AT)
+                    .map(t -> Timestamp.from(t.toInstant())).orElse(null));
             connection.commit();
             return new Observation(false, expiresAt, false);
         } catch (SQLException e) {
@@ -210,13 +207,10 @@ public final class TableLease implements AutoCloseable {
     }
 
     private boolean release() {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement delete = connection.prepareStatement(
-                        "DELETE FROM table_leases WHERE table_name = ? AND holder = ?")) {
+        try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(true);
-            delete.setString(1, table.sqlName());
-            delete.setObject(2, holder);
-            delete.executeUpdate();
+            Jooq.on(connection, sql -> sql.deleteFrom(TABLE_LEASES)
+                    .where(TABLE_LEASES.TABLE_NAME.eq(table.sqlName()), TABLE_LEASES.HOLDER.eq(holder)).execute());
             return true;
         } catch (SQLException | RuntimeException e) {
             LOG.debug("Could not give back the lease of {} yet: {}", table.sqlName(), e.getMessage());
@@ -245,7 +239,7 @@ public final class TableLease implements AutoCloseable {
         Objects.requireNonNull(tables);
         UUID holder = UUID.randomUUID();
         try (Statement statement = connection.createStatement()) {
-            statement.execute("SET LOCAL lock_timeout = '" + ROW_WAIT + "'");
+            statement.execute("SET LOCAL lock_timeout = '" + ROW_WAIT + "'"); // a setting: jOOQ has no SET LOCAL
             for (Table table : tables) {
                 boolean taken;
                 try (PreparedStatement take = connection.prepareStatement(TAKE)) {

@@ -37,6 +37,10 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.apache.commons.csv.CSVFormat;
+import org.jooq.Record2;
+import org.jooq.SQLDialect;
+import org.jooq.Select;
+import org.jooq.impl.DSL;
 
 /**
  * Inserts a batch of new rows in one transaction. The ids of the three tables are checked against
@@ -242,6 +246,7 @@ final class BatchWriter {
         }
     }
 
+    /** The rows as arrays, one per column: the one statement jOOQ does not write (see the README). */
     private static String unnest(Table table) {
         return switch (table) {
             case DEPARTMENTS, JOBS -> "SELECT * FROM unnest(?::int4[], ?::text[])";
@@ -341,10 +346,16 @@ final class BatchWriter {
         return all;
     }
 
-    /** The ids asked for that each table holds, tagged with the table's ordinal. */
-    private static final String STORED_IDS = Arrays.stream(Table.values())
-            .map(t -> "SELECT " + t.ordinal() + ", id FROM " + t.sqlName() + " WHERE id = ANY(?)")
-            .collect(Collectors.joining(" UNION ALL "));
+    /**
+     * The ids asked for that each table holds, tagged with the table's ordinal: built once with jOOQ, run
+     * with JDBC, which binds each table's ids as one int4 array.
+     */
+    private static final String STORED_IDS = DSL.using(SQLDialect.POSTGRES).render(Arrays.stream(Table.values())
+            .<Select<Record2<Integer, Integer>>>map(t -> DSL.select(DSL.inline(t.ordinal()),
+                            DSL.field(DSL.name("id"), Integer.class))
+                    .from(DSL.table(DSL.name(t.sqlName())))
+                    .where(DSL.field(DSL.name("id"), Integer.class).eq(DSL.any(DSL.val(new Integer[0])))))
+            .reduce(Select::unionAll).orElseThrow());
 
     /** The ids of the batch, and those its employees refer to, that the tables already hold. */
     private static Map<Table, Set<Integer>> storedIds(Connection connection, Batch batch) throws SQLException {

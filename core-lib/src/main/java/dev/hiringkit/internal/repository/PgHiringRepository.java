@@ -3,6 +3,7 @@ package dev.hiringkit.internal.repository;
 import static dev.hiringkit.internal.jooq.Tables.DEPARTMENTS;
 import static dev.hiringkit.internal.jooq.Tables.HIRED_EMPLOYEES;
 import static dev.hiringkit.internal.jooq.Tables.JOBS;
+import static dev.hiringkit.internal.jooq.Tables.REJECTIONS;
 
 import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.HiringException;
@@ -274,12 +275,14 @@ public final class PgHiringRepository implements HiringRepository {
 
     @Override
     public List<Rejection> rejections(UUID loadOrBatchId) {
-        return withLookupConnection(c -> log.read(c, "load_id = ?", loadOrBatchId, "record_number, id", 0));
+        return withLookupConnection(c -> log.read(c, REJECTIONS.LOAD_ID.eq(loadOrBatchId),
+                List.of(REJECTIONS.RECORD_NUMBER.asc(), REJECTIONS.ID.asc()), 0));
     }
 
     @Override
     public List<Rejection> recentRejections(String source, int limit) {
-        return withLookupConnection(c -> log.read(c, source == null ? "" : "source = ?", source, "id DESC", limit));
+        return withLookupConnection(c -> log.read(c, source == null ? DSL.noCondition() : REJECTIONS.SOURCE.eq(source),
+                List.of(REJECTIONS.ID.desc()), limit));
     }
 
     @Override

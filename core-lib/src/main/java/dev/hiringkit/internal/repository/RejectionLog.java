@@ -1,5 +1,7 @@
 package dev.hiringkit.internal.repository;
 
+import static dev.hiringkit.internal.jooq.Tables.REJECTIONS;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,6 +9,8 @@ import dev.hiringkit.HiringException;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.internal.db.CopyBuffer;
+import dev.hiringkit.internal.db.Jooq;
+import dev.hiringkit.internal.jooq.tables.records.RejectionsRecord;
 import dev.hiringkit.repository.Rejection;
 import dev.hiringkit.repository.RejectionPage;
 import dev.hiringkit.validation.Violation;
@@ -15,14 +19,21 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.jooq.Condition;
+import org.jooq.Cursor;
+import org.jooq.JSON;
+import org.jooq.Record3;
+import org.jooq.ResultQuery;
+import org.jooq.SelectSeekStepN;
+import org.jooq.SortField;
+import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DSL;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.postgresql.PGConnection;
@@ -93,65 +104,33 @@ final class RejectionLog {
     RejectionPage page(Connection connection, UUID loadId, String source, Long after, int limit)
             throws SQLException {
         boolean ofLoad = loadId != null;
-        List<String> where = new ArrayList<>();
-        List<Object> parameters = new ArrayList<>();
-        if (ofLoad) {
-            where.add("load_id = ?");
-            parameters.add(loadId);
-        } else if (source != null) {
-            where.add("source = ?");
-            parameters.add(source);
-        }
+        Condition where = ofLoad ? REJECTIONS.LOAD_ID.eq(loadId)
+                : source != null ? REJECTIONS.SOURCE.eq(source) : DSL.noCondition();
         if (after != null) {
-            where.add(ofLoad ? "id > ?" : "id < ?");
-            parameters.add(after);
+            where = where.and(ofLoad ? REJECTIONS.ID.gt(after) : REJECTIONS.ID.lt(after));
         }
-        String sql = "SELECT id, " + READ_COLUMNS + " FROM rejections" + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
-                + " ORDER BY id" + (ofLoad ? "" : " DESC") + " LIMIT " + (limit + 1);
-        List<RejectionPage.Entry> entries = new ArrayList<>();
-        try (PreparedStatement select = connection.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.size(); i++) {
-                select.setObject(i + 1, parameters.get(i));
-            }
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next() && entries.size() < limit + 1) {
-                    entries.add(new RejectionPage.Entry(rs.getLong(1), rejection(rs, 2)));
-                }
-            }
-        }
+        Condition condition = where;
+        List<RejectionPage.Entry> entries = Jooq.on(connection, sql -> sql.selectFrom(REJECTIONS).where(condition)
+                .orderBy(ofLoad ? REJECTIONS.ID.asc() : REJECTIONS.ID.desc()).limit(limit + 1)
+                .fetch(r -> new RejectionPage.Entry(r.getId(), rejection(r))));
         boolean more = entries.size() > limit;
         return new RejectionPage(more ? entries.subList(0, limit) : entries, more);
     }
 
-    /** The columns a {@link Rejection} is read from, in the order {@link #rejection} reads them. */
-    private static final String READ_COLUMNS =
-            "load_id, source, table_name, record_number, raw_record, reasons::text, rejected_at, made_by";
-
-    /** The rejection whose {@link #READ_COLUMNS} start at column {@code first}. */
-    private Rejection rejection(ResultSet rs, int first) throws SQLException {
-        return new Rejection(rs.getObject(first, UUID.class), rs.getString(first + 1),
-                Table.fromName(rs.getString(first + 2)), rs.getLong(first + 3), rs.getString(first + 4),
-                fromJson(rs.getString(first + 5)), rs.getTimestamp(first + 6).toInstant(),
-                Optional.ofNullable(rs.getString(first + 7)));
+    private Rejection rejection(RejectionsRecord r) {
+        return new Rejection(r.getLoadId(), r.getSource(), Table.fromName(r.getTableName()), r.getRecordNumber(),
+                r.getRawRecord(), fromJson(r.getReasons().data()), r.getRejectedAt().toInstant(),
+                Optional.ofNullable(r.getMadeBy()));
     }
 
-    List<Rejection> read(Connection connection, String where, Object parameter, String order, int limit)
+    /** The rejections the condition selects, in that order, at most {@code limit} of them (all when 0). */
+    List<Rejection> read(Connection connection, Condition where, List<SortField<?>> order, int limit)
             throws SQLException {
-        String sql = "SELECT " + READ_COLUMNS + " FROM rejections" + (where.isEmpty() ? "" : " WHERE " + where) + " ORDER BY " + order
-                + (limit > 0 ? " LIMIT " + limit : "");
-        List<Rejection> out = new ArrayList<>();
-        try (PreparedStatement select = connection.prepareStatement(sql)) {
-            if (parameter != null) {
-                select.setObject(1, parameter);
-            }
-            select.setFetchSize(10_000);
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rejection(rs, 1));
-                }
-            }
-        }
-        return out;
+        return Jooq.on(connection, sql -> {
+            SelectSeekStepN<RejectionsRecord> ordered = sql.selectFrom(REJECTIONS).where(where).orderBy(order);
+            ResultQuery<RejectionsRecord> query = limit > 0 ? ordered.limit(limit) : ordered;
+            return query.fetchSize(10_000).fetch(this::rejection);
+        });
     }
 
     /**
@@ -160,28 +139,26 @@ final class RejectionLog {
      */
     void writeRejectsFile(Connection connection, UUID loadId, ArchiveStore archive, String key)
             throws SQLException {
-        String sql = "SELECT record_number, reasons::text, raw_record FROM rejections"
-                + " WHERE load_id = ? ORDER BY record_number";
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
-        try (PreparedStatement select = connection.prepareStatement(sql)) {
-            select.setObject(1, loadId);
-            select.setFetchSize(10_000);
-            try (ResultSet rs = select.executeQuery()) {
-                archive.write(key, out -> {
-                    Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-                    CSVPrinter csv = new CSVPrinter(writer, CSVFormat.RFC4180.builder()
-                            .setHeader("line", "reasons", "record").get());
-                    try {
-                        while (rs.next()) {
-                            csv.printRecord(rs.getLong(1), describe(fromJson(rs.getString(2))), rs.getString(3));
-                        }
-                    } catch (SQLException e) {
-                        throw new IOException("reading the rejections failed: " + e.getMessage(), e);
+        // A cursor (fetch size, in a transaction): the rows stream from the database.
+        try (Cursor<Record3<Long, JSON, String>> rows = Jooq.on(connection, sql -> sql
+                .select(REJECTIONS.RECORD_NUMBER, REJECTIONS.REASONS, REJECTIONS.RAW_RECORD).from(REJECTIONS)
+                .where(REJECTIONS.LOAD_ID.eq(loadId)).orderBy(REJECTIONS.RECORD_NUMBER)
+                .fetchSize(10_000).fetchLazy())) {
+            archive.write(key, out -> {
+                Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+                CSVPrinter csv = new CSVPrinter(writer, CSVFormat.RFC4180.builder()
+                        .setHeader("line", "reasons", "record").get());
+                try {
+                    for (Record3<Long, JSON, String> row : rows) {
+                        csv.printRecord(row.value1(), describe(fromJson(row.value2().data())), row.value3());
                     }
-                    csv.flush();
-                });
-            }
+                } catch (DataAccessException e) {
+                    throw new IOException("reading the rejections failed: " + e.getMessage(), e);
+                }
+                csv.flush();
+            });
             connection.commit();
         } catch (IOException e) {
             try {
