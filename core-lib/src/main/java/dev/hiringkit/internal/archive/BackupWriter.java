@@ -85,8 +85,7 @@ final class BackupWriter {
         List<Backup.TableFile> files = new ArrayList<>();
         try (Connection connection = dataSource.getConnection()) {
             // One snapshot for every table: rows written meanwhile never tear the backup.
-            connection.setAutoCommit(false);
-            try {
+            Transactions.inTransaction(connection, () -> {
                 // For this transaction only: the driver's setTransactionIsolation sets it for the session,
                 // which a transaction pooler would pass on to other clients.
                 // (Transaction and LOCK statements stay SQL: jOOQ writes neither.)
@@ -97,11 +96,8 @@ final class BackupWriter {
                 for (Table table : chosen) {
                     files.add(writeTable(connection, table, id));
                 }
-                connection.commit();
-            } catch (RuntimeException | SQLException e) {
-                Transactions.rollback(connection, e);
-                throw e;
-            }
+                return null;
+            });
         } catch (SQLException e) {
             throw DatabaseFailures.translate("The backup " + id + " failed", e);
         }

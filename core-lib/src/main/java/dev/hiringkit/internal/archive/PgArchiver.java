@@ -81,22 +81,17 @@ public final class PgArchiver implements Archiver {
         IdempotencyKeys.Claim claim = new IdempotencyKeys.Claim(key.madeBy().orElse(null), key.key(), "backup",
                 IdempotencyKeys.sha256(chosen.stream().map(Table::sqlName).toArray(String[]::new)));
         try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
+            return Transactions.inTransaction(connection, () -> {
                 Optional<String> stored = idempotency.claim(connection, claim);
                 if (stored.isPresent()) {
-                    connection.rollback();
+                    connection.rollback(); // the key's backup is the answer; nothing here is kept
                     Backup backup = catalog.find(stored.get(), List.of());
                     return new Backup(backup.id(), backup.createdAt(), backup.codec(), backup.tables(), true);
                 }
                 Backup backup = writer.write(chosen);
                 idempotency.complete(connection, claim, backup.id());
-                connection.commit();
                 return backup;
-            } catch (RuntimeException | SQLException e) {
-                Transactions.rollback(connection, e);
-                throw e;
-            }
+            });
         } catch (SQLException e) {
             throw DatabaseFailures.translate("The backup was not recorded under its idempotency key", e);
         } finally {

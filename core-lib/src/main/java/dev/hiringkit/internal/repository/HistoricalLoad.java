@@ -10,6 +10,7 @@ import dev.hiringkit.internal.db.DatabaseFailures;
 import dev.hiringkit.internal.db.IdempotencyKeys;
 import dev.hiringkit.internal.db.SchemaKeys;
 import dev.hiringkit.internal.db.TableLease;
+import dev.hiringkit.internal.db.Transactions;
 import dev.hiringkit.internal.repository.LoadLog.LoadRow;
 import dev.hiringkit.internal.repository.LoadLog.Totals;
 import dev.hiringkit.repository.LoadOptions;
@@ -238,7 +239,7 @@ final class HistoricalLoad {
         return more;
     }
 
-    // ---- idempotency keys ---------------------------------------------------------------------------
+    // ---- the run's loads row: its idempotency key, resuming, finishing ------------------------------
 
     /** The operation a load's idempotency key is recorded for. */
     static final String OPERATION = "load";
@@ -262,28 +263,20 @@ final class HistoricalLoad {
             connection.setAutoCommit(true);
             return loads.findOrCreate(connection, table, source, options.madeBy().orElse(null), options.restart());
         }
-        connection.setAutoCommit(false);
-        try {
+        connection.setAutoCommit(true);
+        return Transactions.inTransaction(connection, () -> {
             Optional<String> stored = idempotency.claim(connection, claim.get());
-            boolean restart = options.restart();
             if (stored.isPresent()) {
                 UUID keyed = StoredResults.loadId(stored.get());
                 if (loads.isDone(connection, keyed)) {
-                    connection.commit();
-                    connection.setAutoCommit(true);
                     return new LoadRow(keyed, source, Instant.now(), new Totals(), null, true);
                 }
-                restart = false;
             }
-            LoadRow row = loads.findOrCreate(connection, table, source, options.madeBy().orElse(null), restart);
+            LoadRow row = loads.findOrCreate(connection, table, source, options.madeBy().orElse(null),
+                    options.restart() && stored.isEmpty());
             idempotency.complete(connection, claim.get(), StoredResults.json(row.id()));
-            connection.commit();
-            connection.setAutoCommit(true);
             return row;
-        } catch (SQLException | RuntimeException e) {
-            rollbackQuietly(connection);
-            throw e;
-        }
+        });
     }
 
     /** The load a key names, when the key is recorded (with this request). */
