@@ -2,6 +2,7 @@ package dev.hiringkit;
 
 import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.archive.Archiver;
+import dev.hiringkit.internal.ApiBoundary;
 import dev.hiringkit.internal.archive.PgArchiver;
 import dev.hiringkit.internal.db.IdempotencyKeys;
 import dev.hiringkit.internal.db.ReadRouting;
@@ -13,7 +14,6 @@ import dev.hiringkit.repository.HiringRepository;
 import dev.hiringkit.validation.Validator;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Objects;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -48,14 +48,19 @@ public final class HiringKit {
             SchemaCheck.CORE_KEYS_IN_PLACE, HiringKit.class);
 
     private HiringKit(Builder builder) {
-        this.dataSource = Objects.requireNonNull(builder.dataSource, "dataSource is required");
+        if (builder.dataSource == null) {
+            throw new HiringException(HiringException.Code.INVALID_ARGUMENT, "A HiringKit needs a dataSource.");
+        }
+        this.dataSource = builder.dataSource;
         this.reads = new ReadRouting(dataSource, builder.readDataSource, builder.maxReplicaLag);
         this.archive = builder.archive;
         this.validator = Validator.standard();
         IdempotencyKeys idempotency = new IdempotencyKeys(builder.idempotencyRetention);
-        this.repository = new PgHiringRepository(dataSource, reads, validator, archive, builder.s3, idempotency);
-        this.reports = new PgReports(reads);
-        this.archiver = new PgArchiver(dataSource, archive, idempotency);
+        // What a part lets out (jOOQ's, the driver's, a bug's exceptions) leaves it as a HiringException.
+        this.repository = ApiBoundary.guard(HiringRepository.class,
+                new PgHiringRepository(dataSource, reads, validator, archive, builder.s3, idempotency));
+        this.reports = ApiBoundary.guard(Reports.class, new PgReports(reads));
+        this.archiver = ApiBoundary.guard(Archiver.class, new PgArchiver(dataSource, archive, idempotency));
     }
 
     public static Builder builder() {
@@ -67,9 +72,13 @@ public final class HiringKit {
      * Safe to call at every start, from several processes at once.
      */
     public void migrate() {
-        // A database already current (the usual start) costs one query instead of Flyway's run.
-        if (!SCHEMA.isCurrent(dataSource)) {
-            flyway().migrate();
+        try {
+            // A database already current (the usual start) costs one query instead of Flyway's run.
+            if (!SCHEMA.isCurrent(dataSource)) {
+                flyway().migrate();
+            }
+        } catch (RuntimeException e) {
+            throw ApiBoundary.translate("Migrating the schema", e);
         }
     }
 
@@ -79,7 +88,11 @@ public final class HiringKit {
      * rolling upgrade.
      */
     public boolean isMigrated() {
-        return SCHEMA.isMigrated(dataSource) || flyway().info().pending().length == 0;
+        try {
+            return SCHEMA.isMigrated(dataSource) || flyway().info().pending().length == 0;
+        } catch (RuntimeException e) {
+            throw ApiBoundary.translate("Checking the schema", e);
+        }
     }
 
     /**
@@ -144,7 +157,7 @@ public final class HiringKit {
 
         /** Where rejects files and backups go; a directory {@code archive} by default. */
         public Builder archive(ArchiveStore archive) {
-            this.archive = Objects.requireNonNull(archive);
+            this.archive = required(archive, "archive");
             return this;
         }
 
@@ -153,7 +166,7 @@ public final class HiringKit {
          * default one from {@link ArchiveStore#s3Client}'s defaults, made on first use.
          */
         public Builder s3(S3Client s3) {
-            this.s3 = Objects.requireNonNull(s3);
+            this.s3 = required(s3, "s3");
             return this;
         }
 
@@ -187,6 +200,13 @@ public final class HiringKit {
             }
             this.maxReplicaLag = maxReplicaLag;
             return this;
+        }
+
+        private static <T> T required(T value, String name) {
+            if (value == null) {
+                throw new HiringException(HiringException.Code.INVALID_ARGUMENT, name + " must not be null");
+            }
+            return value;
         }
 
         public HiringKit build() {

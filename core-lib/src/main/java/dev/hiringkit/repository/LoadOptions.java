@@ -32,7 +32,7 @@ public record LoadOptions(Header header, int chunkSize, LoadProgress progress, b
 
     public LoadOptions {
         if (chunkSize < 1) {
-            throw new IllegalArgumentException("chunkSize must be positive, got " + chunkSize);
+            throw new HiringException(Code.INVALID_ARGUMENT, "chunkSize must be positive, got " + chunkSize);
         }
         madeBy = madeBy == null ? Optional.empty() : madeBy;
         madeBy.ifPresent(LoadOptions::checkMadeBy);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hiringkit.HiringException;
 import dev.hiringkit.internal.archive.S3Store;
 import dev.hiringkit.testing.TestS3;
 import java.io.IOException;
@@ -152,7 +153,8 @@ class ArchiveStoreTest {
     void keysThatAreNotRelativePathsAreRefused() {
         ArchiveStore store = ArchiveStore.s3(TestS3.client(), TestS3.newBucket(), "");
         for (String key : List.of("", "/a", "a//b", "../a", "a/./b")) {
-            assertThrows(IllegalArgumentException.class, () -> store.write(key, out -> { }), key);
+            assertEquals(HiringException.Code.INVALID_ARGUMENT,
+                    assertThrows(HiringException.class, () -> store.write(key, out -> { }), key).code(), key);
         }
     }
 

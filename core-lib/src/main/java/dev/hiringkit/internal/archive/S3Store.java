@@ -49,7 +49,7 @@ public final class S3Store implements ArchiveStore {
 
     public S3Store(S3Client client, String bucket, String prefix) {
         if (bucket == null || bucket.isBlank() || bucket.contains("/")) {
-            throw new IllegalArgumentException("not an S3 bucket name: " + bucket);
+            throw new HiringException(Code.INVALID_ARGUMENT, "Not an S3 bucket name: " + bucket);
         }
         this.client = client;
         this.bucket = bucket;
@@ -153,7 +153,7 @@ public final class S3Store implements ArchiveStore {
     private String objectKey(String key) {
         if (key.isEmpty() || key.startsWith("/") || Arrays.stream(key.split("/", -1))
                 .anyMatch(s -> s.isEmpty() || s.equals(".") || s.equals(".."))) {
-            throw new IllegalArgumentException("not a relative archive key: " + key);
+            throw new HiringException(Code.INVALID_ARGUMENT, "Not a relative archive key: " + key);
         }
         return prefix + key;
     }
