@@ -35,7 +35,12 @@ public final class HiringException extends RuntimeException {
          * A fault of HiringKit itself, not of the input or the database: the cause holds the details; worth
          * reporting.
          */
-        INTERNAL_ERROR
+        INTERNAL_ERROR,
+        /**
+         * An optional part of HiringKit was used without the library it needs on the class path (S3 without
+         * the AWS SDK's {@code software.amazon.awssdk:s3}): the message names the artifact to add.
+         */
+        DEPENDENCY_MISSING
     }
 
     private final Code code;

@@ -9,6 +9,7 @@ import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.HiringException;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.archive.s3.S3Location;
 import dev.hiringkit.internal.db.DatabaseFailures;
 import dev.hiringkit.internal.db.IdempotencyKeys;
 import dev.hiringkit.internal.db.ReadRouting;
@@ -26,6 +27,7 @@ import dev.hiringkit.repository.LoadOptions;
 import dev.hiringkit.repository.LoadResult;
 import dev.hiringkit.repository.Rejection;
 import dev.hiringkit.repository.RejectionPage;
+import dev.hiringkit.repository.SourceReader;
 import dev.hiringkit.validation.Validator;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,7 +50,6 @@ import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The PostgreSQL implementation of {@link HiringRepository}. Lookups that may be a little behind (rows
@@ -66,12 +67,12 @@ public final class PgHiringRepository implements HiringRepository {
     private final BatchWriter batches;
     private final HistoricalLoad loads;
     private final DirectoryResume resume;
-    /** Reads s3:// sources; made on first use when none was given. */
-    private S3Client s3;
+    /** Reads s3:// sources. */
+    private final SourceReader sources;
 
     public PgHiringRepository(DataSource dataSource, DataSource lookups, Validator validator, ArchiveStore archive,
-            S3Client s3, IdempotencyKeys idempotency) {
-        this.s3 = s3;
+            SourceReader sources, IdempotencyKeys idempotency) {
+        this.sources = sources;
         this.sql = DSL.using(dataSource, SQLDialect.POSTGRES);
         this.lookups = lookups;
         this.lookupSql = DSL.using(lookups, SQLDialect.POSTGRES);
@@ -102,16 +103,15 @@ public final class PgHiringRepository implements HiringRepository {
 
     @Override
     public LoadResult load(Table table, URI source, LoadOptions options) {
-        if (!isS3(source)) {
+        if (!S3Location.isS3(source)) {
             return load(table, localPath(source), options);
         }
-        String path = source.getPath() == null ? "" : source.getPath();
-        String name = path.substring(path.lastIndexOf('/') + 1);
-        if (name.isEmpty()) {
+        S3Location object = S3Location.parse(source);
+        if (object.isPrefix()) {
             throw new HiringException(Code.INVALID_ARGUMENT, source + " names a prefix, not an object: give the"
                     + " object's key, or load the prefix as a directory.");
         }
-        return load(table, ArchiveStore.s3(s3(), source.resolve(".")), name, options);
+        return load(table, sources.at(object.parent().toUri()), object.name(), options);
     }
 
     /** Loads one object of a store, streaming; the object's location identifies the load for resuming. */
@@ -165,10 +165,10 @@ public final class PgHiringRepository implements HiringRepository {
 
     @Override
     public List<LoadResult> loadDirectory(URI dir, LoadOptions options) {
-        if (!isS3(dir)) {
+        if (!S3Location.isS3(dir)) {
             return loadDirectory(localPath(dir), options);
         }
-        ArchiveStore store = ArchiveStore.s3(s3(), dir);
+        ArchiveStore store = sources.at(S3Location.parse(dir).asPrefix().toUri());
         for (Table table : Table.values()) {
             boolean present;
             try {
@@ -194,10 +194,6 @@ public final class PgHiringRepository implements HiringRepository {
         return results;
     }
 
-    private static boolean isS3(URI source) {
-        return "s3".equalsIgnoreCase(source.getScheme());
-    }
-
     /** A file: URI, or one without a scheme, as a local path. */
     private static Path localPath(URI source) {
         if (source.getScheme() == null) {
@@ -207,13 +203,6 @@ public final class PgHiringRepository implements HiringRepository {
             return Path.of(source);
         }
         throw new HiringException(Code.INVALID_ARGUMENT, "A source is an s3:// or file: URI, not " + source);
-    }
-
-    private synchronized S3Client s3() {
-        if (s3 == null) {
-            s3 = ArchiveStore.s3Client(Optional.empty());
-        }
-        return s3;
     }
 
     @Override
