@@ -390,8 +390,8 @@ final class HistoricalLoad {
     }
 
     private LoadResult replay(UUID loadId) {
-        return recorded.apply(loadId).orElseThrow(() -> new HiringException(Code.DATABASE_ERROR,
-                "The load " + loadId + " an idempotency key names is not recorded")).asReplay();
+        return StoredResults.replay(recorded.apply(loadId).orElseThrow(() -> new HiringException(Code.DATABASE_ERROR,
+                "The load " + loadId + " an idempotency key names is not recorded")));
     }
 
     private LoadRow findOrCreateRow(Connection connection, Table table, String source, LoadOptions options,

@@ -158,7 +158,7 @@ public final class PgHiringRepository implements HiringRepository {
         List<LoadResult> results = new ArrayList<>();
         for (Table table : Table.values()) {
             LoadResult done = loaded.get(table);
-            results.add(done != null ? done : load(table, files.get(table.ordinal()), options.forFile(table)));
+            results.add(done != null ? done : load(table, files.get(table.ordinal()), forFile(options, table)));
         }
         return results;
     }
@@ -189,9 +189,15 @@ public final class PgHiringRepository implements HiringRepository {
         List<LoadResult> results = new ArrayList<>();
         for (Table table : Table.values()) {
             LoadResult done = loaded.get(table);
-            results.add(done != null ? done : load(table, store, table.fileName(), options.forFile(table)));
+            results.add(done != null ? done : load(table, store, table.fileName(), forFile(options, table)));
         }
         return results;
+    }
+
+    /** The options of one file of a directory load: each file's load has an idempotency key of its own. */
+    private static LoadOptions forFile(LoadOptions o, Table table) {
+        return new LoadOptions(o.header(), o.chunkSize(), o.progress(), o.restart(), o.madeBy(),
+                o.idempotencyKey().map(key -> key + "|" + table.sqlName()), o.contentSha256());
     }
 
     /** A file: URI, or one without a scheme, as a local path. */
