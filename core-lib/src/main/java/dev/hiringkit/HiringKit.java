@@ -11,6 +11,7 @@ import dev.hiringkit.internal.db.ReadRouting;
 import dev.hiringkit.internal.db.SchemaCheck;
 import dev.hiringkit.internal.reports.PgReports;
 import dev.hiringkit.internal.repository.PgHiringRepository;
+import dev.hiringkit.internal.validation.StandardValidator;
 import dev.hiringkit.reports.Reports;
 import dev.hiringkit.repository.HiringRepository;
 import dev.hiringkit.repository.SourceReader;
@@ -64,11 +65,13 @@ public final class HiringKit implements AutoCloseable {
             store.ownedClient().ifPresent(this::own);
         }
         SourceReader sources = builder.sourceReader != null ? builder.sourceReader : new DefaultS3Sources(this::own);
-        this.validator = Validator.standard();
+        // The parts check rows with the validator itself; the guarded one is for callers.
+        Validator rules = new StandardValidator();
+        this.validator = ApiBoundary.guard(Validator.class, rules);
         IdempotencyKeys idempotency = new IdempotencyKeys(builder.idempotencyRetention);
         // What a part lets out (jOOQ's, the driver's, a bug's exceptions) leaves it as a HiringException.
         this.repository = ApiBoundary.guard(HiringRepository.class,
-                new PgHiringRepository(dataSource, reads, validator, archive, sources, idempotency));
+                new PgHiringRepository(dataSource, reads, rules, archive, sources, idempotency));
         this.reports = ApiBoundary.guard(Reports.class, new PgReports(reads));
         this.archiver = ApiBoundary.guard(Archiver.class, new PgArchiver(dataSource, archive, idempotency));
     }

@@ -30,7 +30,8 @@ public final class ApiBoundary {
 
     /** The API interfaces a guarded method may return; what it returns of them is guarded too. */
     private static final Set<Class<?>> GUARDED = Set.of(dev.hiringkit.repository.HiringRepository.class,
-            dev.hiringkit.reports.Reports.class, dev.hiringkit.archive.Archiver.class);
+            dev.hiringkit.reports.Reports.class, dev.hiringkit.archive.Archiver.class,
+            dev.hiringkit.validation.Validator.class, dev.hiringkit.validation.Validator.Scope.class);
 
     /**
      * What the caller's callbacks threw, by identity (Throwable keeps Object's equals), held weakly: a
