@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * Where HiringKit keeps files it writes (rejects files, backups): a local directory or an object
- * store ({@link dev.hiringkit.archive.s3.S3Archive#store}). Keys are relative paths with {@code /} separators, such as {@code backups/20210101T000000Z/jobs.avro}.
+ * store ({@link dev.hiringkit.archive.s3.S3Archive#store}). Keys are relative paths with {@code /}
+ * separators, such as {@code backups/20210101T000000Z/jobs.avro}.
  */
 public interface ArchiveStore {
 

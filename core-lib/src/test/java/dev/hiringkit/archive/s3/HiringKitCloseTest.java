@@ -1,5 +1,6 @@
 package dev.hiringkit.archive.s3;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,7 +8,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.testing.TestDatabase;
+import dev.hiringkit.testing.TestS3;
 import java.io.IOException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** {@link HiringKit#close()} closes the S3 client the kit was given to own, and only what it owns. */
@@ -37,6 +40,20 @@ class HiringKitCloseTest {
             try (var connection = db.getConnection()) {
                 assertTrue(connection.isValid(1), "the data source the kit was given stays open");
             }
+        }
+    }
+
+    @Test
+    void aClientTheCallerGaveStaysOpen() throws Exception {
+        try (HikariDataSource db = TestDatabase.newDatabase()) {
+            ArchiveStore store = S3Archive.store(TestS3.client(), TestS3.newBucket(), "archive/");
+            HiringKit kit = HiringKit.builder().dataSource(db).archive(store)
+                    .sourceReader(S3Archive.sourceReader(TestS3.client())).build();
+
+            kit.close();
+
+            store.write("still/open.txt", out -> out.write(1));
+            assertEquals(List.of("still/open.txt"), store.list("still/"));
         }
     }
 
