@@ -3,6 +3,7 @@ package dev.hiringkit.internal.archive;
 import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.HiringException;
 import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.archive.s3.S3Archive;
 import dev.hiringkit.archive.s3.S3Location;
 import dev.hiringkit.repository.SourceReader;
 import java.io.ByteArrayInputStream;
@@ -77,7 +78,7 @@ public final class S3Store implements ArchiveStore, ClientOwner {
     static SourceReader readerWithOwnClient(Consumer<AutoCloseable> own) {
         S3Client client = newClient(Optional.empty());
         own.accept(client);
-        return prefix -> new S3Store(client, S3Location.parse(prefix));
+        return S3Archive.sourceReader(client);
     }
 
     /**
