@@ -30,7 +30,17 @@ public final class HiringException extends RuntimeException {
          * An idempotency key sent again with a request other than the one it was first used for: a retry
          * must repeat its request exactly; a new request needs a new key.
          */
-        IDEMPOTENCY_KEY_REUSED
+        IDEMPOTENCY_KEY_REUSED,
+        /**
+         * A fault of HiringKit itself, not of the input or the database: the cause holds the details; worth
+         * reporting.
+         */
+        INTERNAL_ERROR,
+        /**
+         * An optional part of HiringKit was used without the library it needs on the class path (S3 without
+         * the AWS SDK's {@code software.amazon.awssdk:s3}): the message names the artifact to add.
+         */
+        DEPENDENCY_MISSING
     }
 
     private final Code code;

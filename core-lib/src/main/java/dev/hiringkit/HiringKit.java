@@ -2,25 +2,30 @@ package dev.hiringkit;
 
 import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.archive.Archiver;
+import dev.hiringkit.internal.ApiBoundary;
+import dev.hiringkit.internal.archive.ClientOwner;
+import dev.hiringkit.internal.archive.DefaultS3Sources;
 import dev.hiringkit.internal.archive.PgArchiver;
 import dev.hiringkit.internal.db.IdempotencyKeys;
 import dev.hiringkit.internal.db.ReadRouting;
 import dev.hiringkit.internal.db.SchemaCheck;
 import dev.hiringkit.internal.reports.PgReports;
 import dev.hiringkit.internal.repository.PgHiringRepository;
+import dev.hiringkit.internal.validation.StandardValidator;
 import dev.hiringkit.reports.Reports;
 import dev.hiringkit.repository.HiringRepository;
+import dev.hiringkit.repository.SourceReader;
 import dev.hiringkit.validation.Validator;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Objects;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The entry point of the library: give it a PostgreSQL {@link DataSource} and an {@link ArchiveStore},
- * call {@link #migrate()} once, then use its parts.
+ * call {@link #migrate()} once, then use its parts; {@link #close()} it when done.
  *
  * <pre>{@code
  * HiringKit kit = HiringKit.builder().dataSource(ds).archive(ArchiveStore.directory(Path.of("archive"))).build();
@@ -28,7 +33,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * kit.repository().loadDirectory(Path.of("data"), LoadOptions.defaults());
  * }</pre>
  */
-public final class HiringKit {
+public final class HiringKit implements AutoCloseable {
 
     /** How long idempotency keys are kept unless {@link Builder#idempotencyRetention} says otherwise: 24 hours. */
     public static final Duration DEFAULT_IDEMPOTENCY_RETENTION = IdempotencyKeys.DEFAULT_RETENTION;
@@ -43,19 +48,67 @@ public final class HiringKit {
     private final HiringRepository repository;
     private final Reports reports;
     private final Archiver archiver;
+    /** What the kit made (an S3 client for s3:// sources, say), pushed as made: {@link #close()} closes it. */
+    private final Deque<AutoCloseable> owned = new ArrayDeque<>();
     /** Lists this build's migrations once per class loader (25k entries of the shaded jar), not per instance. */
     private static final SchemaCheck SCHEMA = new SchemaCheck("db/migration", "flyway_schema_history",
             SchemaCheck.CORE_KEYS_IN_PLACE, HiringKit.class);
 
     private HiringKit(Builder builder) {
-        this.dataSource = Objects.requireNonNull(builder.dataSource, "dataSource is required");
+        if (builder.dataSource == null) {
+            throw new HiringException(HiringException.Code.INVALID_ARGUMENT, "A HiringKit needs a dataSource.");
+        }
+        this.dataSource = builder.dataSource;
         this.reads = new ReadRouting(dataSource, builder.readDataSource, builder.maxReplicaLag);
         this.archive = builder.archive;
-        this.validator = Validator.standard();
+        if (archive instanceof ClientOwner store) {
+            store.ownedClient().ifPresent(this::own);
+        }
+        SourceReader sources = builder.sourceReader != null ? builder.sourceReader : new DefaultS3Sources(this::own);
+        // The parts check rows with the validator itself; the guarded one is for callers.
+        Validator rules = new StandardValidator();
+        this.validator = ApiBoundary.guard(Validator.class, rules);
         IdempotencyKeys idempotency = new IdempotencyKeys(builder.idempotencyRetention);
-        this.repository = new PgHiringRepository(dataSource, reads, validator, archive, builder.s3, idempotency);
-        this.reports = new PgReports(reads);
-        this.archiver = new PgArchiver(dataSource, archive, idempotency);
+        // What a part lets out (jOOQ's, the driver's, a bug's exceptions) leaves it as a HiringException.
+        this.repository = ApiBoundary.guard(HiringRepository.class,
+                new PgHiringRepository(dataSource, reads, rules, archive, sources, idempotency));
+        this.reports = ApiBoundary.guard(Reports.class, new PgReports(reads));
+        this.archiver = ApiBoundary.guard(Archiver.class, new PgArchiver(dataSource, archive, idempotency));
+    }
+
+    /** Closes what the kit made itself, last made first; what it was given (the data source, say) stays open. */
+    @Override
+    public void close() {
+        HiringException failed = null;
+        while (true) {
+            AutoCloseable next;
+            synchronized (owned) {
+                next = owned.poll();
+            }
+            if (next == null) {
+                break;
+            }
+            try {
+                next.close();
+            } catch (Exception e) {
+                if (failed == null) {
+                    failed = new HiringException(HiringException.Code.INTERNAL_ERROR,
+                            "Closing what the HiringKit made failed: " + e.getMessage(), e);
+                } else {
+                    failed.addSuppressed(e);
+                }
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
+    /** Takes {@code made} for {@link #close()} to close; it may come from any thread (a first s3:// load). */
+    private void own(AutoCloseable made) {
+        synchronized (owned) {
+            owned.push(made);
+        }
     }
 
     public static Builder builder() {
@@ -67,9 +120,13 @@ public final class HiringKit {
      * Safe to call at every start, from several processes at once.
      */
     public void migrate() {
-        // A database already current (the usual start) costs one query instead of Flyway's run.
-        if (!SCHEMA.isCurrent(dataSource)) {
-            flyway().migrate();
+        try {
+            // A database already current (the usual start) costs one query instead of Flyway's run.
+            if (!SCHEMA.isCurrent(dataSource)) {
+                flyway().migrate();
+            }
+        } catch (RuntimeException e) {
+            throw ApiBoundary.translate("Migrating the schema", e);
         }
     }
 
@@ -79,7 +136,11 @@ public final class HiringKit {
      * rolling upgrade.
      */
     public boolean isMigrated() {
-        return SCHEMA.isMigrated(dataSource) || flyway().info().pending().length == 0;
+        try {
+            return SCHEMA.isMigrated(dataSource) || flyway().info().pending().length == 0;
+        } catch (RuntimeException e) {
+            throw ApiBoundary.translate("Checking the schema", e);
+        }
     }
 
     /**
@@ -128,7 +189,7 @@ public final class HiringKit {
     public static final class Builder {
         private DataSource dataSource;
         private ArchiveStore archive = ArchiveStore.directory(Path.of("archive"));
-        private S3Client s3;
+        private SourceReader sourceReader;
         private Duration idempotencyRetention = IdempotencyKeys.DEFAULT_RETENTION;
         private DataSource readDataSource;
         private Duration maxReplicaLag = DEFAULT_MAX_REPLICA_LAG;
@@ -142,18 +203,22 @@ public final class HiringKit {
             return this;
         }
 
-        /** Where rejects files and backups go; a directory {@code archive} by default. */
+        /**
+         * Where rejects files and backups go; a directory {@code archive} by default, or S3
+         * ({@link dev.hiringkit.archive.s3.S3Archive#store}).
+         */
         public Builder archive(ArchiveStore archive) {
-            this.archive = Objects.requireNonNull(archive);
+            this.archive = required(archive, "archive");
             return this;
         }
 
         /**
-         * The client that reads {@code s3://} sources of loads, usually the one an S3 archive uses; by
-         * default one from {@link ArchiveStore#s3Client}'s defaults, made on first use.
+         * What reads the {@code s3://} sources of loads, such as
+         * {@link dev.hiringkit.archive.s3.S3Archive#sourceReader}; by default one with an S3 client from the
+         * AWS SDK's defaults, made on the first such source and closed by {@link #close()}.
          */
-        public Builder s3(S3Client s3) {
-            this.s3 = Objects.requireNonNull(s3);
+        public Builder sourceReader(SourceReader sourceReader) {
+            this.sourceReader = required(sourceReader, "sourceReader");
             return this;
         }
 
@@ -187,6 +252,13 @@ public final class HiringKit {
             }
             this.maxReplicaLag = maxReplicaLag;
             return this;
+        }
+
+        private static <T> T required(T value, String name) {
+            if (value == null) {
+                throw new HiringException(HiringException.Code.INVALID_ARGUMENT, name + " must not be null");
+            }
+            return value;
         }
 
         public HiringKit build() {

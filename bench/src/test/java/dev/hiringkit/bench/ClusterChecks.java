@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.Table;
-import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.archive.s3.S3Archive;
+import dev.hiringkit.archive.s3.S3Location;
 import dev.hiringkit.archive.Backup;
 import dev.hiringkit.archive.RestoreMode;
 import dev.hiringkit.reports.DepartmentsAboveMean;
@@ -175,7 +176,7 @@ final class ClusterChecks {
         ClusterDatabase database = cluster.database();
         try (HikariDataSource scratch = database.pool(database.primaryUrl(name), name, 4)) {
             HiringKit kit = HiringKit.builder().dataSource(scratch)
-                    .archive(ArchiveStore.s3(TestS3.client(), URI.create(cluster.archive))).build();
+                    .archive(S3Archive.store(TestS3.client(), S3Location.parse(cluster.archive))).build();
             kit.migrate();
             Backup manifest = kit.archiver().list().stream().filter(b -> b.id().equals(id)).findFirst().orElse(null);
             if (manifest == null) {

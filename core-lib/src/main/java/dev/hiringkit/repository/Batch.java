@@ -3,6 +3,7 @@ package dev.hiringkit.repository;
 import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.Table;
+import dev.hiringkit.internal.repository.BatchEntries;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;
@@ -90,9 +91,9 @@ public final class Batch {
         return entries.get(table).size();
     }
 
-    /** The rows of {@code table} in the order given: each a {@link Row} or a {@code List<String>} of fields. */
-    public List<Object> entries(Table table) {
-        return entries.get(table);
+    static {
+        // The writer reads the rows through this, so that they need no public accessor of their loose type.
+        BatchEntries.grant((batch, table) -> batch.entries.get(table));
     }
 
     /** Collects the rows of a batch; a row's position in its table's list is its index in the result. */

@@ -38,8 +38,8 @@ public interface HiringRepository {
     LoadResult load(Table table, Path file, LoadOptions options);
 
     /**
-     * Loads one CSV file named by a URI: {@code s3://bucket/key} (read as a stream with the repository's
-     * S3 client) or a {@code file:} URI. It resumes an interrupted load of the same URI as
+     * Loads one CSV file named by a URI: {@code s3://bucket/key} (read as a stream with the kit's
+     * {@link SourceReader}) or a {@code file:} URI. It resumes an interrupted load of the same URI as
      * {@link #load(Table, Path, LoadOptions)} does.
      */
     LoadResult load(Table table, URI source, LoadOptions options);

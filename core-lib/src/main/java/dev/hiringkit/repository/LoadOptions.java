@@ -2,7 +2,6 @@ package dev.hiringkit.repository;
 
 import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
-import dev.hiringkit.Table;
 import java.util.Optional;
 
 /**
@@ -32,7 +31,7 @@ public record LoadOptions(Header header, int chunkSize, LoadProgress progress, b
 
     public LoadOptions {
         if (chunkSize < 1) {
-            throw new IllegalArgumentException("chunkSize must be positive, got " + chunkSize);
+            throw new HiringException(Code.INVALID_ARGUMENT, "chunkSize must be positive, got " + chunkSize);
         }
         madeBy = madeBy == null ? Optional.empty() : madeBy;
         madeBy.ifPresent(LoadOptions::checkMadeBy);
@@ -43,12 +42,6 @@ public record LoadOptions(Header header, int chunkSize, LoadProgress progress, b
     /** The same options telling {@code progress} instead. */
     public LoadOptions withProgress(LoadProgress progress) {
         return new LoadOptions(header, chunkSize, progress, restart, madeBy, idempotencyKey, contentSha256);
-    }
-
-    /** The same options for one file of a directory load: each file's load has a key of its own. */
-    public LoadOptions forFile(Table table) {
-        return new LoadOptions(header, chunkSize, progress, restart, madeBy,
-                idempotencyKey.map(key -> key + "|" + table.sqlName()), contentSha256);
     }
 
     public static LoadOptions defaults() {

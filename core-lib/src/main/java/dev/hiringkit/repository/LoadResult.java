@@ -29,10 +29,4 @@ public record LoadResult(UUID loadId, Table table, String source, LoadStatus sta
         this(loadId, table, source, status, rowsRead, inserted, rejected, rejectedByCode, rejectsFile, duration,
                 madeBy, false);
     }
-
-    /** The same load, as the answer to a request sent again with its idempotency key. */
-    public LoadResult asReplay() {
-        return new LoadResult(loadId, table, source, status, rowsRead, inserted, rejected, rejectedByCode,
-                rejectsFile, duration, madeBy, true);
-    }
 }

@@ -1,6 +1,7 @@
 package dev.hiringkit.validation;
 
 import dev.hiringkit.Table;
+import dev.hiringkit.internal.ApiBoundary;
 import dev.hiringkit.internal.validation.StandardValidator;
 import dev.hiringkit.model.Row;
 import java.util.List;
@@ -44,6 +45,6 @@ public interface Validator {
 
     /** The validator of the data rules of HiringKit. */
     static Validator standard() {
-        return new StandardValidator();
+        return ApiBoundary.guard(Validator.class, new StandardValidator());
     }
 }

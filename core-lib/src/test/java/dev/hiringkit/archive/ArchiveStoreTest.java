@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hiringkit.archive.s3.S3Archive;
+import dev.hiringkit.archive.s3.S3Location;
+import dev.hiringkit.HiringException;
 import dev.hiringkit.internal.archive.S3Store;
 import dev.hiringkit.testing.TestS3;
 import java.io.IOException;
@@ -150,28 +153,29 @@ class ArchiveStoreTest {
 
     @Test
     void keysThatAreNotRelativePathsAreRefused() {
-        ArchiveStore store = ArchiveStore.s3(TestS3.client(), TestS3.newBucket(), "");
+        ArchiveStore store = S3Archive.store(TestS3.client(), TestS3.newBucket(), "");
         for (String key : List.of("", "/a", "a//b", "../a", "a/./b")) {
-            assertThrows(IllegalArgumentException.class, () -> store.write(key, out -> { }), key);
+            assertEquals(HiringException.Code.INVALID_ARGUMENT,
+                    assertThrows(HiringException.class, () -> store.write(key, out -> { }), key).code(), key);
         }
     }
 
     @Test
     void anS3LocationNamesTheBucketAndPrefix() throws IOException {
         String bucket = TestS3.newBucket();
-        ArchiveStore store = ArchiveStore.s3(TestS3.client(), java.net.URI.create("s3://" + bucket + "/hiring/prod"));
+        ArchiveStore store = S3Archive.store(TestS3.client(), S3Location.parse("s3://" + bucket + "/hiring/prod"));
         store.write("rejects/a.csv", out -> out.write(utf8("a")));
 
         assertEquals("s3://" + bucket + "/hiring/prod/rejects/a.csv", store.locate("rejects/a.csv"));
         assertEquals(List.of("rejects/a.csv"), store.list(""));
-        assertEquals(List.of("hiring/prod/rejects/a.csv"), ArchiveStore.s3(TestS3.client(), bucket, "").list(""));
+        assertEquals(List.of("hiring/prod/rejects/a.csv"), S3Archive.store(TestS3.client(), bucket, "").list(""));
     }
 
     /** The S3 server stops half-way through a multipart upload: the write fails and nothing appears. */
     @Test
     void anS3ServerThatStopsMidWriteLeavesNoObject() throws IOException {
         String bucket = TestS3.newBucket();
-        ArchiveStore store = ArchiveStore.s3(TestS3.client(), bucket, "archive");
+        ArchiveStore store = S3Archive.store(TestS3.client(), bucket, "archive");
         store.write("backups/1/jobs.avro", out -> out.write(utf8("the older backup")));
 
         IOException thrown;
@@ -195,7 +199,7 @@ class ArchiveStoreTest {
     @Test
     void aFailedWriteAbortsItsMultipartUpload() {
         String bucket = TestS3.newBucket();
-        ArchiveStore store = ArchiveStore.s3(TestS3.client(), bucket, "");
+        ArchiveStore store = S3Archive.store(TestS3.client(), bucket, "");
 
         assertThrows(IOException.class, () -> store.write("big", out -> {
             writeGenerated(out, 2L * S3Store.PART_SIZE, 7);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.hiringkit.archive.s3.S3Archive;
 import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.Table;
@@ -79,7 +80,7 @@ class ArchiverTest {
     @BeforeEach
     void loadRealData() {
         dataSource = TestDatabase.newDatabase();
-        store = storeKind.equals("s3") ? ArchiveStore.s3(TestS3.client(), TestS3.newBucket(), "archive/")
+        store = storeKind.equals("s3") ? S3Archive.store(TestS3.client(), TestS3.newBucket(), "archive/")
                 : ArchiveStore.directory(archiveDir);
         kit = kit(dataSource, store);
         kit.repository().loadDirectory(RealData.dir(), LoadOptions.defaults());

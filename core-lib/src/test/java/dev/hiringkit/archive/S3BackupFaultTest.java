@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.hiringkit.archive.s3.S3Archive;
 import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.Table;
@@ -23,7 +24,7 @@ class S3BackupFaultTest {
 
     @Test
     void aBackupInterruptedByTheStoreLeavesNoManifestAndEarlierBackupsUsable() throws Exception {
-        ArchiveStore s3 = ArchiveStore.s3(TestS3.client(), TestS3.newBucket(), "archive/");
+        ArchiveStore s3 = S3Archive.store(TestS3.client(), TestS3.newBucket(), "archive/");
         try (HikariDataSource dataSource = TestDatabase.newDatabase()) {
             HiringKit kit = HiringKit.builder().dataSource(dataSource).archive(s3).build();
             kit.migrate();

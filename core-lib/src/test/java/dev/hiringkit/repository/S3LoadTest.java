@@ -9,6 +9,7 @@ import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.archive.s3.S3Archive;
 import dev.hiringkit.testing.RealData;
 import dev.hiringkit.testing.TestDatabase;
 import dev.hiringkit.testing.TestS3;
@@ -46,7 +47,7 @@ class S3LoadTest {
         String fromS3;
         List<LoadResult> results;
         try (HikariDataSource db = TestDatabase.newDatabase()) {
-            HiringKit kit = kit(db, ArchiveStore.s3(TestS3.client(), bucket, "archive/"));
+            HiringKit kit = kit(db, S3Archive.store(TestS3.client(), bucket, "archive/"));
             results = kit.repository().loadDirectory(URI.create("s3://" + bucket + "/globant/"),
                     LoadOptions.defaults());
             fromS3 = RealDataLoadTest.fingerprint(db);
@@ -65,7 +66,7 @@ class S3LoadTest {
             String rejects = employees.rejectsFile().orElseThrow();
             String prefix = "s3://" + bucket + "/archive/";
             assertTrue(rejects.startsWith(prefix + "rejects/hired_employees/hired_employees-"), rejects);
-            try (InputStream in = ArchiveStore.s3(TestS3.client(), bucket, "archive/")
+            try (InputStream in = S3Archive.store(TestS3.client(), bucket, "archive/")
                     .open(rejects.substring(prefix.length()))) {
                 assertEquals(expected.employeesRejected() + 1,
                         new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().count());
@@ -160,7 +161,7 @@ class S3LoadTest {
     // ---- helpers --------------------------------------------------------------------------------
 
     private static HiringKit kit(HikariDataSource db, ArchiveStore archive) {
-        HiringKit kit = HiringKit.builder().dataSource(db).archive(archive).s3(TestS3.client()).build();
+        HiringKit kit = HiringKit.builder().dataSource(db).archive(archive).sourceReader(S3Archive.sourceReader(TestS3.client())).build();
         kit.migrate();
         return kit;
     }

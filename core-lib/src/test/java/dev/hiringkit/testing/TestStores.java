@@ -1,6 +1,7 @@
 package dev.hiringkit.testing;
 
 import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.archive.s3.S3Archive;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ public final class TestStores {
     public static Stream<Named<ArchiveStore>> stores() {
         return Stream.of(
                 Named.of("directory", ArchiveStore.directory(temporaryDirectory("hiring-archive"))),
-                Named.of("s3", ArchiveStore.s3(TestS3.client(), TestS3.newBucket(), "archive/")));
+                Named.of("s3", S3Archive.store(TestS3.client(), TestS3.newBucket(), "archive/")));
     }
 
     /** A new temporary directory, deleted with what it holds when the JVM exits. */

@@ -1,6 +1,7 @@
 package dev.hiringkit.server;
 
 import dev.hiringkit.HiringKit;
+import dev.hiringkit.archive.s3.S3Location;
 import dev.hiringkit.server.auth.Auth;
 import dev.hiringkit.server.observability.HiringMetrics;
 import io.opentelemetry.api.OpenTelemetry;
@@ -131,11 +132,10 @@ public record ServerConfig(HiringKit kit, DataSource dataSource, Auth auth, Stri
          * none, whatever its S3 credentials reach.
          */
         public Builder s3LoadRoot(URI s3LoadRoot) {
-            String root = s3LoadRoot.toString();
-            if (!root.startsWith("s3://") || s3LoadRoot.getAuthority() == null) {
-                throw new IllegalArgumentException("the S3 load root must look like s3://bucket/prefix/, not " + root);
+            if (!S3Location.isS3(s3LoadRoot) || s3LoadRoot.getAuthority() == null) {
+                throw new IllegalArgumentException("the S3 load root must look like s3://bucket/prefix/, not " + s3LoadRoot);
             }
-            this.s3LoadRoot = URI.create(root.endsWith("/") ? root : root + "/");
+            this.s3LoadRoot = S3Location.parse(s3LoadRoot).asPrefix().toUri();
             return this;
         }
 

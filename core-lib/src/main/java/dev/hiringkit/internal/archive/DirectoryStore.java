@@ -1,5 +1,7 @@
 package dev.hiringkit.internal.archive;
 
+import dev.hiringkit.HiringException;
+import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.archive.ArchiveStore;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -118,7 +120,7 @@ public final class DirectoryStore implements ArchiveStore {
     private Path resolve(String key) {
         Path path = root.resolve(key).normalize();
         if (!path.startsWith(root)) {
-            throw new IllegalArgumentException("archive key escapes the archive directory: " + key);
+            throw new HiringException(Code.INVALID_ARGUMENT, "An archive key escapes the archive directory: " + key);
         }
         return path;
     }

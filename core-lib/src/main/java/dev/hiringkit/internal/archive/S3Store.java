@@ -3,6 +3,9 @@ package dev.hiringkit.internal.archive;
 import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.HiringException;
 import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.archive.s3.S3Archive;
+import dev.hiringkit.archive.s3.S3Location;
+import dev.hiringkit.repository.SourceReader;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -16,6 +19,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -35,7 +39,7 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  * multipart upload), so any size fits in constant memory; it appears only when the upload completes,
  * and a failed write aborts the upload. An object that fits in one part is sent with one PutObject.
  */
-public final class S3Store implements ArchiveStore {
+public final class S3Store implements ArchiveStore, ClientOwner {
 
     /** Bytes per uploaded part: S3 allows 10,000 parts, so objects up to about 78 GiB. */
     public static final int PART_SIZE = 8 << 20;
@@ -46,24 +50,35 @@ public final class S3Store implements ArchiveStore {
     private final S3Client client;
     private final String bucket;
     private final String prefix;
+    private final boolean ownsClient;
 
-    public S3Store(S3Client client, String bucket, String prefix) {
-        if (bucket == null || bucket.isBlank() || bucket.contains("/")) {
-            throw new IllegalArgumentException("not an S3 bucket name: " + bucket);
-        }
-        this.client = client;
-        this.bucket = bucket;
-        this.prefix = normalizePrefix(prefix);
+    /** A store under {@code location}, a prefix (a {@code /} is added to a key that does not end with one). */
+    public S3Store(S3Client client, S3Location location) {
+        this(client, location, false);
     }
 
-    /** The store an {@code s3://bucket/prefix} URI names. */
-    public static S3Store at(S3Client client, URI location) {
-        String bucket = location.getAuthority();
-        if (!"s3".equalsIgnoreCase(location.getScheme()) || bucket == null || bucket.isEmpty()) {
-            throw new HiringException(Code.INVALID_ARGUMENT,
-                    "Expected an S3 location such as s3://bucket/prefix/, got " + location);
-        }
-        return new S3Store(client, bucket, location.getPath() == null ? "" : location.getPath());
+    private S3Store(S3Client client, S3Location location, boolean ownsClient) {
+        this.client = client;
+        this.bucket = location.bucket();
+        this.prefix = location.asPrefix().key();
+        this.ownsClient = ownsClient;
+    }
+
+    /** A store that owns {@code client}: the kit it is given to closes it. */
+    public static S3Store owningItsClient(S3Client client, S3Location location) {
+        return new S3Store(client, location, true);
+    }
+
+    @Override
+    public Optional<AutoCloseable> ownedClient() {
+        return ownsClient ? Optional.of(client) : Optional.empty();
+    }
+
+    /** A reader of s3:// sources with a new client from the defaults, handed to {@code own} to close. */
+    static SourceReader readerWithOwnClient(Consumer<AutoCloseable> own) {
+        S3Client client = newClient(Optional.empty());
+        own.accept(client);
+        return S3Archive.sourceReader(client);
     }
 
     /**
@@ -106,7 +121,7 @@ public final class S3Store implements ArchiveStore {
     public void delete(String key) throws IOException {
         try {
             client.deleteObject(b -> b.bucket(bucket).key(objectKey(key)));
-        } catch (SdkException e) {
+        } catch (SdkException | IllegalStateException e) {
             throw failure("delete", key, e);
         }
     }
@@ -122,7 +137,7 @@ public final class S3Store implements ArchiveStore {
                 throw missing;
             }
             throw failure("read", key, e);
-        } catch (SdkException e) {
+        } catch (SdkException | IllegalStateException e) {
             throw failure("read", key, e);
         }
     }
@@ -138,7 +153,7 @@ public final class S3Store implements ArchiveStore {
                     keys.add(object.key().substring(prefix.length()));
                 }
             }
-        } catch (SdkException e) {
+        } catch (SdkException | IllegalStateException e) {
             throw failure("list", keyPrefix, e);
         }
         Collections.sort(keys);
@@ -147,26 +162,19 @@ public final class S3Store implements ArchiveStore {
 
     @Override
     public String locate(String key) {
-        return "s3://" + bucket + "/" + prefix + key;
+        return new S3Location(bucket, prefix + key).toString();
     }
 
     private String objectKey(String key) {
         if (key.isEmpty() || key.startsWith("/") || Arrays.stream(key.split("/", -1))
                 .anyMatch(s -> s.isEmpty() || s.equals(".") || s.equals(".."))) {
-            throw new IllegalArgumentException("not a relative archive key: " + key);
+            throw new HiringException(Code.INVALID_ARGUMENT, "Not a relative archive key: " + key);
         }
         return prefix + key;
     }
 
-    private static String normalizePrefix(String prefix) {
-        String p = prefix == null ? "" : prefix;
-        while (p.startsWith("/")) {
-            p = p.substring(1);
-        }
-        return p.isEmpty() || p.endsWith("/") ? p : p + "/";
-    }
-
-    private IOException failure(String action, String key, SdkException e) {
+    /** A request that failed, or a client already closed (the SDK's IllegalStateException), as an IOException. */
+    private IOException failure(String action, String key, RuntimeException e) {
         return new IOException("Could not " + action + " " + locate(key) + ": " + e.getMessage(), e);
     }
 
@@ -236,7 +244,7 @@ public final class S3Store implements ArchiveStore {
                 parts.add(CompletedPart.builder().partNumber(number).eTag(sent.eTag())
                         .checksumCRC32(sent.checksumCRC32()).build());
                 count = 0;
-            } catch (SdkException e) {
+            } catch (SdkException | IllegalStateException e) {
                 throw new IOException("Could not write " + location + ": " + e.getMessage(), e);
             }
         }
@@ -260,7 +268,7 @@ public final class S3Store implements ArchiveStore {
                 }
                 client.completeMultipartUpload(b -> b.bucket(bucket).key(objectKey).uploadId(uploadId)
                         .multipartUpload(m -> m.parts(parts)));
-            } catch (SdkException e) {
+            } catch (SdkException | IllegalStateException e) {
                 throw new IOException("Could not write " + location + ": " + e.getMessage(), e);
             }
         }

@@ -77,7 +77,7 @@ public final class DatabaseFailures {
         int depth = 0;
         for (Throwable t = e; t != null && depth++ < 32; t = t.getCause()) {
             boolean failed = t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
-                    || t instanceof SQLException s && isConnectionState(s.getSQLState());
+                    || t instanceof SQLException s && (isConnectionState(s.getSQLState()) || isPoolsClosedConnection(s));
             if (failed && !(t instanceof SQLException s && "08003".equals(s.getSQLState()))) {
                 return t;
             }
@@ -86,6 +86,14 @@ public final class DatabaseFailures {
             }
         }
         return closed;
+    }
+
+    /**
+     * HikariCP's stand-in for a connection it closed when the server dropped it: its methods throw
+     * "Connection is closed" with no SQLState (Flyway met it asking for metadata after a stop).
+     */
+    private static boolean isPoolsClosedConnection(SQLException e) {
+        return e.getSQLState() == null && "Connection is closed".equals(e.getMessage());
     }
 
     private static boolean isConnectionState(String state) {

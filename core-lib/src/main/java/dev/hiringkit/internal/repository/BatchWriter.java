@@ -132,7 +132,7 @@ final class BatchWriter {
         List<String> parts = new ArrayList<>();
         parts.add(batch.allOrNothing() ? "all-or-nothing" : "row-by-row");
         for (Table table : Table.values()) {
-            List<Object> entries = batch.entries(table);
+            List<Object> entries = BatchEntries.of(batch, table);
             parts.add(table.sqlName());
             parts.add(Integer.toString(entries.size()));
             entries.forEach(entry -> parts.add(record(entry)));
@@ -182,7 +182,7 @@ final class BatchWriter {
         // departments and jobs a hire names) is the statement's to check, so here none of the table's ids
         // counts as stored and every other table's does.
         Validator.Scope scope = validator.scope((t, id) -> t != table);
-        List<Object> entries = batch.entries(table);
+        List<Object> entries = BatchEntries.of(batch, table);
         Row[] rows = new Row[entries.size()];
         for (int i = 0; i < rows.length; i++) {
             Object entry = entries.get(i);
@@ -267,7 +267,7 @@ final class BatchWriter {
         for (Table table : Table.values()) {
             List<BatchResult.RejectedRow> refused = new ArrayList<>();
             List<Accepted> accepted = new ArrayList<>();
-            List<Object> entries = batch.entries(table);
+            List<Object> entries = BatchEntries.of(batch, table);
             for (int i = 0; i < entries.size(); i++) {
                 Object entry = entries.get(i);
                 Row row;
@@ -293,7 +293,7 @@ final class BatchWriter {
         Map<Table, BatchResult.TableOutcome> outcome = new EnumMap<>(Table.class);
         for (Table table : Table.values()) {
             List<BatchResult.RejectedRow> refused = new ArrayList<>(rejected.get(table));
-            List<Object> entries = batch.entries(table);
+            List<Object> entries = BatchEntries.of(batch, table);
             int inserted = 0;
             if (batch.allOrNothing() && anyInvalid) {
                 refused = refuseAll(entries, refused);
@@ -364,7 +364,7 @@ final class BatchWriter {
             wanted.put(table, new HashSet<>());
         }
         for (Table table : Table.values()) {
-            for (Object entry : batch.entries(table)) {
+            for (Object entry : BatchEntries.of(batch, table)) {
                 if (entry instanceof Row row) {
                     addIfPresent(wanted.get(table), row.id());
                     if (row instanceof HiredEmployee e) {

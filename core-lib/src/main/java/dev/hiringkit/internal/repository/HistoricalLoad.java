@@ -289,8 +289,8 @@ final class HistoricalLoad {
     }
 
     private LoadResult replay(UUID loadId) {
-        return loads.find(loadId).orElseThrow(() -> new HiringException(Code.DATABASE_ERROR,
-                "The load " + loadId + " an idempotency key names is not recorded")).asReplay();
+        return StoredResults.replay(loads.find(loadId).orElseThrow(() -> new HiringException(Code.DATABASE_ERROR,
+                "The load " + loadId + " an idempotency key names is not recorded")));
     }
 
     /** Reads past the records an interrupted run committed, checking they are the same bytes. */

@@ -9,6 +9,7 @@ import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.HiringException;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.archive.s3.S3Location;
 import dev.hiringkit.internal.db.DatabaseFailures;
 import dev.hiringkit.internal.db.IdempotencyKeys;
 import dev.hiringkit.internal.db.ReadRouting;
@@ -25,6 +26,7 @@ import dev.hiringkit.repository.LoadOptions;
 import dev.hiringkit.repository.LoadResult;
 import dev.hiringkit.repository.Rejection;
 import dev.hiringkit.repository.RejectionPage;
+import dev.hiringkit.repository.SourceReader;
 import dev.hiringkit.validation.Validator;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,7 +48,6 @@ import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The PostgreSQL implementation of {@link HiringRepository}. Lookups that may be a little behind (rows
@@ -65,12 +66,12 @@ public final class PgHiringRepository implements HiringRepository {
     private final LoadLog loadLog;
     private final HistoricalLoad loads;
     private final DirectoryResume resume;
-    /** Reads s3:// sources; made on first use when none was given. */
-    private S3Client s3;
+    /** Reads s3:// sources. */
+    private final SourceReader sources;
 
     public PgHiringRepository(DataSource dataSource, DataSource lookups, Validator validator, ArchiveStore archive,
-            S3Client s3, IdempotencyKeys idempotency) {
-        this.s3 = s3;
+            SourceReader sources, IdempotencyKeys idempotency) {
+        this.sources = sources;
         this.sql = DSL.using(dataSource, SQLDialect.POSTGRES);
         this.lookups = lookups;
         this.lookupSql = DSL.using(lookups, SQLDialect.POSTGRES);
@@ -101,16 +102,15 @@ public final class PgHiringRepository implements HiringRepository {
 
     @Override
     public LoadResult load(Table table, URI source, LoadOptions options) {
-        if (!isS3(source)) {
+        if (!S3Location.isS3(source)) {
             return load(table, localPath(source), options);
         }
-        String path = source.getPath() == null ? "" : source.getPath();
-        String name = path.substring(path.lastIndexOf('/') + 1);
-        if (name.isEmpty()) {
+        S3Location object = S3Location.parse(source);
+        if (object.isPrefix()) {
             throw new HiringException(Code.INVALID_ARGUMENT, source + " names a prefix, not an object: give the"
                     + " object's key, or load the prefix as a directory.");
         }
-        return load(table, ArchiveStore.s3(s3(), source.resolve(".")), name, options);
+        return load(table, sources.at(object.parent().toUri()), object.name(), options);
     }
 
     /** Loads one object of a store, streaming; the object's location identifies the load for resuming. */
@@ -157,17 +157,17 @@ public final class PgHiringRepository implements HiringRepository {
         List<LoadResult> results = new ArrayList<>();
         for (Table table : Table.values()) {
             LoadResult done = loaded.get(table);
-            results.add(done != null ? done : load(table, files.get(table.ordinal()), options.forFile(table)));
+            results.add(done != null ? done : load(table, files.get(table.ordinal()), forFile(options, table)));
         }
         return results;
     }
 
     @Override
     public List<LoadResult> loadDirectory(URI dir, LoadOptions options) {
-        if (!isS3(dir)) {
+        if (!S3Location.isS3(dir)) {
             return loadDirectory(localPath(dir), options);
         }
-        ArchiveStore store = ArchiveStore.s3(s3(), dir);
+        ArchiveStore store = sources.at(S3Location.parse(dir).asPrefix().toUri());
         for (Table table : Table.values()) {
             boolean present;
             try {
@@ -188,13 +188,15 @@ public final class PgHiringRepository implements HiringRepository {
         List<LoadResult> results = new ArrayList<>();
         for (Table table : Table.values()) {
             LoadResult done = loaded.get(table);
-            results.add(done != null ? done : load(table, store, table.fileName(), options.forFile(table)));
+            results.add(done != null ? done : load(table, store, table.fileName(), forFile(options, table)));
         }
         return results;
     }
 
-    private static boolean isS3(URI source) {
-        return "s3".equalsIgnoreCase(source.getScheme());
+    /** The options of one file of a directory load: each file's load has an idempotency key of its own. */
+    private static LoadOptions forFile(LoadOptions o, Table table) {
+        return new LoadOptions(o.header(), o.chunkSize(), o.progress(), o.restart(), o.madeBy(),
+                o.idempotencyKey().map(key -> key + "|" + table.sqlName()), o.contentSha256());
     }
 
     /** A file: URI, or one without a scheme, as a local path. */
@@ -206,13 +208,6 @@ public final class PgHiringRepository implements HiringRepository {
             return Path.of(source);
         }
         throw new HiringException(Code.INVALID_ARGUMENT, "A source is an s3:// or file: URI, not " + source);
-    }
-
-    private synchronized S3Client s3() {
-        if (s3 == null) {
-            s3 = ArchiveStore.s3Client(Optional.empty());
-        }
-        return s3;
     }
 
     @Override

@@ -6,9 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.HiringException;
 import dev.hiringkit.repository.BatchResult;
+import dev.hiringkit.repository.LoadResult;
 import java.util.UUID;
 
-/** The results kept with idempotency keys, as JSON: a batch's whole result, a load's id. */
+/** The results kept with idempotency keys, as JSON (a batch's whole result, a load's id), and their replays. */
 final class StoredResults {
 
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -34,6 +35,12 @@ final class StoredResults {
         } catch (JsonProcessingException e) {
             throw new HiringException(Code.DATABASE_ERROR, "The stored result of an idempotency key is unreadable", e);
         }
+    }
+
+    /** A recorded load, as the answer to a request sent again with its key. */
+    static LoadResult replay(LoadResult r) {
+        return new LoadResult(r.loadId(), r.table(), r.source(), r.status(), r.rowsRead(), r.inserted(), r.rejected(),
+                r.rejectedByCode(), r.rejectsFile(), r.duration(), r.madeBy(), true);
     }
 
     /** A load's id as stored with its key. */

@@ -1,6 +1,7 @@
 package dev.hiringkit.server.auth;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
+import dev.hiringkit.Migrations;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
@@ -8,8 +9,6 @@ import java.sql.SQLException;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
-import dev.hiringkit.internal.db.SchemaCheck;
-import org.flywaydb.core.Flyway;
 
 /**
  * The users of the server, with bcrypt password hashes, in the database so every server instance
@@ -22,8 +21,8 @@ public final class Users {
     private static final int COST = 12;
     /** bcrypt's limit on what it hashes. */
     private static final int MAX_PASSWORD_BYTES = 72;
-    /** Skips Flyway's run when every server migration is applied already: one query at start. */
-    private static final SchemaCheck SCHEMA = new SchemaCheck("db/server", "flyway_server_history", null, Users.class);
+    /** The server's tables, beside the library's; made once per class loader (it lists the jar). */
+    private static final Migrations SCHEMA = Migrations.of("db/server", "flyway_server_history", Users.class);
     private static final String ACCOUNT = "SELECT id, version, username, role FROM users";
 
     private final Sql sql;
@@ -43,19 +42,12 @@ public final class Users {
 
     /** Creates or updates the server's tables: users and machine clients. */
     public void migrate() {
-        if (!SCHEMA.isCurrent(sql.dataSource())) {
-            flyway().migrate();
-        }
+        SCHEMA.migrate(sql.dataSource());
     }
 
     /** True when every migration of the server's tables that this build carries is applied. */
     public boolean isMigrated() {
-        return SCHEMA.isMigrated(sql.dataSource()) || flyway().info().pending().length == 0;
-    }
-
-    private Flyway flyway() {
-        return Flyway.configure().dataSource(sql.dataSource()).locations("classpath:db/server")
-                .table("flyway_server_history").baselineOnMigrate(true).baselineVersion("0").load();
+        return SCHEMA.isMigrated(sql.dataSource());
     }
 
     public boolean isEmpty() {

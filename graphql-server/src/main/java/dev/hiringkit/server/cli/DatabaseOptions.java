@@ -3,6 +3,8 @@ package dev.hiringkit.server.cli;
 import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.archive.s3.S3Archive;
+import dev.hiringkit.archive.s3.S3Location;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -75,19 +77,14 @@ final class DatabaseOptions {
         };
     }
 
-    /** Whether a location names an S3 object or prefix rather than a local path. */
-    static boolean isS3(String location) {
-        return location.regionMatches(true, 0, "s3://", 0, 5);
-    }
-
     /** Whether S3 is configured: an S3 archive or an endpoint, which the archive and s3:// sources share. */
     boolean usesS3() {
-        return s3Endpoint != null || archive != null && isS3(archive);
+        return s3Endpoint != null || archive != null && S3Location.isS3(archive);
     }
 
     /** A client for the configured S3 store; the caller closes it. */
     S3Client newS3Client() {
-        return ArchiveStore.s3Client(Optional.ofNullable(s3Endpoint));
+        return S3Archive.newClient(Optional.ofNullable(s3Endpoint));
     }
 
     /** The archive the options name, reached with {@code s3} when it is in S3. */
@@ -95,6 +92,6 @@ final class DatabaseOptions {
         if (archive == null || archive.isBlank()) {
             return ArchiveStore.directory(dataDir.resolve("archive"));
         }
-        return isS3(archive) ? ArchiveStore.s3(s3, URI.create(archive)) : ArchiveStore.directory(Path.of(archive));
+        return S3Location.isS3(archive) ? S3Archive.store(s3, S3Location.parse(archive)) : ArchiveStore.directory(Path.of(archive));
     }
 }

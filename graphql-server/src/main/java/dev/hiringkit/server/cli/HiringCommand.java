@@ -52,9 +52,10 @@ public final class HiringCommand {
         commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             CliLogging.FAILURES.error("hiring {} failed", cmd.getCommandName(), e);
             String message = oneLine(e);
-            // A HiringException says what happened; anything else is unexpected: its details are logged.
+            // A HiringException says what happened; anything else, INTERNAL_ERROR too, is unexpected: see the log.
             Optional<Path> log = CliLogging.logFile(parseResult).filter(Files::isRegularFile);
-            if (!(e instanceof HiringException) && log.isPresent()) {
+            boolean expected = e instanceof HiringException h && h.code() != HiringException.Code.INTERNAL_ERROR;
+            if (!expected && log.isPresent()) {
                 message += " (details in " + log.get() + ")";
             }
             cmd.getErr().println("error: " + message);

@@ -6,6 +6,7 @@ import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.archive.s3.S3Archive;
 import dev.hiringkit.server.auth.AccountChanges;
 import dev.hiringkit.server.db.DatabaseFailures;
 import dev.hiringkit.server.db.EmbeddedDatabase;
@@ -123,7 +124,7 @@ final class HiringRuntime implements AutoCloseable {
             builder.readDataSource(readPool).maxReplicaLag(maxReplicaLag);
         }
         if (s3 != null) {
-            builder.s3(s3);
+            builder.sourceReader(S3Archive.sourceReader(s3));
         }
         HiringKit kit = builder.build();
         try {

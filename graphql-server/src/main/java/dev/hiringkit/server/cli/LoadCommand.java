@@ -2,6 +2,7 @@ package dev.hiringkit.server.cli;
 
 import dev.hiringkit.HiringException;
 import dev.hiringkit.Table;
+import dev.hiringkit.archive.s3.S3Location;
 import dev.hiringkit.repository.HiringRepository;
 import dev.hiringkit.repository.LoadOptions;
 import dev.hiringkit.repository.LoadProgress;
@@ -107,7 +108,7 @@ final class LoadCommand implements Callable<Integer> {
 
     /** Loads departments.csv, jobs.csv and hired_employees.csv from a directory or an S3 prefix. */
     private static List<LoadResult> loadDirectory(HiringRepository repository, String dir, LoadOptions options) {
-        if (DatabaseOptions.isS3(dir)) {
+        if (S3Location.isS3(dir)) {
             return repository.loadDirectory(URI.create(dir.endsWith("/") ? dir : dir + "/"), options);
         }
         return repository.loadDirectory(Path.of(dir), options);
@@ -115,7 +116,7 @@ final class LoadCommand implements Callable<Integer> {
 
     /** Loads a local file or an S3 object. */
     private static LoadResult load(HiringRepository repository, Table table, String csv, LoadOptions options) {
-        if (DatabaseOptions.isS3(csv)) {
+        if (S3Location.isS3(csv)) {
             return repository.load(table, URI.create(csv), options);
         }
         return repository.load(table, Path.of(csv), options);

@@ -44,7 +44,7 @@ final class ErrorMapping implements DataFetcherExceptionHandler {
         } else if (DatabaseFailures.unstorableText(e)) {
             code = "BAD_REQUEST";
             message = DatabaseFailures.UNSTORABLE_TEXT_MESSAGE;
-        } else if (e instanceof HiringException hiring) {
+        } else if (e instanceof HiringException hiring && hiring.code() != HiringException.Code.INTERNAL_ERROR) {
             code = hiring.code().name();
             message = hiring.code() == HiringException.Code.DATABASE_ERROR
                     ? "The database could not complete the request; it has been logged." : hiring.getMessage();

@@ -6,6 +6,7 @@ import dev.hiringkit.Table;
 import dev.hiringkit.archive.Backup;
 import dev.hiringkit.archive.RestoreMode;
 import dev.hiringkit.archive.RestoreResult;
+import dev.hiringkit.archive.s3.S3Location;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;
@@ -462,7 +463,7 @@ public final class HiringGraphQL {
 
     /** The load of a directory (under the load root) or S3 prefix (under the S3 load root), once checked. */
     private Function<LoadOptions, List<LoadResult>> directoryLoad(String source) {
-        if (source.regionMatches(true, 0, "s3://", 0, 5)) {
+        if (S3Location.isS3(source)) {
             URI uri = s3Source(source);
             return options -> kit.repository().loadDirectory(uri, options);
         }

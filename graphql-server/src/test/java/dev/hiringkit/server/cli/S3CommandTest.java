@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.archive.s3.S3Archive;
 import dev.hiringkit.server.cli.CliRunner.Run;
 import dev.hiringkit.testing.RealData;
 import dev.hiringkit.testing.TestDatabase;
@@ -54,7 +54,7 @@ class S3CommandTest {
             assertTrue(run.out().lines().anyMatch(l -> l.matches("hired_employees\\s+1999\\s.*")), run.out());
             assertTrue(run.out().contains("Rejects of hired_employees: s3://" + bucket
                     + "/archive/rejects/hired_employees/hired_employees-"), run.out());
-            assertEquals(1, ArchiveStore.s3(TestS3.client(), bucket, "archive/").list("rejects/").size());
+            assertEquals(1, S3Archive.store(TestS3.client(), bucket, "archive/").list("rejects/").size());
         }
     }
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.HiringKit;
-import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.archive.s3.S3Archive;
 import dev.hiringkit.server.auth.Role;
 import dev.hiringkit.server.auth.User;
 import dev.hiringkit.testing.RealData;
@@ -29,8 +29,8 @@ class LoadHistoricalFromS3Test {
         String bucket = TestS3.newBucket();
         TestS3.uploadFiles(RealData.dir(), bucket, "globant/");
         try (HikariDataSource db = TestDatabase.newDatabase()) {
-            HiringKit kit = HiringKit.builder().dataSource(db).archive(ArchiveStore.s3(TestS3.client(), bucket, "archive/"))
-                    .s3(TestS3.client()).build();
+            HiringKit kit = HiringKit.builder().dataSource(db).archive(S3Archive.store(TestS3.client(), bucket, "archive/"))
+                    .sourceReader(S3Archive.sourceReader(TestS3.client())).build();
             kit.migrate();
             GraphQL graphql = HiringGraphQL.build(kit, null, loadRoot, URI.create("s3://" + bucket + "/"), 12, 1000, 100_000);
 
