@@ -25,5 +25,13 @@ $$;
 ALTER TABLE hired_employees VALIDATE CONSTRAINT hired_employees_department_fk;
 ALTER TABLE hired_employees VALIDATE CONSTRAINT hired_employees_job_fk;
 
-CREATE INDEX IF NOT EXISTS hired_employees_datetime_idx
-    ON hired_employees (datetime) INCLUDE (department_id, job_id);
+-- The catalog is asked first rather than CREATE INDEX IF NOT EXISTS, whose NOTICE "relation ... already
+-- exists, skipping" Flyway prints as a warning on every migration, starting with a brand-new database's.
+DO $$
+BEGIN
+    IF to_regclass('hired_employees_datetime_idx') IS NULL THEN
+        CREATE INDEX hired_employees_datetime_idx
+            ON hired_employees (datetime) INCLUDE (department_id, job_id);
+    END IF;
+END
+$$;
