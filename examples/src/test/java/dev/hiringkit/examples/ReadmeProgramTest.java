@@ -4,16 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hiringkit.testing.ChildJvm;
 import dev.hiringkit.testing.RealData;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,23 +39,12 @@ class ReadmeProgramTest {
 
     @Test
     void theProgramRunsOnAnEmbeddedDatabaseAndSaysNothingAmiss(@TempDir Path dir) throws Exception {
-        String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(entry -> !entry.endsWith("test-classes"))
-                .collect(Collectors.joining(File.pathSeparator));
-        Path output = dir.resolve("output.txt");
-        Process program = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classPath, EmbeddingExample.class.getName(), RealData.dir().toString(),
-                dir.resolve("hiring-data").toString()))
-                .redirectErrorStream(true)
-                .redirectOutput(output.toFile())
-                .start();
-        try {
-            assertTrue(program.waitFor(5, TimeUnit.MINUTES), "the program never ended");
-        } finally {
-            program.destroyForcibly();
-        }
-        String printed = Files.readString(output, StandardCharsets.UTF_8);
-        assertEquals(0, program.exitValue(), printed);
+        // Without the tests' classes and logging configuration: the module's logback.xml applies.
+        ChildJvm.Result run = ChildJvm.run(EmbeddingExample.class, entry -> entry.endsWith("test-classes"),
+                dir.resolve("output.txt"), Duration.ofMinutes(5), RealData.dir().toString(),
+                dir.resolve("hiring-data").toString());
+        String printed = run.output();
+        assertEquals(0, run.exitCode(), printed);
         assertTrue(printed.contains("hired_employees: 1929 inserted, 70 rejected"), printed);
         assertTrue(printed.contains("hired_employees holds 1930 rows"), printed);
         assertTrue(Files.isDirectory(dir.resolve("hiring-data/archive")), "the archive follows the data directory");
