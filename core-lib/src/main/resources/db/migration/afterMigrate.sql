@@ -5,9 +5,10 @@
 -- One at a time: instances starting together each run this, and two that both find a key missing would
 -- both add it (the second fails: "already exists"). A transaction lock, so it also works through
 -- PgBouncer's transaction pooling; the script runs in one transaction (Flyway's, or one round trip).
-SELECT pg_advisory_xact_lock(hashtext('hiringkit.afterMigrate'));
+-- Taken with PERFORM, in the block: a SELECT's result is a table Flyway prints at every migration.
 DO $$
 BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('hiringkit.afterMigrate'));
     IF NOT EXISTS (SELECT 1 FROM pg_constraint
                    WHERE conrelid = 'hired_employees'::regclass AND conname = 'hired_employees_department_fk') THEN
         ALTER TABLE hired_employees ADD CONSTRAINT hired_employees_department_fk
@@ -25,5 +26,13 @@ $$;
 ALTER TABLE hired_employees VALIDATE CONSTRAINT hired_employees_department_fk;
 ALTER TABLE hired_employees VALIDATE CONSTRAINT hired_employees_job_fk;
 
-CREATE INDEX IF NOT EXISTS hired_employees_datetime_idx
-    ON hired_employees (datetime) INCLUDE (department_id, job_id);
+-- The catalog is asked first rather than CREATE INDEX IF NOT EXISTS, whose NOTICE "relation ... already
+-- exists, skipping" Flyway prints as a warning on every migration, starting with a brand-new database's.
+DO $$
+BEGIN
+    IF to_regclass('hired_employees_datetime_idx') IS NULL THEN
+        CREATE INDEX hired_employees_datetime_idx
+            ON hired_employees (datetime) INCLUDE (department_id, job_id);
+    END IF;
+END
+$$;

@@ -2,7 +2,7 @@ package dev.hiringkit.bench;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.hiringkit.server.db.EmbeddedDatabase;
+import dev.hiringkit.internal.embedded.EmbeddedDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,6 +5,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -77,20 +79,28 @@ public final class TestDatabase {
         return server;
     }
 
+    /**
+     * The server stops when the JVM exits (its own hook, not zonky's, so that one stop comes first), and its
+     * data directory is deleted without the exit waiting for it: see {@link ExitCleanup}.
+     */
     private static Server startEmbedded() {
         try {
+            Path directory = Files.createTempDirectory("hiring-test-postgres");
             EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                    .setDataDirectory(directory)
+                    .setCleanDataDirectory(false)
+                    .setRegisterShutdownHook(false)
                     .setServerConfig("fsync", "off")
                     .setServerConfig("synchronous_commit", "off")
                     .setServerConfig("full_page_writes", "off")
                     .start();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            ExitCleanup.deleteAtExit(directory, () -> {
                 try {
                     pg.close();
                 } catch (IOException ignored) {
                     // the JVM is exiting
                 }
-            }));
+            });
             return new Server(pg.getJdbcUrl("postgres", "postgres"), "postgres", "postgres");
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the embedded PostgreSQL", e);

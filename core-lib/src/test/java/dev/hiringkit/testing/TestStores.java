@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
 
@@ -26,22 +25,14 @@ public final class TestStores {
                 Named.of("s3", S3Archive.store(TestS3.client(), TestS3.newBucket(), "archive/")));
     }
 
-    /** A new temporary directory, deleted with what it holds when the JVM exits. */
+    /** A new temporary directory, deleted with what it holds when the JVM exits (see {@link ExitCleanup}). */
     public static Path temporaryDirectory(String prefix) {
         try {
             Path dir = Files.createTempDirectory(prefix);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(dir)));
+            ExitCleanup.deleteAtExit(dir);
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temporary directory: the system cleans it up eventually
         }
     }
 }

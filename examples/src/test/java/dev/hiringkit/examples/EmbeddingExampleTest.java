@@ -14,15 +14,16 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Runs the embedding example against a real database and the challenge's real files. */
+/** Runs the embedding example's work against a real database and the challenge's real files. */
 class EmbeddingExampleTest {
 
     @Test
     void theExampleLoadsTheRealFilesABatchAndBacksUp(@TempDir Path archive) {
         try (HikariDataSource dataSource = TestDatabase.newDatabase()) {
-            EmbeddingExample.run(dataSource, RealData.dir(), archive);
+            HiringKit kit = HiringKit.builder().dataSource(dataSource).archive(ArchiveStore.directory(archive)).build();
+            kit.migrate();
+            EmbeddingExample.run(kit, RealData.dir());
 
-            HiringKit kit = HiringKit.builder().dataSource(dataSource).build();
             assertEquals(13, kit.repository().count(Table.DEPARTMENTS));
             assertEquals(184, kit.repository().count(Table.JOBS));
             // 1929 valid rows of the real file, plus the one valid row of the batch.
@@ -30,8 +31,7 @@ class EmbeddingExampleTest {
             assertTrue(kit.repository().hiredEmployee(100_001).isPresent());
             assertTrue(kit.repository().hiredEmployee(100_002).isEmpty());
             // and a complete backup of the three tables in the archive.
-            HiringKit archived = HiringKit.builder().dataSource(dataSource).archive(ArchiveStore.directory(archive)).build();
-            assertEquals(List.of(13L, 184L, 1930L), archived.archiver().list().get(0).tables().stream()
+            assertEquals(List.of(13L, 184L, 1930L), kit.archiver().list().get(0).tables().stream()
                     .map(f -> f.rows()).toList());
         }
     }

@@ -17,7 +17,7 @@ final class DatabaseOptions {
     @Option(names = "--db-url", defaultValue = "${env:HIRING_DB_URL}",
             description = "JDBC URL of a PostgreSQL 14+ database (env HIRING_DB_URL; user and password from"
                     + " HIRING_DB_USER and HIRING_DB_PASSWORD). Without it, an embedded PostgreSQL keeps its data"
-                    + " in --data-dir.")
+                    + " in --data-dir; while 'hiring serve' runs on that directory, commands use its database.")
     String dbUrl;
 
     @Option(names = "--data-dir", defaultValue = "${env:HIRING_DATA_DIR:-hiring-data}",

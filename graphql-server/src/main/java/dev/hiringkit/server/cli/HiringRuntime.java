@@ -9,9 +9,7 @@ import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.archive.s3.S3Archive;
 import dev.hiringkit.server.auth.AccountChanges;
 import dev.hiringkit.server.db.DatabaseFailures;
-import dev.hiringkit.server.db.EmbeddedDatabase;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.hiringkit.internal.embedded.EmbeddedDatabase;
 import java.time.Duration;
 import org.postgresql.ds.PGSimpleDataSource;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -50,25 +48,27 @@ final class HiringRuntime implements AutoCloseable {
      */
     static HiringRuntime start(DatabaseOptions options) {
         return start(options, Duration.ofSeconds(30), HiringKit.DEFAULT_IDEMPOTENCY_RETENTION, // HikariCP's default wait
-                COMMAND_MINIMUM_IDLE);
+                COMMAND_MINIMUM_IDLE, false);
     }
 
     /**
      * For the server: a pool that waits at most {@code connectTimeout} for a connection, then fails, and keeps
      * idempotency keys for {@code idempotencyRetention}. Its pool keeps 10 connections open, filled in the
-     * background after the first, for requests that come at once.
+     * background after the first, for requests that come at once. Its embedded database, if it starts one, is
+     * shared: commands run on the same data directory meanwhile use it.
      */
     static HiringRuntime start(DatabaseOptions options, Duration connectTimeout, Duration idempotencyRetention) {
-        return start(options, connectTimeout, idempotencyRetention, MAXIMUM_POOL_SIZE);
+        return start(options, connectTimeout, idempotencyRetention, MAXIMUM_POOL_SIZE, true);
     }
 
     private static HiringRuntime start(DatabaseOptions options, Duration connectTimeout, Duration idempotencyRetention,
-            int minimumIdle) {
+            int minimumIdle, boolean shareEmbedded) {
         // One client serves the S3 archive and s3:// sources alike; without S3 options, the library
         // makes a default one only if an s3:// source comes.
         S3Client s3 = options.usesS3() ? options.newS3Client() : null;
         try {
-            return start(options, s3, options.archiveStore(s3), connectTimeout, idempotencyRetention, minimumIdle);
+            return start(options, s3, options.archiveStore(s3), connectTimeout, idempotencyRetention, minimumIdle,
+                    shareEmbedded);
         } catch (RuntimeException e) {
             if (s3 != null) {
                 s3.close();
@@ -78,7 +78,7 @@ final class HiringRuntime implements AutoCloseable {
     }
 
     private static HiringRuntime start(DatabaseOptions options, S3Client s3, ArchiveStore archive,
-            Duration connectTimeout, Duration idempotencyRetention, int minimumIdle) {
+            Duration connectTimeout, Duration idempotencyRetention, int minimumIdle, boolean shareEmbedded) {
         Duration maxReplicaLag = maxReplicaLag(options);
         EmbeddedDatabase embedded = null;
         HikariConfig config = new HikariConfig();
@@ -95,11 +95,8 @@ final class HiringRuntime implements AutoCloseable {
                 config.addDataSourceProperty("prepareThreshold", "0");
             }
         } else {
-            try {
-                embedded = EmbeddedDatabase.start(options.dataDir.resolve("postgres"));
-            } catch (IOException e) {
-                throw new UncheckedIOException("Could not start the embedded PostgreSQL: " + e.getMessage(), e);
-            }
+            // The server a running 'hiring serve' shares in the data directory, else one started here.
+            embedded = EmbeddedDatabase.open(options.dataDir, shareEmbedded);
             config.setJdbcUrl(embedded.jdbcUrl());
         }
         HikariDataSource pool;
@@ -258,7 +255,8 @@ final class HiringRuntime implements AutoCloseable {
     /** The database as people can reach it, for messages. */
     String describeDatabase() {
         String primary = embedded != null ? "embedded PostgreSQL in " + embedded.dataDirectory() + " ("
-                + embedded.jdbcUrl() + ")" : withoutQuery(pool.getJdbcUrl());
+                + embedded.jdbcUrl() + (embedded.isBorrowed() ? ", the running server's" : "") + ")"
+                : withoutQuery(pool.getJdbcUrl());
         return readPool == null ? primary : primary + "; reports and lookups from " + withoutQuery(readPool.getJdbcUrl())
                 + " while it is caught up";
     }
@@ -279,7 +277,7 @@ final class HiringRuntime implements AutoCloseable {
         if (embedded != null) {
             try {
                 embedded.close();
-            } catch (IOException ignored) {
+            } catch (HiringException ignored) {
                 // the server stops with the JVM anyway
             }
         }
