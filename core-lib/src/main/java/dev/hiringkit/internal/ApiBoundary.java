@@ -129,6 +129,11 @@ public final class ApiBoundary {
         public void recorded(UUID loadId) {
             callback(() -> progress.recorded(loadId));
         }
+
+        @Override
+        public void chunkCommitted(Table table, long bytesRead, long totalBytes, long rowsRead) {
+            callback(() -> progress.chunkCommitted(table, bytesRead, totalBytes, rowsRead));
+        }
     }
 
     private static SQLException sqlCause(Throwable e) {
