@@ -101,6 +101,10 @@ public final class IngestBenchmark {
             return pgCpuMillis / (double) latenciesMs.length;
         }
 
+        double cpuMsPerBatch() {
+            return jvmMsPerBatch() + pgMsPerBatch();
+        }
+
         Phase plus(Phase other) {
             double[] both = Arrays.copyOf(latenciesMs, latenciesMs.length + other.latenciesMs.length);
             System.arraycopy(other.latenciesMs, 0, both, latenciesMs.length, other.latenciesMs.length);
@@ -206,6 +210,13 @@ public final class IngestBenchmark {
                             viaColumns.rowsPerSecond() / viaJdbc.rowsPerSecond(),
                             viaColumns.rowsPerSecond() / viaFunction.rowsPerSecond(),
                             viaLibrary.rowsPerSecond() / viaJdbc.rowsPerSecond());
+                    // What the rates tend to when the cores are the limit: the CPU a batch costs on both sides.
+                    System.out.printf(Locale.ROOT, "%-8d by CPU per batch (JVM + PostgreSQL), plain JDBC's / the"
+                            + " path's: HTTP %.2f, HTTP columns %.2f, library %.2f, SQL function %.2f%n", clients,
+                            viaJdbc.cpuMsPerBatch() / viaHttp.cpuMsPerBatch(),
+                            viaJdbc.cpuMsPerBatch() / viaColumns.cpuMsPerBatch(),
+                            viaJdbc.cpuMsPerBatch() / viaLibrary.cpuMsPerBatch(),
+                            viaJdbc.cpuMsPerBatch() / viaFunction.cpuMsPerBatch());
                 }
                 System.out.printf(Locale.ROOT, "load average at the end %.1f%n", loadAverage());
             } finally {
