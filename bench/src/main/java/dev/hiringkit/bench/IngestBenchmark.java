@@ -18,6 +18,7 @@ import dev.hiringkit.server.auth.LoginThrottle;
 import dev.hiringkit.server.auth.Role;
 import dev.hiringkit.server.auth.Tokens;
 import dev.hiringkit.server.auth.Users;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,6 +35,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -41,7 +43,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.server.Server;
 
 /**
- * 1000-row {@code ingest} mutations over HTTP with a token, from 1 and 4 concurrent clients, against
+ * 1000-row {@code ingest} mutations over HTTP with a token (the rows as objects, and as one list per field), from
+ * 1 and 4 concurrent clients, against
  * plain JDBC multi-row INSERTs of the same batches through the same pool, and against one SQL function
  * taking the batch as arrays (checks and insert in one statement), in one run. Usage:
  * {@code bench/run-ingest [--batches N] [--warmup N]}.
@@ -54,6 +57,9 @@ public final class IngestBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MUTATION = "mutation($rows: [HiredEmployeeInput!]) { ingest(input: { hiredEmployees:"
             + " $rows }) { inserted rejected } }";
+    /** The same mutation with the rows as one list per field (HiredEmployeeColumns). */
+    private static final String COLUMNS_MUTATION = "mutation($columns: HiredEmployeeColumns) { ingest(input: {"
+            + " hiredEmployeeColumns: $columns }) { inserted rejected } }";
 
     private IngestBenchmark() {
     }
@@ -75,19 +81,55 @@ public final class IngestBenchmark {
         run(batches, warmup);
     }
 
-    /** Times of one path: wall time and per-request latencies. */
-    private record Phase(double seconds, double[] latenciesMs) {
-        static final Phase NONE = new Phase(0, new double[0]);
+    /**
+     * Times of one path: wall time, per-request latencies, and the CPU this JVM (client, server and library
+     * together, the garbage collector's included) and PostgreSQL's processes used meanwhile. On 2 shared
+     * cores wall times swing with what else runs; the CPU a batch costs swings far less.
+     */
+    private record Phase(double seconds, double[] latenciesMs, long jvmCpuNanos, long pgCpuMillis) {
+        static final Phase NONE = new Phase(0, new double[0], 0, 0);
 
         double rowsPerSecond() {
             return latenciesMs.length * (double) ROWS / seconds;
         }
 
+        double jvmMsPerBatch() {
+            return jvmCpuNanos / 1e6 / latenciesMs.length;
+        }
+
+        double pgMsPerBatch() {
+            return pgCpuMillis / (double) latenciesMs.length;
+        }
+
+        double cpuMsPerBatch() {
+            return jvmMsPerBatch() + pgMsPerBatch();
+        }
+
         Phase plus(Phase other) {
             double[] both = Arrays.copyOf(latenciesMs, latenciesMs.length + other.latenciesMs.length);
             System.arraycopy(other.latenciesMs, 0, both, latenciesMs.length, other.latenciesMs.length);
-            return new Phase(seconds + other.seconds, both);
+            return new Phase(seconds + other.seconds, both, jvmCpuNanos + other.jvmCpuNanos,
+                    pgCpuMillis + other.pgCpuMillis);
         }
+    }
+
+    /** One path's run, with the CPU both sides used while it ran. */
+    private static Phase measured(BenchDatabase database, Callable<Phase> path) throws Exception {
+        long jvm = jvmCpuNanos();
+        long pg = database.cpuMillis();
+        Phase phase = path.call();
+        return new Phase(phase.seconds(), phase.latenciesMs(), jvmCpuNanos() - jvm, database.cpuMillis() - pg);
+    }
+
+    /** The machine's load average over the last minute: other work on the same cores moves the wall times. */
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    /** This JVM's CPU time, all threads; 0 where the JVM does not say. */
+    private static long jvmCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : 0;
     }
 
     /** Runs {@code batches} per phase after {@code warmup} batches through each path, one client. */
@@ -123,28 +165,39 @@ public final class IngestBenchmark {
                 // measures that compiler as much as the server (with --warmup 10 the ratios drop by about 0.1).
                 createFunction(pool);
                 http(http, uri, token, bodies(warmup, nextId), 1);
+                http(http, uri, token, columnBodies(warmup, nextId), 1);
                 library(kit, rows(warmup, nextId), 1);
                 jdbc(pool, rows(warmup, nextId), 1);
                 function(pool, rows(warmup, nextId), 1);
                 System.out.printf(Locale.ROOT, "%n%d batches of %d rows per path after %d per path to warm up,"
-                        + " in turns of %d batches per path; pool of %d connections%n", batches, ROWS, warmup, BLOCK,
-                        pool.getMaximumPoolSize());
-                System.out.printf(Locale.ROOT, "%-8s %-8s %12s %10s %10s%n", "clients", "path", "rows/s", "p50 ms",
-                        "p99 ms");
+                        + " in turns of %d batches per path; pool of %d connections; load average %.1f on %d cores%n",
+                        batches, ROWS, warmup, BLOCK, pool.getMaximumPoolSize(), loadAverage(),
+                        Runtime.getRuntime().availableProcessors());
+                System.out.printf(Locale.ROOT, "%-8s %-8s %12s %10s %10s %14s %14s%n", "clients", "path", "rows/s",
+                        "p50 ms", "p99 ms", "JVM CPU ms/b", "PG CPU ms/b");
                 for (int clients : new int[] {1, 4}) {
                     Phase viaHttp = Phase.NONE;
+                    Phase viaColumns = Phase.NONE;
                     Phase viaLibrary = Phase.NONE;
                     Phase viaJdbc = Phase.NONE;
                     Phase viaFunction = Phase.NONE;
                     // The paths take turns, so a checkpoint or a compiler pause falls on all three alike.
                     for (int done = 0; done < batches; done += BLOCK) {
                         int block = Math.min(BLOCK, batches - done);
-                        viaHttp = viaHttp.plus(http(http, uri, token, bodies(block, nextId), clients));
-                        viaLibrary = viaLibrary.plus(library(kit, rows(block, nextId), clients));
-                        viaJdbc = viaJdbc.plus(jdbc(pool, rows(block, nextId), clients));
-                        viaFunction = viaFunction.plus(function(pool, rows(block, nextId), clients));
+                        List<byte[]> bodies = bodies(block, nextId);
+                        viaHttp = viaHttp.plus(measured(database, () -> http(http, uri, token, bodies, clients)));
+                        List<byte[]> columnBodies = columnBodies(block, nextId);
+                        viaColumns = viaColumns.plus(measured(database, () -> http(http, uri, token, columnBodies,
+                                clients)));
+                        List<List<Object[]>> forLibrary = rows(block, nextId);
+                        viaLibrary = viaLibrary.plus(measured(database, () -> library(kit, forLibrary, clients)));
+                        List<List<Object[]>> forJdbc = rows(block, nextId);
+                        viaJdbc = viaJdbc.plus(measured(database, () -> jdbc(pool, forJdbc, clients)));
+                        List<List<Object[]>> forFunction = rows(block, nextId);
+                        viaFunction = viaFunction.plus(measured(database, () -> function(pool, forFunction, clients)));
                     }
                     print(clients, "HTTP", viaHttp);
+                    print(clients, "HTTP col", viaColumns);
                     print(clients, "library", viaLibrary);
                     print(clients, "JDBC", viaJdbc);
                     print(clients, "SQL fn", viaFunction);
@@ -152,7 +205,20 @@ public final class IngestBenchmark {
                             + " HTTP / SQL function %.2f (target >= 1.50)%n", clients,
                             viaHttp.rowsPerSecond() / viaJdbc.rowsPerSecond(),
                             viaHttp.rowsPerSecond() / viaFunction.rowsPerSecond());
+                    System.out.printf(Locale.ROOT, "%-8d HTTP columns / plain JDBC %.2f (target >= 0.90);"
+                            + " HTTP columns / SQL function %.2f (target >= 1.50); library / plain JDBC %.2f%n", clients,
+                            viaColumns.rowsPerSecond() / viaJdbc.rowsPerSecond(),
+                            viaColumns.rowsPerSecond() / viaFunction.rowsPerSecond(),
+                            viaLibrary.rowsPerSecond() / viaJdbc.rowsPerSecond());
+                    // What the rates tend to when the cores are the limit: the CPU a batch costs on both sides.
+                    System.out.printf(Locale.ROOT, "%-8d by CPU per batch (JVM + PostgreSQL), plain JDBC's / the"
+                            + " path's: HTTP %.2f, HTTP columns %.2f, library %.2f, SQL function %.2f%n", clients,
+                            viaJdbc.cpuMsPerBatch() / viaHttp.cpuMsPerBatch(),
+                            viaJdbc.cpuMsPerBatch() / viaColumns.cpuMsPerBatch(),
+                            viaJdbc.cpuMsPerBatch() / viaLibrary.cpuMsPerBatch(),
+                            viaJdbc.cpuMsPerBatch() / viaFunction.cpuMsPerBatch());
                 }
+                System.out.printf(Locale.ROOT, "load average at the end %.1f%n", loadAverage());
             } finally {
                 server.stop();
             }
@@ -160,8 +226,9 @@ public final class IngestBenchmark {
     }
 
     private static void print(int clients, String path, Phase phase) {
-        System.out.printf(Locale.ROOT, "%-8d %-8s %,12.0f %10.1f %10.1f%n", clients, path, phase.rowsPerSecond(),
-                percentile(phase.latenciesMs(), 50), percentile(phase.latenciesMs(), 99));
+        System.out.printf(Locale.ROOT, "%-8d %-8s %,12.0f %10.1f %10.1f %14.2f %14.2f%n", clients, path,
+                phase.rowsPerSecond(), percentile(phase.latenciesMs(), 50), percentile(phase.latenciesMs(), 99),
+                phase.jvmMsPerBatch(), phase.pgMsPerBatch());
     }
 
     private static double percentile(double[] values, int p) {
@@ -184,22 +251,39 @@ public final class IngestBenchmark {
         return all;
     }
 
-    private static List<String> bodies(int batches, AtomicInteger nextId) throws Exception {
-        List<String> bodies = new ArrayList<>();
+    private static List<byte[]> bodies(int batches, AtomicInteger nextId) throws Exception {
+        List<byte[]> bodies = new ArrayList<>();
         for (List<Object[]> batch : rows(batches, nextId)) {
             List<Map<String, Object>> rows = batch.stream().map(r -> Map.<String, Object>of("id", r[0], "name", r[1],
                     "datetime", r[2].toString(), "departmentId", r[3], "jobId", r[4])).toList();
-            bodies.add(JSON.writeValueAsString(Map.of("query", MUTATION, "variables", Map.of("rows", rows))));
+            bodies.add(JSON.writeValueAsBytes(Map.of("query", MUTATION, "variables", Map.of("rows", rows))));
         }
         return bodies;
     }
 
-    private static Phase http(HttpClient http, URI uri, String token, List<String> bodies, int clients) throws Exception {
+    /** The same batches as {@link #bodies}, each field's values in one list. */
+    private static List<byte[]> columnBodies(int batches, AtomicInteger nextId) throws Exception {
+        List<byte[]> bodies = new ArrayList<>();
+        for (List<Object[]> batch : rows(batches, nextId)) {
+            Map<String, Object> columns = Map.of("id", column(batch, 0), "name", column(batch, 1),
+                    "datetime", batch.stream().map(r -> r[2].toString()).toList(), "departmentId", column(batch, 3),
+                    "jobId", column(batch, 4));
+            bodies.add(JSON.writeValueAsBytes(Map.of("query", COLUMNS_MUTATION, "variables",
+                    Map.of("columns", columns))));
+        }
+        return bodies;
+    }
+
+    private static List<Object> column(List<Object[]> batch, int field) {
+        return batch.stream().map(r -> r[field]).toList();
+    }
+
+    private static Phase http(HttpClient http, URI uri, String token, List<byte[]> bodies, int clients) throws Exception {
         return timed(bodies.size(), clients, i -> {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri)
                     .header("Content-Type", "application/json")
                     .header("Authorization", "Bearer " + token)
-                    .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i))).build(), HttpResponse.BodyHandlers.ofString());
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(i))).build(), HttpResponse.BodyHandlers.ofString());
             JsonNode result = JSON.readTree(response.body()).at("/data/ingest/inserted");
             if (response.statusCode() != 200 || result.asInt() != ROWS) {
                 throw new IllegalStateException("ingest failed: " + response.body());
@@ -307,6 +391,6 @@ public final class IngestBenchmark {
         } finally {
             threads.shutdownNow();
         }
-        return new Phase((System.nanoTime() - start) / 1e9, latencies);
+        return new Phase((System.nanoTime() - start) / 1e9, latencies, 0, 0);
     }
 }

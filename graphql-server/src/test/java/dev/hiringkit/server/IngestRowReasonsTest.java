@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hiringkit.model.Department;
 import dev.hiringkit.model.Job;
 import dev.hiringkit.repository.Batch;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Over HTTP, a row of an ingest that breaks a rule comes back as data with all of its reasons, whatever
- * the value (a datetime that is not one, one outside the stored range), and the other rows are stored.
+ * the value (a datetime that is not one, one outside the stored range), and the other rows are stored; the
+ * same when the rows come as columns ({@code hiredEmployeeColumns}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class IngestRowReasonsTest {
@@ -63,31 +65,57 @@ class IngestRowReasonsTest {
         return row;
     }
 
-    @Test
-    void badValuesAreRowReasonsAndTheOtherRowsAreStored() throws Exception {
-        List<Map<String, Object>> rows = new ArrayList<>(List.of(
-                hire(1, "Ada", "2021-13-01T00:00:00Z", 1, 1),
-                hire(2, "Bo", "+294247-01-01T00:00:00Z", 1, 1),
-                hire(3, "Cy", "-4713-01-01T00:00:00Z", 1, 1),
-                hire(4, "X", "not-a-date", 99, 1),
-                hire(5, "", "2021-01-01T00:00:00Z", 1, 999),
-                hire(6, "Di", null, 1, 1),
-                hire(7, "Ed", "2021-07-27T16:02:08Z", 1, 1),
-                hire(8, "Flo", "-4713-11-24T00:00:00Z", 1, 1),
-                hire(9, "Gus", "2021-04-01T00:00:00-05:00", 1, 1)));
-        JsonNode result = server.data(writer, INGEST, Map.of("rows", rows)).get("ingest");
-        assertEquals(3, result.get("inserted").asInt(), result.toString());
-        JsonNode employees = result.get("tables").get(0);
-        assertEquals("HIRED_EMPLOYEES", employees.get("table").asText());
+    /** Rows that break every kind of rule, and three good ones, with ids from {@code first}. */
+    private static List<Map<String, Object>> mixedRows(int first) {
+        return new ArrayList<>(List.of(
+                hire(first, "Ada", "2021-13-01T00:00:00Z", 1, 1),
+                hire(first + 1, "Bo", "+294247-01-01T00:00:00Z", 1, 1),
+                hire(first + 2, "Cy", "-4713-01-01T00:00:00Z", 1, 1),
+                hire(first + 3, "X", "not-a-date", 99, 1),
+                hire(first + 4, "", "2021-01-01T00:00:00Z", 1, 999),
+                hire(first + 5, "Di", null, 1, 1),
+                hire(first + 6, "Ed", "2021-07-27T16:02:08Z", 1, 1),
+                hire(first + 7, "Flo", "-4713-11-24T00:00:00Z", 1, 1),
+                hire(first + 8, "Gus", "2021-04-01T00:00:00-05:00", 1, 1)));
+    }
+
+    /** The same rows as HiredEmployeeColumns: one list per field. */
+    private static Map<String, Object> columns(List<Map<String, Object>> rows) {
+        Map<String, Object> columns = new HashMap<>();
+        for (String field : List.of("id", "name", "datetime", "departmentId", "jobId")) {
+            columns.put(field, rows.stream().map(row -> row.get(field)).collect(ArrayList::new, ArrayList::add,
+                    ArrayList::addAll));
+        }
+        return columns;
+    }
+
+    /** Each refused row of the answer as "index field:CODE ...". */
+    private static List<String> reasons(JsonNode table) {
         List<String> reasons = new ArrayList<>();
-        for (JsonNode rejected : employees.get("rejected")) {
+        for (JsonNode rejected : table.get("rejected")) {
             List<String> codes = new ArrayList<>();
             rejected.get("reasons").forEach(r -> codes.add(r.get("field").asText() + ":" + r.get("code").asText()));
             reasons.add(rejected.get("index").asInt() + " " + String.join(" ", codes));
         }
-        assertEquals(List.of("0 datetime:BAD_DATETIME", "1 datetime:OUT_OF_RANGE", "2 datetime:OUT_OF_RANGE",
-                "3 datetime:BAD_DATETIME department_id:UNKNOWN_DEPARTMENT", "4 name:MISSING_FIELD job_id:UNKNOWN_JOB",
-                "5 datetime:MISSING_FIELD"), reasons);
+        return reasons;
+    }
+
+    /** The whole answer, errors included. */
+    private JsonNode answer(String query, Map<String, Object> variables) throws Exception {
+        return new ObjectMapper().readTree(server.post(writer, query, variables).body());
+    }
+
+    private static final List<String> MIXED_REASONS = List.of("0 datetime:BAD_DATETIME", "1 datetime:OUT_OF_RANGE",
+            "2 datetime:OUT_OF_RANGE", "3 datetime:BAD_DATETIME department_id:UNKNOWN_DEPARTMENT",
+            "4 name:MISSING_FIELD job_id:UNKNOWN_JOB", "5 datetime:MISSING_FIELD");
+
+    @Test
+    void badValuesAreRowReasonsAndTheOtherRowsAreStored() throws Exception {
+        JsonNode result = server.data(writer, INGEST, Map.of("rows", mixedRows(1))).get("ingest");
+        assertEquals(3, result.get("inserted").asInt(), result.toString());
+        JsonNode employees = result.get("tables").get(0);
+        assertEquals("HIRED_EMPLOYEES", employees.get("table").asText());
+        assertEquals(MIXED_REASONS, reasons(employees));
         JsonNode first = employees.at("/rejected/0");
         assertEquals("1,Ada,2021-13-01T00:00:00Z,1,1", first.get("record").asText(), "logged as it was sent");
         String message = first.at("/reasons/0/message").asText();
@@ -100,6 +128,50 @@ class IngestRowReasonsTest {
                 .at("/hiredEmployees/edges");
         assertEquals(3, page.size());
         assertEquals("-4713-11-24T00:00:00.000Z", page.get(1).at("/node/datetime").asText(), "out as an RFC 3339 instant");
+    }
+
+    @Test
+    void rowsSentAsColumnsAreCheckedAndReportedAsRowsAre() throws Exception {
+        String ingestColumns = """
+                mutation($columns: HiredEmployeeColumns) {
+                  ingest(input: { hiredEmployeeColumns: $columns }) {
+                    batchId inserted rejected tables { table inserted rejected { index record reasons { field code message } } }
+                  }
+                }""";
+        JsonNode result = server.data(writer, ingestColumns, Map.of("columns", columns(mixedRows(201))))
+                .get("ingest");
+        assertEquals(3, result.get("inserted").asInt(), result.toString());
+        assertEquals(6, result.get("rejected").asInt(), result.toString());
+        JsonNode employees = result.get("tables").get(0);
+        assertEquals("HIRED_EMPLOYEES", employees.get("table").asText());
+        assertEquals(MIXED_REASONS, reasons(employees));
+        assertEquals("201,Ada,2021-13-01T00:00:00Z,1,1", employees.at("/rejected/0/record").asText(),
+                "logged as it was sent");
+        assertEquals(Instant.parse("2021-04-01T05:00:00Z"), server.kit.repository().hiredEmployee(209).orElseThrow()
+                .datetime());
+        assertEquals("Flo", server.kit.repository().hiredEmployee(208).orElseThrow().name());
+        // The same batch again: every row a duplicate or still broken, as with the object form.
+        JsonNode again = server.data(writer, ingestColumns, Map.of("columns", columns(mixedRows(201)))).get("ingest");
+        assertEquals(0, again.get("inserted").asInt(), again.toString());
+        assertEquals("6 id:DUPLICATE_ID", reasons(again.get("tables").get(0)).get(6));
+    }
+
+    @Test
+    void columnsOfUnequalLengthOrBothFormsAreTheRequestsError() throws Exception {
+        Map<String, Object> columns = columns(mixedRows(301));
+        ((List<?>) columns.get("name")).remove(0);
+        JsonNode unequal = answer( """
+                mutation($columns: HiredEmployeeColumns) { ingest(input: { hiredEmployeeColumns: $columns }) { inserted } }""",
+                Map.of("columns", columns));
+        assertEquals("BAD_REQUEST", unequal.at("/errors/0/extensions/code").asText(), unequal.toString());
+        assertTrue(unequal.at("/errors/0/message").asText().contains("name 8"), unequal.toString());
+        JsonNode both = answer( """
+                mutation($rows: [HiredEmployeeInput!], $columns: HiredEmployeeColumns) {
+                  ingest(input: { hiredEmployees: $rows, hiredEmployeeColumns: $columns }) { inserted } }""",
+                Map.of("rows", mixedRows(401), "columns", columns(mixedRows(501))));
+        assertEquals("BAD_REQUEST", both.at("/errors/0/extensions/code").asText(), both.toString());
+        assertTrue(server.kit.repository().hiredEmployee(307).isEmpty() && server.kit.repository().hiredEmployee(407)
+                .isEmpty() && server.kit.repository().hiredEmployee(507).isEmpty(), "nothing stored");
     }
 
     @Test

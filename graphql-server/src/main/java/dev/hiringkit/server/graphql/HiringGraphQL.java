@@ -55,7 +55,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -407,10 +406,7 @@ public final class HiringGraphQL {
                 .madeBy(madeBy(env));
         rows(input, "departments").forEach(m -> batch.add(new Department(integer(m, "id"), (String) m.get("department"))));
         rows(input, "jobs").forEach(m -> batch.add(new Job(integer(m, "id"), (String) m.get("job"))));
-        // As text, so that a datetime that is not one is that row's BAD_DATETIME, not an error of the request.
-        rows(input, "hiredEmployees").forEach(m -> batch.addRecord(Table.HIRED_EMPLOYEES, Arrays.asList(
-                text(m.get("id")), (String) m.get("name"), (String) m.get("datetime"), text(m.get("departmentId")),
-                text(m.get("jobId")))));
+        IngestRows.addHiredEmployees(batch, input);
         Optional<String> key = idempotencyKey(env);
         Batch built = batch.build();
         BatchResult result = kit.repository().insert(key.map(built::withIdempotencyKey).orElse(built));
@@ -439,10 +435,6 @@ public final class HiringGraphQL {
 
     private static Integer integer(Map<String, Object> row, String key) {
         return (Integer) row.get(key);
-    }
-
-    private static String text(Object value) {
-        return value == null ? null : value.toString();
     }
 
     private Object loadHistorical(DataFetchingEnvironment env) {
