@@ -5,22 +5,20 @@ import dev.hiringkit.server.GracefulStop;
 import dev.hiringkit.server.auth.Auth;
 import dev.hiringkit.server.auth.User;
 import dev.hiringkit.server.db.DatabaseFailures;
+import dev.hiringkit.server.graphql.AccessPolicy;
 import dev.hiringkit.server.graphql.DocumentCache;
 import dev.hiringkit.server.graphql.HiringGraphQL;
+import dev.hiringkit.server.graphql.IdempotencyKeys;
 import dev.hiringkit.server.graphql.IdempotentReplays;
+import dev.hiringkit.server.graphql.RootFields;
 import graphql.ExecutionInput;
 import graphql.ExecutionResult;
 import graphql.GraphQL;
 import graphql.GraphQLError;
 import graphql.execution.preparsed.PreparsedDocumentEntry;
+import graphql.introspection.Introspection;
 import graphql.language.Document;
-import graphql.language.Field;
-import graphql.language.FragmentDefinition;
-import graphql.language.FragmentSpread;
-import graphql.language.InlineFragment;
 import graphql.language.OperationDefinition;
-import graphql.language.Selection;
-import graphql.language.SelectionSet;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,8 +66,6 @@ final class GraphQLHandler extends Handler.Abstract {
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     /** The response header of an answer replayed from its idempotency key. */
     static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
-    /** Fields anyone may ask for without a token: signing in, and the schema (for GraphiQL). */
-    private static final Set<String> ANONYMOUS_FIELDS = Set.of("login", "__schema", "__type", "__typename");
     /** Codes of refusals for an operation's size: a 400 whatever the media type. */
     private static final Set<String> LIMIT_CODES = Set.of("OPERATION_TOO_DEEP", "OPERATION_TOO_COMPLEX",
             "OPERATION_TOO_COSTLY");
@@ -78,6 +74,7 @@ final class GraphQLHandler extends Handler.Abstract {
             "InvalidSyntax", "GRAPHQL_PARSE_FAILED",
             "ValidationError", "GRAPHQL_VALIDATION_FAILED",
             "BadFaithIntrospection", "INTROSPECTION_TOO_LARGE",
+            "IntrospectionDisabled", "INTROSPECTION_DISABLED",
             "DataFetchingException", "INTERNAL_ERROR",
             "NullValueInNonNullableField", "INTERNAL_ERROR",
             "OperationNotSupported", "OPERATION_NOT_SUPPORTED",
@@ -182,9 +179,6 @@ final class GraphQLHandler extends Handler.Abstract {
                     throw new Refusal(400, "EVENT_STREAM_REQUIRED", "A subscription is answered as Server-Sent"
                             + " Events: send it with 'Accept: text/event-stream' (the graphql-sse protocol).");
                 }
-                if (!introspection && asksFor(document, operation.getSelectionSet(), Set.of("__schema", "__type"))) {
-                    throw new RequestError("INTROSPECTION_DISABLED", "Introspection is switched off on this server.");
-                }
                 Optional<User> user = authenticate(request, document, operation);
                 String idempotencyKey = idempotencyKey(request, document, operation);
                 IdempotentReplays replays = new IdempotentReplays();
@@ -196,6 +190,8 @@ final class GraphQLHandler extends Handler.Abstract {
                             context.put(HiringGraphQL.ADDRESS, Http.address(request));
                             user.ifPresent(u -> context.put(HiringGraphQL.USER, u));
                             context.put(HiringGraphQL.REPLAYS, replays);
+                            // graphql-java's own switch: __schema and __type answer IntrospectionDisabled.
+                            context.put(Introspection.INTROSPECTION_DISABLED, !introspection);
                             if (idempotencyKey != null) {
                                 context.put(HiringGraphQL.IDEMPOTENCY_KEY, idempotencyKey);
                             }
@@ -384,7 +380,7 @@ final class GraphQLHandler extends Handler.Abstract {
             throws Refusal {
         String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (header == null || header.isBlank()) {
-            if (onlyAsksFor(document, operation.getSelectionSet(), ANONYMOUS_FIELDS)) {
+            if (AccessPolicy.anonymousMayRun(document, operation)) {
                 return Optional.empty();
             }
             throw new Refusal(401, "UNAUTHENTICATED", "Sign in first: send 'Authorization: Bearer <token>'"
@@ -408,64 +404,20 @@ final class GraphQLHandler extends Handler.Abstract {
             return null;
         }
         String key = values.get(0);
-        if (values.size() > 1 || !HiringGraphQL.validKey(key)) {
+        if (values.size() > 1 || !IdempotencyKeys.valid(key)) {
             throw new Refusal(400, "INVALID_IDEMPOTENCY_KEY", "Send one " + IDEMPOTENCY_KEY + " header. "
-                    + HiringGraphQL.KEY_RULE);
+                    + IdempotencyKeys.KEY_RULE);
         }
-        List<String> fields = topLevelFields(document, operation.getSelectionSet());
+        List<String> fields = RootFields.of(document, operation);
         if (operation.getOperation() != OperationDefinition.Operation.MUTATION || fields.size() != 1
-                || !HiringGraphQL.KEYED_MUTATIONS.contains(fields.get(0))) {
+                || !IdempotencyKeys.KEYED_MUTATIONS.contains(fields.get(0))) {
             throw new Refusal(400, "IDEMPOTENCY_KEY_NOT_APPLICABLE", "The " + IDEMPOTENCY_KEY + " header keys an"
                     + " operation of exactly one of the mutations " + String.join(", ",
-                            HiringGraphQL.KEYED_MUTATIONS.stream().sorted().toList()) + "; this one has "
+                            IdempotencyKeys.KEYED_MUTATIONS.stream().sorted().toList()) + "; this one has "
                     + (fields.isEmpty() ? "none" : String.join(", ", fields)) + ". Send the others without it, or"
                     + " give each mutation its own idempotencyKey argument.");
         }
         return key;
-    }
-
-    private static boolean onlyAsksFor(Document document, SelectionSet set, Set<String> allowed) {
-        return topLevelFields(document, set).stream().allMatch(allowed::contains);
-    }
-
-    private static boolean asksFor(Document document, SelectionSet set, Set<String> names) {
-        for (Selection<?> selection : set.getSelections()) {
-            if (selection instanceof Field field) {
-                if (names.contains(field.getName())
-                        || field.getSelectionSet() != null && asksFor(document, field.getSelectionSet(), names)) {
-                    return true;
-                }
-            } else if (selection instanceof InlineFragment inline) {
-                if (asksFor(document, inline.getSelectionSet(), names)) {
-                    return true;
-                }
-            } else if (selection instanceof FragmentSpread spread) {
-                Optional<FragmentDefinition> fragment = fragment(document, spread.getName());
-                if (fragment.isPresent() && asksFor(document, fragment.get().getSelectionSet(), names)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static List<String> topLevelFields(Document document, SelectionSet set) {
-        return set.getSelections().stream().flatMap(selection -> {
-            if (selection instanceof Field field) {
-                return java.util.stream.Stream.of(field.getName());
-            }
-            SelectionSet inner = selection instanceof InlineFragment inline ? inline.getSelectionSet()
-                    : selection instanceof FragmentSpread spread
-                            ? fragment(document, spread.getName()).map(FragmentDefinition::getSelectionSet).orElse(null)
-                            : null;
-            // An unknown fragment counts as a field no anonymous caller may ask for.
-            return inner == null ? java.util.stream.Stream.of("?") : topLevelFields(document, inner).stream();
-        }).toList();
-    }
-
-    private static Optional<FragmentDefinition> fragment(Document document, String name) {
-        return document.getDefinitionsOfType(FragmentDefinition.class).stream()
-                .filter(f -> f.getName().equals(name)).findFirst();
     }
 
     /**
