@@ -59,8 +59,8 @@ final class AsyncLoads implements GracefulStop.Participant {
     static final Duration STOP_MARGIN = Duration.ofSeconds(10);
 
     private final ThreadPoolExecutor loads = new ThreadPoolExecutor(0, MAX_RUNNING, 60, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), Daemons.threads("hiring-load"));
-    private final ScheduledExecutorService timer = Daemons.scheduler("hiring-feed");
+            new SynchronousQueue<>(), DaemonThreads.threads("hiring-load"));
+    private final ScheduledExecutorService timer = DaemonThreads.scheduler("hiring-feed");
     /** Each load running, done when it ends. */
     private final Set<CompletableFuture<Void>> running = ConcurrentHashMap.newKeySet();
     /** When loads stop at their next chunk's end; null while the server is not stopping. */

@@ -66,9 +66,9 @@ final class ClasspathHandler extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) throws IOException {
         String method = request.getMethod();
         if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
-            Http.discardRest(request);
+            RequestReader.discardRest(request);
             response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
-            Http.json(response, callback, 405, Http.JSON_TYPE, Http.error("METHOD_NOT_ALLOWED",
+            JsonAnswers.json(response, callback, 405, JsonAnswers.JSON_TYPE, JsonAnswers.error("METHOD_NOT_ALLOWED",
                     "Pages and their files are read with GET."));
             return true;
         }

@@ -15,7 +15,6 @@ import graphql.ExecutionInput;
 import graphql.ExecutionResult;
 import graphql.GraphQL;
 import graphql.GraphQLError;
-import graphql.execution.preparsed.PreparsedDocumentEntry;
 import graphql.introspection.Introspection;
 import graphql.language.Document;
 import graphql.language.OperationDefinition;
@@ -110,7 +109,7 @@ final class GraphQLHandler extends Handler.Abstract {
     }
 
     private static void endForStop(EventStream events) {
-        events.end(Http.error(HealthHandler.SHUTTING_DOWN, HealthHandler.SHUTTING_DOWN_MESSAGE));
+        events.end(JsonAnswers.error(HealthHandler.SHUTTING_DOWN, HealthHandler.SHUTTING_DOWN_MESSAGE));
     }
 
     /** What the client asked: the document, the operation, the variables, the extensions. */
@@ -133,15 +132,15 @@ final class GraphQLHandler extends Handler.Abstract {
         }
 
         RequestError(String code, String message) {
-            this(List.of(Http.errorEntry(code, message)));
+            this(List.of(JsonAnswers.errorEntry(code, message)));
         }
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        boolean graphQLResponse = Http.accepts(request, GRAPHQL_RESPONSE);
-        boolean eventStream = !graphQLResponse && !Http.accepts(request, JSON)
-                && Http.accepts(request, EventStream.MEDIA_TYPE);
+        boolean graphQLResponse = RequestReader.accepts(request, GRAPHQL_RESPONSE);
+        boolean eventStream = !graphQLResponse && !RequestReader.accepts(request, JSON)
+                && RequestReader.accepts(request, EventStream.MEDIA_TYPE);
         // The spec's newer media type when the client names it; application/json otherwise.
         String contentType = (graphQLResponse ? GRAPHQL_RESPONSE : JSON) + "; charset=utf-8";
         MultipartRequest multipart = null;
@@ -152,7 +151,7 @@ final class GraphQLHandler extends Handler.Abstract {
                 response.getHeaders().put(HttpHeader.ALLOW, "GET, POST");
                 throw new Refusal(405, "METHOD_NOT_ALLOWED", "Use POST, or GET for queries.");
             }
-            String bodyType = Http.mediaType(request.getHeaders().get(HttpHeader.CONTENT_TYPE));
+            String bodyType = RequestReader.mediaType(request.getHeaders().get(HttpHeader.CONTENT_TYPE));
             GraphQLRequest graphQLRequest;
             if (get) {
                 graphQLRequest = fromQueryString(request);
@@ -167,7 +166,8 @@ final class GraphQLHandler extends Handler.Abstract {
             }
             try {
                 String query = persisted(graphQLRequest);
-                Document document = prepare(query);
+                DocumentCache.Prepared prepared = prepare(query);
+                Document document = prepared.entry().getDocument();
                 OperationDefinition operation = operation(document, graphQLRequest.operationName());
                 ObservedGraphQL.operation(request, document, operation);
                 if (get && operation.getOperation() != OperationDefinition.Operation.QUERY) {
@@ -187,9 +187,10 @@ final class GraphQLHandler extends Handler.Abstract {
                         .operationName(graphQLRequest.operationName())
                         .variables(graphQLRequest.variables())
                         .graphQLContext(context -> {
-                            context.put(HiringGraphQL.ADDRESS, Http.address(request));
+                            context.put(HiringGraphQL.ADDRESS, RequestReader.address(request));
                             user.ifPresent(u -> context.put(HiringGraphQL.USER, u));
                             context.put(HiringGraphQL.REPLAYS, replays);
+                            context.put(DocumentCache.PREPARED, prepared);
                             // graphql-java's own switch: __schema and __type answer IntrospectionDisabled.
                             context.put(Introspection.INTROSPECTION_DISABLED, !introspection);
                             if (idempotencyKey != null) {
@@ -213,25 +214,25 @@ final class GraphQLHandler extends Handler.Abstract {
                 int status = status(result, answer, graphQLResponse);
                 if (status == 503) {
                     // Nothing failed but the database's absence: a client (or a load balancer) should retry.
-                    Http.retryLater(response);
+                    JsonAnswers.retryLater(response);
                 }
                 if (replays.allReplayed()) {
                     response.getHeaders().put(IDEMPOTENT_REPLAYED, "true");
                 }
-                Http.json(response, callback, status, contentType, answer);
+                JsonAnswers.json(response, callback, status, contentType, answer);
             } catch (RequestError error) {
                 ObservedGraphQL.errors(request, false);
                 Map<String, Object> answer = Map.of("errors", error.errors);
                 if (eventStream) {
                     new EventStream(response, callback, heartbeats, GraphQLHandler::shape).single(answer);
                 } else {
-                    Http.json(response, callback, graphQLResponse ? 400 : 200, contentType, answer);
+                    JsonAnswers.json(response, callback, graphQLResponse ? 400 : 200, contentType, answer);
                 }
             }
         } catch (Refusal refusal) {
             refuse(request, response, callback, contentType, refusal);
-        } catch (Http.TooLarge e) {
-            Http.json(response, callback, 413, contentType, Http.error("BODY_TOO_LARGE",
+        } catch (RequestReader.TooLarge e) {
+            JsonAnswers.json(response, callback, 413, contentType, JsonAnswers.error("BODY_TOO_LARGE",
                     "The request body is over " + maxBodyBytes + " bytes."));
         } catch (IOException e) {
             Refusal problem = multipart == null ? null : multipart.problem();
@@ -258,19 +259,19 @@ final class GraphQLHandler extends Handler.Abstract {
 
     private static void refuse(Request request, Response response, Callback callback, String contentType, Refusal refusal) {
         // A refusal may come before the body was read (405, 415, 413, a broken multipart request).
-        Http.discardRest(request);
+        RequestReader.discardRest(request);
         if (refusal.status == 401) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"hiring\"");
         } else if (refusal.status == 503) {
-            Http.retryLater(response);
+            JsonAnswers.retryLater(response);
         }
-        Http.json(response, callback, refusal.status, contentType, Http.error(refusal.code, refusal.getMessage()));
+        JsonAnswers.json(response, callback, refusal.status, contentType, JsonAnswers.error(refusal.code, refusal.getMessage()));
     }
 
     private GraphQLRequest fromBody(Request request) throws Refusal, IOException {
         Object body;
         try {
-            body = Http.json(request, maxBodyBytes);
+            body = RequestReader.json(request, maxBodyBytes);
         } catch (JsonProcessingException e) {
             throw new Refusal(400, "BAD_REQUEST", "The body is not JSON.");
         }
@@ -313,7 +314,7 @@ final class GraphQLHandler extends Handler.Abstract {
         }
         try {
             @SuppressWarnings("unchecked")
-            Map<String, Object> parsed = Http.JSON.readValue(raw, Map.class);
+            Map<String, Object> parsed = JsonAnswers.JSON.readValue(raw, Map.class);
             return parsed == null ? Map.of() : parsed;
         } catch (JsonProcessingException e) {
             throw new Refusal(400, "BAD_REQUEST", "'" + name + "' is not a JSON object.");
@@ -346,12 +347,12 @@ final class GraphQLHandler extends Handler.Abstract {
     }
 
     /** The document parsed and validated (once per distinct document), or its errors. */
-    private Document prepare(String query) throws RequestError {
-        PreparsedDocumentEntry entry = documents.prepare(query);
-        if (entry.hasErrors()) {
-            throw new RequestError(errors(entry.getErrors()));
+    private DocumentCache.Prepared prepare(String query) throws RequestError {
+        DocumentCache.Prepared prepared = documents.prepare(query);
+        if (prepared.entry().hasErrors()) {
+            throw new RequestError(errors(prepared.entry().getErrors()));
         }
-        return entry.getDocument();
+        return prepared;
     }
 
     private static List<Map<String, Object>> errors(List<? extends GraphQLError> errors) {

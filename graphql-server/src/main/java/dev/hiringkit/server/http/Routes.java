@@ -2,9 +2,11 @@ package dev.hiringkit.server.http;
 
 import dev.hiringkit.server.GracefulStop;
 import dev.hiringkit.server.ServerConfig;
-import dev.hiringkit.server.graphql.Daemons;
+import dev.hiringkit.server.graphql.DaemonThreads;
+import dev.hiringkit.server.graphql.DocumentCache;
 import dev.hiringkit.server.graphql.HiringGraphQL;
 import dev.hiringkit.server.http.ClasspathHandler.Caching;
+import graphql.GraphQL;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.compression.gzip.GzipCompression;
@@ -38,12 +40,14 @@ public final class Routes {
      */
     public static Handler handler(ServerConfig config, GracefulStop stop, GracefulHandler requests) {
         PathMappingsHandler routes = new PathMappingsHandler();
-        Handler graphQL = new ObservedGraphQL(new GraphQLHandler(HiringGraphQL.build(config.kit(), config.auth(),
-                config.loadRoot(), config.s3LoadRoot(), config.maxDepth(), config.maxComplexity(), config.maxCost(),
-                config.metrics(), config.openTelemetry(), stop), config.auth(),
-                config.maxBodyBytes(), config.maxUploadBytes(), config.introspection(),
-                new PersistedQueries(config.registeredDocuments(), config.onlyRegisteredDocuments()),
-                Daemons.scheduler("hiring-sse"), stop), config.metrics(), config.openTelemetry());
+        GraphQL executable = HiringGraphQL.build(config.kit(), config.auth(), config.loadRoot(), config.s3LoadRoot(),
+                config.maxDepth(), config.maxComplexity(), config.maxCost(), config.metrics(), config.openTelemetry(),
+                stop);
+        PersistedQueries persisted = new PersistedQueries(DocumentCache.of(executable), config.registeredDocuments(),
+                config.onlyRegisteredDocuments());
+        Handler graphQL = new ObservedGraphQL(new GraphQLHandler(executable, config.auth(), config.maxBodyBytes(),
+                config.maxUploadBytes(), config.introspection(), persisted, DaemonThreads.scheduler("hiring-sse"), stop),
+                config.metrics(), config.openTelemetry());
         routes.addMapping(PathSpec.from("/graphql"), graphQL);
         // Where graphql-sse's clients look by default; the same handler, for any operation.
         routes.addMapping(PathSpec.from("/graphql/stream"), graphQL);
