@@ -35,6 +35,12 @@ final class JsonErrorHandler implements Request.Handler {
         if (cause instanceof HttpException http) {
             status = http.getCode();
         }
+        if (status == HttpStatus.NOT_MODIFIED_304) {
+            // Jetty's ResourceService answers a conditional GET of an unchanged file through the error path.
+            response.setStatus(status);
+            callback.succeeded();
+            return true;
+        }
         if (status < 400) {
             // Jetty calls an error handler for errors only; a status it left unset is a failure.
             status = 500;
