@@ -1,6 +1,5 @@
 package dev.hiringkit.server.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.hiringkit.server.GracefulStop;
 import dev.hiringkit.server.auth.Auth;
 import dev.hiringkit.server.auth.User;
@@ -14,12 +13,10 @@ import dev.hiringkit.server.graphql.RootFields;
 import graphql.ExecutionInput;
 import graphql.ExecutionResult;
 import graphql.GraphQL;
-import graphql.GraphQLError;
 import graphql.introspection.Introspection;
 import graphql.language.Document;
 import graphql.language.OperationDefinition;
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,7 +31,6 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,19 +61,6 @@ final class GraphQLHandler extends Handler.Abstract {
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     /** The response header of an answer replayed from its idempotency key. */
     static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
-    /** Codes of refusals for an operation's size: a 400 whatever the media type. */
-    private static final Set<String> LIMIT_CODES = Set.of("OPERATION_TOO_DEEP", "OPERATION_TOO_COMPLEX",
-            "OPERATION_TOO_COSTLY");
-    /** graphql-java's error kinds, named by class, as codes for people and programs. */
-    private static final Map<String, String> CODES = Map.of(
-            "InvalidSyntax", "GRAPHQL_PARSE_FAILED",
-            "ValidationError", "GRAPHQL_VALIDATION_FAILED",
-            "BadFaithIntrospection", "INTROSPECTION_TOO_LARGE",
-            "IntrospectionDisabled", "INTROSPECTION_DISABLED",
-            "DataFetchingException", "INTERNAL_ERROR",
-            "NullValueInNonNullableField", "INTERNAL_ERROR",
-            "OperationNotSupported", "OPERATION_NOT_SUPPORTED",
-            "ExecutionAborted", "REQUEST_ABORTED");
 
     private final GraphQL graphQL;
     private final DocumentCache documents;
@@ -110,11 +93,6 @@ final class GraphQLHandler extends Handler.Abstract {
 
     private static void endForStop(EventStream events) {
         events.end(JsonAnswers.error(HealthHandler.SHUTTING_DOWN, HealthHandler.SHUTTING_DOWN_MESSAGE));
-    }
-
-    /** What the client asked: the document, the operation, the variables, the extensions. */
-    private record GraphQLRequest(String query, String operationName, Map<String, Object> variables,
-            Map<String, Object> extensions) {
     }
 
     /**
@@ -154,12 +132,12 @@ final class GraphQLHandler extends Handler.Abstract {
             String bodyType = RequestReader.mediaType(request.getHeaders().get(HttpHeader.CONTENT_TYPE));
             GraphQLRequest graphQLRequest;
             if (get) {
-                graphQLRequest = fromQueryString(request);
+                graphQLRequest = GraphQLRequest.fromQueryString(request);
             } else if (bodyType.equals(MULTIPART)) {
                 multipart = MultipartRequest.start(request, maxUploadBytes);
-                graphQLRequest = fromObject(multipart.operations(maxBodyBytes));
+                graphQLRequest = GraphQLRequest.fromObject(multipart.operations(maxBodyBytes));
             } else if (bodyType.equals(JSON)) {
-                graphQLRequest = fromBody(request);
+                graphQLRequest = GraphQLRequest.fromBody(request, maxBodyBytes);
             } else {
                 throw new Refusal(415, "UNSUPPORTED_MEDIA_TYPE", "Send the request as application/json, or as"
                         + " multipart/form-data to upload files.");
@@ -210,8 +188,8 @@ final class GraphQLHandler extends Handler.Abstract {
                     stream(response, callback, result);
                     return true;
                 }
-                Map<String, Object> answer = withCodes(result.toSpecification());
-                int status = status(result, answer, graphQLResponse);
+                Map<String, Object> answer = GraphQLAnswers.withCodes(result.toSpecification());
+                int status = GraphQLAnswers.status(result, answer, graphQLResponse);
                 if (status == 503) {
                     // Nothing failed but the database's absence: a client (or a load balancer) should retry.
                     JsonAnswers.retryLater(response);
@@ -268,67 +246,6 @@ final class GraphQLHandler extends Handler.Abstract {
         JsonAnswers.json(response, callback, refusal.status, contentType, JsonAnswers.error(refusal.code, refusal.getMessage()));
     }
 
-    private GraphQLRequest fromBody(Request request) throws Refusal, IOException {
-        Object body;
-        try {
-            body = RequestReader.json(request, maxBodyBytes);
-        } catch (JsonProcessingException e) {
-            throw new Refusal(400, "BAD_REQUEST", "The body is not JSON.");
-        }
-        return fromObject(body);
-    }
-
-    /** The request in a JSON body, or in the operations part of a multipart request. */
-    private static GraphQLRequest fromObject(Object parsed) throws Refusal {
-        if (!(parsed instanceof Map<?, ?>)) {
-            throw new Refusal(400, "BAD_REQUEST", "The body must be a JSON object with a 'query'.");
-        }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> body = (Map<String, Object>) parsed;
-        Object variables = body.get("variables");
-        if (variables != null && !(variables instanceof Map<?, ?>)) {
-            throw new Refusal(400, "BAD_REQUEST", "'variables' must be a JSON object.");
-        }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> variableMap = variables == null ? Map.of() : (Map<String, Object>) variables;
-        Object extensions = body.get("extensions");
-        if (extensions != null && !(extensions instanceof Map<?, ?>)) {
-            throw new Refusal(400, "BAD_REQUEST", "'extensions' must be a JSON object.");
-        }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> extensionMap = extensions == null ? Map.of() : (Map<String, Object>) extensions;
-        return new GraphQLRequest(text(body, "query"), text(body, "operationName"), variableMap, extensionMap);
-    }
-
-    private static GraphQLRequest fromQueryString(Request request) throws Refusal {
-        Fields fields = Request.extractQueryParameters(request);
-        return new GraphQLRequest(fields.getValue("query"), fields.getValue("operationName"),
-                jsonObject(fields, "variables"), jsonObject(fields, "extensions"));
-    }
-
-    /** A query-string parameter holding a JSON object, such as {@code variables}; empty when absent. */
-    private static Map<String, Object> jsonObject(Fields fields, String name) throws Refusal {
-        String raw = fields.getValue(name);
-        if (raw == null || raw.isEmpty()) {
-            return Map.of();
-        }
-        try {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> parsed = JsonAnswers.JSON.readValue(raw, Map.class);
-            return parsed == null ? Map.of() : parsed;
-        } catch (JsonProcessingException e) {
-            throw new Refusal(400, "BAD_REQUEST", "'" + name + "' is not a JSON object.");
-        }
-    }
-
-    private static String text(Map<String, Object> body, String field) throws Refusal {
-        Object value = body.get(field);
-        if (value != null && !(value instanceof String)) {
-            throw new Refusal(400, "BAD_REQUEST", "'" + field + "' must be a string.");
-        }
-        return (String) value;
-    }
-
     /** The document to run: the request's own, or the persisted one its hash names. */
     private String persisted(GraphQLRequest request) throws Refusal, RequestError {
         String query;
@@ -350,17 +267,9 @@ final class GraphQLHandler extends Handler.Abstract {
     private DocumentCache.Prepared prepare(String query) throws RequestError {
         DocumentCache.Prepared prepared = documents.prepare(query);
         if (prepared.entry().hasErrors()) {
-            throw new RequestError(errors(prepared.entry().getErrors()));
+            throw new RequestError(GraphQLAnswers.errors(prepared.entry().getErrors()));
         }
         return prepared;
-    }
-
-    private static List<Map<String, Object>> errors(List<? extends GraphQLError> errors) {
-        Map<String, Object> answer = withCodes(Map.of("errors", errors.stream().map(GraphQLError::toSpecification)
-                .map(e -> (Map<String, Object>) new LinkedHashMap<>(e)).toList()));
-        @SuppressWarnings("unchecked")
-        List<Map<String, Object>> list = (List<Map<String, Object>>) answer.get("errors");
-        return list;
     }
 
     private static OperationDefinition operation(Document document, String name) throws RequestError {
@@ -421,53 +330,6 @@ final class GraphQLHandler extends Handler.Abstract {
         return key;
     }
 
-    /**
-     * Every error carries extensions.code; graphql-java's own (syntax, validation, variables) get one from
-     * their kind. graphql-java's "classification", which names its error classes, is left out.
-     */
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> withCodes(Map<String, Object> specification) {
-        Object errors = specification.get("errors");
-        if (errors instanceof List<?> list) {
-            for (Object e : list) {
-                Map<String, Object> error = (Map<String, Object>) e;
-                Object current = error.get("extensions");
-                Map<String, Object> extensions = current == null ? new LinkedHashMap<>()
-                        : new LinkedHashMap<>((Map<String, Object>) current);
-                Object classification = extensions.remove("classification");
-                if (!extensions.containsKey("code")) {
-                    String kind = classification instanceof String text ? text : "";
-                    extensions.put("code", CODES.getOrDefault(kind, kind.matches("[A-Z][A-Z_]+") ? kind
-                            : "GRAPHQL_VALIDATION_FAILED"));
-                }
-                error.put("extensions", extensions);
-            }
-        }
-        return specification;
-    }
-
-    /** The status of an executed request's answer; see the class comment. */
-    private static int status(ExecutionResult result, Map<String, Object> answer, boolean graphQLResponse) {
-        if (onlyDatabaseUnavailable(answer)) {
-            return 503;
-        }
-        if (result.isDataPresent() || result.getErrors().isEmpty()) {
-            return 200;
-        }
-        if (codes(answer).stream().anyMatch(LIMIT_CODES::contains)) {
-            return 400;
-        }
-        // No data: refused before execution (variables that do not coerce, an argument out of range).
-        return graphQLResponse ? 400 : 200;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Object> codes(Map<String, Object> answer) {
-        return answer.get("errors") instanceof List<?> errors ? errors.stream()
-                .map(e -> ((Map<String, Object>) e).get("extensions"))
-                .<Object>map(x -> x instanceof Map<?, ?> m ? m.get("code") : null).toList() : List.<Object>of();
-    }
-
     /** The answer as an event stream: a subscription's results one by one, anything else as one event. */
     private void stream(Response response, Callback callback, ExecutionResult result) {
         EventStream events = new EventStream(response, callback, heartbeats, GraphQLHandler::shape);
@@ -487,14 +349,6 @@ final class GraphQLHandler extends Handler.Abstract {
     }
 
     private static Map<String, Object> shape(ExecutionResult result) {
-        return withCodes(result.toSpecification());
-    }
-
-    /** True when the answer has errors and every one is the database's absence. */
-    @SuppressWarnings("unchecked")
-    private static boolean onlyDatabaseUnavailable(Map<String, Object> answer) {
-        return answer.get("errors") instanceof List<?> errors && !errors.isEmpty() && errors.stream().allMatch(e ->
-                ((Map<String, Object>) e).get("extensions") instanceof Map<?, ?> extensions
-                        && DatabaseFailures.UNAVAILABLE.equals(extensions.get("code")));
+        return GraphQLAnswers.withCodes(result.toSpecification());
     }
 }
