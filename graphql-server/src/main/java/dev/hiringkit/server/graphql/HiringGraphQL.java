@@ -20,7 +20,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -80,26 +79,15 @@ public final class HiringGraphQL {
 
     private static GraphQLSchema schema(LookupFetchers lookups, ReportFetchers reports, IngestFetcher ingest,
             LoadFetchers loads, ArchiveFetchers archive, SignInFetchers signIn) {
-        Map<String, DataFetcher<?>> query = new LinkedHashMap<>();
-        query.put("departments", lookups::departments);
-        query.put("jobs", lookups::jobs);
-        query.put("hiredEmployees", lookups::hiredEmployees);
-        query.put("rejections", lookups::rejections);
-        query.put("loads", lookups::loads);
-        query.put("hiresByQuarter", reports::hiresByQuarter);
-        query.put("departmentsAboveMean", reports::departmentsAboveMean);
-        query.put("me", signIn::me);
-        query.put("backups", archive::backups);
-        Map<String, DataFetcher<?>> mutation = new LinkedHashMap<>();
-        mutation.put("login", signIn::login);
-        mutation.put("ingest", ingest::ingest);
-        mutation.put("loadHistorical", loads::loadHistorical);
-        mutation.put("backup", archive::backup);
-        mutation.put("restore", archive::restore);
-        mutation.put("uploadCsv", loads::uploadCsv);
-        Map<String, DataFetcher<?>> subscription = new LinkedHashMap<>();
-        subscription.put("loadProgress", loads::loadProgress);
-        subscription.put("loadStarted", loads::loadStarted);
+        Map<String, DataFetcher<?>> query = Map.of("departments", lookups::departments, "jobs", lookups::jobs,
+                "hiredEmployees", lookups::hiredEmployees, "rejections", lookups::rejections, "loads", lookups::loads,
+                "hiresByQuarter", reports::hiresByQuarter, "departmentsAboveMean", reports::departmentsAboveMean,
+                "me", signIn::me, "backups", archive::backups);
+        Map<String, DataFetcher<?>> mutation = Map.of("login", signIn::login, "ingest", ingest::ingest,
+                "loadHistorical", loads::loadHistorical, "backup", archive::backup, "restore", archive::restore,
+                "uploadCsv", loads::uploadCsv);
+        Map<String, DataFetcher<?>> subscription = Map.of("loadProgress", loads::loadProgress,
+                "loadStarted", loads::loadStarted);
         RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring()
                 .scalar(Scalars.DATE_TIME)
                 .scalar(ExtendedScalars.GraphQLLong)
