@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -104,13 +105,14 @@ public final class AccessPolicy {
         List<String> fields = Stream.of(schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType())
                 .filter(Objects::nonNull).map(GraphQLObjectType::getFieldDefinitions).flatMap(List::stream)
                 .map(GraphQLFieldDefinition::getName).toList();
-        Set<String> ruled = new HashSet<>(ROLES.keySet());
-        ruled.addAll(ANONYMOUS);
-        Set<String> unique = new HashSet<>(fields);
-        if (unique.size() != fields.size() || !ruled.containsAll(unique)
-                || !unique.containsAll(ROLES.keySet())) {
-            throw new IllegalStateException("The access policy's rules " + ruled + " do not match the schema's root"
-                    + " fields " + fields);
+        Set<String> unruled = new TreeSet<>(fields);
+        unruled.removeAll(ROLES.keySet());
+        unruled.removeAll(ANONYMOUS);
+        Set<String> unused = new TreeSet<>(ROLES.keySet());
+        unused.removeAll(fields);
+        if (!unruled.isEmpty() || !unused.isEmpty() || new HashSet<>(fields).size() != fields.size()) {
+            throw new IllegalStateException("The access policy must rule each root field once: without a rule "
+                    + unruled + ", rules for no field " + unused + ", all root fields " + fields);
         }
     }
 }
