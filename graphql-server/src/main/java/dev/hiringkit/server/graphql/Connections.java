@@ -11,7 +11,7 @@ import java.util.function.Function;
  * cursors, which are opaque to clients: {@code id:N} for tables read by id, {@code log:N} for positions in
  * the rejections log, base64url.
  */
-public final class Connections {
+final class Connections {
 
     private Connections() {
     }
