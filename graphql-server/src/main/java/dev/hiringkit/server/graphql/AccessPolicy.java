@@ -1,5 +1,7 @@
 package dev.hiringkit.server.graphql;
 
+import static dev.hiringkit.server.graphql.ApiException.Code.FORBIDDEN;
+import static dev.hiringkit.server.graphql.ApiException.Code.UNAUTHENTICATED;
 import static java.util.Map.entry;
 
 import dev.hiringkit.server.auth.Role;
@@ -62,10 +64,10 @@ public final class AccessPolicy {
     static User require(DataFetchingEnvironment env, Role role) {
         User user = env.getGraphQlContext().get(HiringGraphQL.USER);
         if (user == null) {
-            throw new ApiException("UNAUTHENTICATED", "Sign in first: send 'Authorization: Bearer <token>'.");
+            throw new ApiException(UNAUTHENTICATED, "Sign in first: send 'Authorization: Bearer <token>'.");
         }
         if (!user.role().allows(role)) {
-            throw new ApiException("FORBIDDEN", "This needs the " + role.name().toLowerCase(Locale.ROOT) + " role; "
+            throw new ApiException(FORBIDDEN, "This needs the " + role.name().toLowerCase(Locale.ROOT) + " role; "
                     + user.username() + " is a " + user.role().name().toLowerCase(Locale.ROOT) + ".");
         }
         return user;

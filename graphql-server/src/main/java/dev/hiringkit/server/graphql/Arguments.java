@@ -1,5 +1,7 @@
 package dev.hiringkit.server.graphql;
 
+import static dev.hiringkit.server.graphql.ApiException.Code.BAD_REQUEST;
+
 import dev.hiringkit.Table;
 import graphql.schema.DataFetchingEnvironment;
 import java.util.List;
@@ -16,7 +18,7 @@ final class Arguments {
         int max = OperationLimits.ListSize.of(env.getFieldDefinition()).max();
         Integer value = env.getArgument(argument);
         if (value == null || value < 1 || value > max) {
-            throw new ApiException("BAD_REQUEST", argument + " must be between 1 and " + max + ", got " + value);
+            throw new ApiException(BAD_REQUEST, argument + " must be between 1 and " + max + ", got " + value);
         }
         return value;
     }
@@ -26,7 +28,7 @@ final class Arguments {
         try {
             return UUID.fromString(value);
         } catch (IllegalArgumentException e) {
-            throw new ApiException("BAD_REQUEST", argument + " must be a load or batch id (a UUID), got '" + value + "'");
+            throw new ApiException(BAD_REQUEST, argument + " must be a load or batch id (a UUID), got '" + value + "'");
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.hiringkit.server.graphql;
 
+import static dev.hiringkit.server.graphql.ApiException.Code.BAD_REQUEST;
+
 import dev.hiringkit.model.Page;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -70,6 +72,6 @@ final class Connections {
         } catch (IllegalArgumentException e) {
             // fall through to the error below: not base64url, or not a number
         }
-        throw new ApiException("BAD_REQUEST", "'" + cursor + "' is not a cursor this server gave out");
+        throw new ApiException(BAD_REQUEST, "'" + cursor + "' is not a cursor this server gave out");
     }
 }

@@ -1,5 +1,8 @@
 package dev.hiringkit.server.graphql;
 
+import static dev.hiringkit.server.graphql.ApiException.Code.IDEMPOTENCY_KEY_MISMATCH;
+import static dev.hiringkit.server.graphql.ApiException.Code.INVALID_IDEMPOTENCY_KEY;
+
 import dev.hiringkit.IdempotencyKey;
 import dev.hiringkit.server.observability.HiringMetrics;
 import graphql.schema.DataFetchingEnvironment;
@@ -39,10 +42,10 @@ public final class IdempotencyKeys {
         String argument = env.getArgument("idempotencyKey");
         String header = env.getGraphQlContext().get(HiringGraphQL.IDEMPOTENCY_KEY);
         if (argument != null && !valid(argument)) {
-            throw new ApiException("INVALID_IDEMPOTENCY_KEY", KEY_RULE);
+            throw new ApiException(INVALID_IDEMPOTENCY_KEY, KEY_RULE);
         }
         if (argument != null && header != null && !argument.equals(header)) {
-            throw new ApiException("IDEMPOTENCY_KEY_MISMATCH", "The idempotencyKey argument and the Idempotency-Key"
+            throw new ApiException(IDEMPOTENCY_KEY_MISMATCH, "The idempotencyKey argument and the Idempotency-Key"
                     + " header differ: send one of them, or the same key in both.");
         }
         return Optional.ofNullable(argument != null ? argument : header);

@@ -1,5 +1,10 @@
 package dev.hiringkit.server.graphql;
 
+import static dev.hiringkit.server.graphql.ApiException.Code.BAD_REQUEST;
+import static dev.hiringkit.server.graphql.ApiException.Code.LOAD_NOT_FOUND;
+import static dev.hiringkit.server.graphql.ApiException.Code.SOURCE_NOT_FOUND;
+import static dev.hiringkit.server.graphql.ApiException.Code.UPLOAD_FAILED;
+
 import dev.hiringkit.Table;
 import dev.hiringkit.repository.HiringRepository;
 import dev.hiringkit.repository.LoadOptions;
@@ -86,10 +91,10 @@ final class LoadFetchers {
         }
         Path dir = loadRoot.resolve(source).normalize();
         if (!dir.startsWith(loadRoot)) {
-            throw new ApiException("BAD_REQUEST", "source must be a directory under the server's load root");
+            throw new ApiException(BAD_REQUEST, "source must be a directory under the server's load root");
         }
         if (!Files.isDirectory(dir)) {
-            throw new ApiException("SOURCE_NOT_FOUND", "No directory '" + source + "' under the server's load root");
+            throw new ApiException(SOURCE_NOT_FOUND, "No directory '" + source + "' under the server's load root");
         }
         return options -> repository.loadDirectory(dir, options);
     }
@@ -97,18 +102,18 @@ final class LoadFetchers {
     /** An S3 prefix under the server's S3 load root: a writer reads no other bucket the server can reach. */
     private URI s3Source(String source) {
         if (s3LoadRoot == null) {
-            throw new ApiException("BAD_REQUEST", "This server loads no S3 sources: start it with --s3-load-root"
+            throw new ApiException(BAD_REQUEST, "This server loads no S3 sources: start it with --s3-load-root"
                     + " s3://bucket/prefix/ to allow those under that prefix");
         }
         URI uri;
         try {
             uri = new URI(source.endsWith("/") ? source : source + "/");
         } catch (URISyntaxException e) {
-            throw new ApiException("BAD_REQUEST", "'" + source + "' is not an S3 location: " + e.getReason());
+            throw new ApiException(BAD_REQUEST, "'" + source + "' is not an S3 location: " + e.getReason());
         }
         if (!uri.toString().startsWith(s3LoadRoot.toString()) || uri.getPath().contains("/../")
                 || uri.getPath().contains("/./")) {
-            throw new ApiException("BAD_REQUEST", "source must be under the server's S3 load root " + s3LoadRoot);
+            throw new ApiException(BAD_REQUEST, "source must be under the server's S3 load root " + s3LoadRoot);
         }
         return uri;
     }
@@ -135,7 +140,7 @@ final class LoadFetchers {
             String source = "upload/" + fileName(file.fileName(), table);
             return metrics.observed(o -> List.of(repository.load(table, source, in, o))).apply(options).get(0);
         } catch (IOException e) {
-            throw new ApiException("UPLOAD_FAILED", e.getMessage());
+            throw new ApiException(UPLOAD_FAILED, e.getMessage());
         }
     }
 
@@ -152,7 +157,7 @@ final class LoadFetchers {
             sha256 = DigestUtils.sha256Hex(in);
         } catch (IOException e) {
             AsyncLoads.delete(spooled);
-            throw new ApiException("UPLOAD_FAILED", e.getMessage());
+            throw new ApiException(UPLOAD_FAILED, e.getMessage());
         }
         Function<LoadOptions, List<LoadResult>> run = metrics.observed(spooledLoad(table, source, spooled));
         LoadOptions.Builder options = LoadOptions.builder().restart(restart).madeBy(AccessPolicy.madeBy(env))
@@ -189,7 +194,7 @@ final class LoadFetchers {
     Flow.Publisher<LoadResult> loadProgress(DataFetchingEnvironment env) {
         UUID id = Arguments.uuid("loadId", env.getArgument("loadId"));
         if (repository.findLoad(id).isEmpty()) {
-            throw new ApiException("LOAD_NOT_FOUND", "No load has the id " + id + ".");
+            throw new ApiException(LOAD_NOT_FOUND, "No load has the id " + id + ".");
         }
         return feeds.progress(id);
     }

@@ -49,15 +49,16 @@ final class Scalars {
 
                 @Override
                 public OffsetDateTime parseValue(Object input, GraphQLContext context, Locale locale) {
-                    return (input instanceof String text ? read(text) : Optional.<OffsetDateTime>empty())
-                            .orElseThrow(() -> new CoercingParseValueException(rule(input)));
+                    Optional<OffsetDateTime> value = input instanceof String text ? read(text) : Optional.empty();
+                    return value.orElseThrow(() -> new CoercingParseValueException(rule(input)));
                 }
 
                 @Override
                 public OffsetDateTime parseLiteral(Value<?> input, CoercedVariables variables, GraphQLContext context,
                         Locale locale) {
-                    return (input instanceof StringValue text ? read(text.getValue()) : Optional.<OffsetDateTime>empty())
-                            .orElseThrow(() -> new CoercingParseLiteralException(rule(input)));
+                    Optional<OffsetDateTime> value = input instanceof StringValue text ? read(text.getValue())
+                            : Optional.empty();
+                    return value.orElseThrow(() -> new CoercingParseLiteralException(rule(input)));
                 }
 
                 @Override

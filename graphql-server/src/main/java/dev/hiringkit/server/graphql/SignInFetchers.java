@@ -1,5 +1,8 @@
 package dev.hiringkit.server.graphql;
 
+import static dev.hiringkit.server.graphql.ApiException.Code.INVALID_CREDENTIALS;
+import static dev.hiringkit.server.graphql.ApiException.Code.TOO_MANY_ATTEMPTS;
+
 import dev.hiringkit.server.auth.Auth;
 import dev.hiringkit.server.auth.User;
 import graphql.schema.DataFetchingEnvironment;
@@ -24,10 +27,10 @@ final class SignInFetchers {
             return new Token(granted.token(), "Bearer", granted.lifetime().toSeconds(), granted.user());
         }
         if (login instanceof Auth.Throttled throttled) {
-            throw new ApiException("TOO_MANY_ATTEMPTS", "Too many failed sign-ins; try again in "
+            throw new ApiException(TOO_MANY_ATTEMPTS, "Too many failed sign-ins; try again in "
                     + Math.max(1, throttled.retryAfter().toSeconds()) + " seconds.");
         }
-        throw new ApiException("INVALID_CREDENTIALS", "Wrong user name or password.");
+        throw new ApiException(INVALID_CREDENTIALS, "Wrong user name or password.");
     }
 
     /** The signed-in user, whom the access policy has already required. */
