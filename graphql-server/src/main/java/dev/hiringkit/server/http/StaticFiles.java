@@ -14,6 +14,7 @@ import org.eclipse.jetty.server.handler.ResourceHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.resource.Resource;
 import org.eclipse.jetty.util.resource.ResourceFactory;
+import org.eclipse.jetty.util.resource.Resources;
 
 /**
  * Files from the classpath (the GraphiQL and dashboard pages and the webjars they load, so both work with no
@@ -42,6 +43,7 @@ final class StaticFiles extends Handler.Wrapper {
 
     /** The path of a request as the resource handler should see it: relative to the area's directory. */
     private final UnaryOperator<String> toResourcePath;
+    private final Resource base;
 
     private StaticFiles(String classpathDirectory, Caching caching, UnaryOperator<String> toResourcePath) {
         ResourceHandler files = new ResourceHandler() {
@@ -64,6 +66,7 @@ final class StaticFiles extends Handler.Wrapper {
         files.setWelcomeMode(ResourceService.WelcomeMode.SERVE);
         setHandler(files);
         this.toResourcePath = toResourcePath;
+        this.base = base;
     }
 
     /** The classpath directory {@code classpathDirectory} at {@code urlPrefix}, its index.html at the prefix. */
@@ -87,7 +90,13 @@ final class StaticFiles extends Handler.Wrapper {
                     "Pages and their files are read with GET."));
             return true;
         }
-        HttpURI uri = HttpURI.build(request.getHttpURI()).path(toResourcePath.apply(request.getHttpURI().getPath()));
+        String path = toResourcePath.apply(request.getHttpURI().getPath());
+        if (!servable(path)) {
+            // A directory is no page: Jetty would list it (403) or redirect to its path with a slash.
+            Response.writeError(request, response, callback, 404);
+            return true;
+        }
+        HttpURI uri = HttpURI.build(request.getHttpURI()).path(path);
         // The server's own context: the routes' PathMappingsHandler has none for the files to be relative to.
         Context root = request.getConnectionMetaData().getConnector().getServer().getContext();
         if (super.handle(new Request.Wrapper(request) {
@@ -105,6 +114,13 @@ final class StaticFiles extends Handler.Wrapper {
         }
         Response.writeError(request, response, callback, 404);
         return true;
+    }
+
+    /** A file, or a directory asked for with its slash that has an index.html. */
+    private boolean servable(String path) {
+        Resource resource = base.resolve(path);
+        return Resources.isReadableFile(resource) || path.endsWith("/") && Resources.isReadableDirectory(resource)
+                && Resources.isReadableFile(resource.resolve("index.html"));
     }
 
     private static MimeTypes types() {
