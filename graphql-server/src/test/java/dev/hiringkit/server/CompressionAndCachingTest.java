@@ -79,6 +79,28 @@ class CompressionAndCachingTest {
     }
 
     @Test
+    void everyVersionedWebjarFileIsKeptForAYear() throws Exception {
+        for (String path : List.of(GRAPHIQL_JS, "/webjars/graphiql/2.4.7/graphiql.min.css",
+                "/webjars/react/18.3.1/umd/react.production.min.js",
+                "/webjars/react-dom/18.3.1/umd/react-dom.production.min.js",
+                "/webjars/chart.js/4.5.1/dist/chart.umd.min.js")) {
+            HttpResponse<byte[]> first = get(path);
+            assertEquals(200, first.statusCode(), path);
+            assertEquals(IMMUTABLE, header(first, "Cache-Control"), path);
+            assertNotNull(header(first, "Last-Modified"), path);
+            String etag = header(first, "ETag");
+            assertNotNull(etag, path);
+            // A browser that asks anyway (a forced reload) is answered from its copy.
+            HttpResponse<byte[]> again = get(path, "If-None-Match", etag);
+            assertEquals(304, again.statusCode(), path);
+            assertEquals(IMMUTABLE, header(again, "Cache-Control"), path);
+        }
+        // Our own files keep their names across releases: never kept without asking.
+        assertEquals("no-cache", header(get("/favicon.ico"), "Cache-Control"));
+        assertEquals("image/svg+xml", header(get("/favicon.ico"), "Content-Type"));
+    }
+
+    @Test
     void everyPageAndScriptIsSmallerGzipped() throws Exception {
         StringBuilder sizes = new StringBuilder("bytes sent, as is -> gzip:");
         for (String path : List.of("/graphiql", GRAPHIQL_JS, "/webjars/graphiql/2.4.7/graphiql.min.css",

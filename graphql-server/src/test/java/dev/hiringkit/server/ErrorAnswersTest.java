@@ -80,8 +80,9 @@ class ErrorAnswersTest {
             assertGraphQLError(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
                     response.body(), 404, "NOT_FOUND");
         }
+        // Directories are no pages: neither listed nor redirected to.
         for (String path : new String[] {"/graphql/more", "/graphiql/missing.js", "/dashboard/missing.css",
-                "/webjars/none/1.0/none.js", "/tokens"}) {
+                "/webjars/none/1.0/none.js", "/tokens", "/webjars/", "/webjars/graphiql", "/webjars/graphiql/2.4.7/"}) {
             HttpResponse<String> response = send(HttpRequest.newBuilder(server.base.resolve(path)).GET());
             assertGraphQLError(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
                     response.body(), 404, "NOT_FOUND");

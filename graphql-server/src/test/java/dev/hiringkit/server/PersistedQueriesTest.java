@@ -88,6 +88,25 @@ class PersistedQueriesTest {
         }
     }
 
+    /** One cache of documents: a document the server has run is found by its hash, and a broken one never is. */
+    @Test
+    void aDocumentRunInFullIsFoundByItsHash() throws Exception {
+        try (TestServer server = new TestServer(TestDatabase.newDatabase(), dir.resolve("archive"), dir, true)) {
+            String reader = server.token("reader");
+            String role = "query Role { me { role } }";
+            assertEquals("READER", json(send(server, reader, role, null, null)).at("/data/me/role").asText());
+            HttpResponse<String> byHash = send(server, reader, null, sha256(role), null);
+            assertEquals("READER", json(byHash).at("/data/me/role").asText(), byHash.body());
+
+            String broken = "query Broken { me { salary } }";
+            assertEquals("GRAPHQL_VALIDATION_FAILED", json(send(server, reader, broken, sha256(broken), null))
+                    .at("/errors/0/extensions/code").asText());
+            assertEquals("PERSISTED_QUERY_NOT_FOUND", json(send(server, reader, null, sha256(broken), null))
+                    .at("/errors/0/extensions/code").asText());
+            server.dataSource.close();
+        }
+    }
+
     @Test
     void inAllowListModeOnlyRegisteredDocumentsRun() throws Exception {
         String reports = "{ departmentsAboveMean { mean } }";

@@ -6,17 +6,12 @@ import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.model.Job;
 import dev.hiringkit.model.Row;
 import dev.hiringkit.validation.Checked;
+import dev.hiringkit.validation.Datetimes;
 import dev.hiringkit.validation.KnownIds;
 import dev.hiringkit.validation.ReasonCode;
 import dev.hiringkit.validation.Validator;
 import dev.hiringkit.validation.Violation;
-import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -237,15 +232,11 @@ public final class StandardValidator implements Validator {
             violations.add(missing("datetime"));
             return null;
         }
-        Instant instant = parseUtcSeconds(raw);
+        Instant instant = Datetimes.parse(raw).orElse(null);
         if (instant == null) {
-            try {
-                instant = OffsetDateTime.parse(raw, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
-            } catch (DateTimeParseException e) {
-                violations.add(new Violation("datetime", ReasonCode.BAD_DATETIME,
-                        "datetime must be an ISO 8601 instant such as 2021-07-27T16:02:08Z, got '" + raw + "'"));
-                return null;
-            }
+            violations.add(new Violation("datetime", ReasonCode.BAD_DATETIME,
+                    "datetime must be an ISO 8601 instant such as 2021-07-27T16:02:08Z, got '" + raw + "'"));
+            return null;
         }
         return checkRange(instant, raw, violations) ? instant : null;
     }
@@ -257,42 +248,5 @@ public final class StandardValidator implements Validator {
             return false;
         }
         return true;
-    }
-
-    /**
-     * The common form {@code yyyy-MM-ddTHH:mm:ssZ}, parsed without the formatter's allocations: this is
-     * the hot path of a load. Returns null for any other form, which the formatter then judges.
-     */
-    private static Instant parseUtcSeconds(String s) {
-        if (s.length() != 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
-                || s.charAt(13) != ':' || s.charAt(16) != ':' || s.charAt(19) != 'Z') {
-            return null;
-        }
-        int year = digits(s, 0, 4);
-        int month = digits(s, 5, 2);
-        int day = digits(s, 8, 2);
-        int hour = digits(s, 11, 2);
-        int minute = digits(s, 14, 2);
-        int second = digits(s, 17, 2);
-        if ((year | month | day | hour | minute | second) < 0) {
-            return null;
-        }
-        try {
-            return LocalDateTime.of(year, month, day, hour, minute, second).toInstant(ZoneOffset.UTC);
-        } catch (DateTimeException e) {
-            return null;
-        }
-    }
-
-    private static int digits(String s, int from, int count) {
-        int value = 0;
-        for (int i = from; i < from + count; i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            value = value * 10 + (c - '0');
-        }
-        return value;
     }
 }

@@ -35,12 +35,12 @@ public final class Clients {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final String ACCOUNT = "SELECT id, version, name, role FROM clients";
 
-    private final Sql sql;
+    private final AccountStatements sql;
     private final AccountCache cache = new AccountCache();
     private final SecureRandom random = new SecureRandom();
 
     public Clients(DataSource dataSource) {
-        this.sql = new Sql(dataSource, "clients");
+        this.sql = new AccountStatements(dataSource, "clients");
     }
 
     AccountCache cache() {

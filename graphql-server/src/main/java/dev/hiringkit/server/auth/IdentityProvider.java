@@ -53,7 +53,7 @@ public final class IdentityProvider {
         this.parser = Jwts.parser().keyLocator(keys).requireIssuer(issuer)
                 .sig().clear().add(List.of(Jwts.SIG.RS256, Jwts.SIG.RS384, Jwts.SIG.RS512, Jwts.SIG.PS256, Jwts.SIG.PS384,
                         Jwts.SIG.PS512, Jwts.SIG.ES256, Jwts.SIG.ES384, Jwts.SIG.ES512)).and()
-                .json(new StrictJson()).clockSkewSeconds(Tokens.LEEWAY.toSeconds())
+                .json(new StrictTokenJson()).clockSkewSeconds(Tokens.LEEWAY.toSeconds())
                 .clock(() -> java.util.Date.from(b.clock.instant()))
                 .build();
     }

@@ -71,7 +71,7 @@ public final class LoginThrottle {
      */
     public LoginThrottle(DataSource dataSource, Clock clock) {
         this.clock = clock;
-        this.store = new InDatabase(new Sql(dataSource, "login_failures"));
+        this.store = new InDatabase(new AccountStatements(dataSource, "login_failures"));
     }
 
     /** How long the caller must still wait, rounded up to whole seconds; zero when it may try now. */
@@ -142,9 +142,9 @@ public final class LoginThrottle {
      * the guesser a bcrypt check.
      */
     private static final class InDatabase implements Store {
-        private final Sql sql;
+        private final AccountStatements sql;
 
-        InDatabase(Sql sql) {
+        InDatabase(AccountStatements sql) {
             this.sql = sql;
         }
 

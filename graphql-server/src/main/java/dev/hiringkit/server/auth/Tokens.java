@@ -96,7 +96,7 @@ public final class Tokens {
         this.provider = provider;
         this.parser = Jwts.parser().verifyWith(key).requireIssuer(ISSUER)
                 .sig().clear().add(Jwts.SIG.HS256).and()
-                .json(new StrictJson()).clockSkewSeconds(LEEWAY.toSeconds()).clock(() -> Date.from(clock.instant()))
+                .json(new StrictTokenJson()).clockSkewSeconds(LEEWAY.toSeconds()).clock(() -> Date.from(clock.instant()))
                 .build();
         if (provider != null) {
             // A key the provider no longer publishes signs nothing any more, not even a token checked before.

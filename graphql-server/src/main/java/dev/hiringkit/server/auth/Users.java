@@ -25,11 +25,11 @@ public final class Users {
     private static final Migrations SCHEMA = Migrations.of("db/server", "flyway_server_history", Users.class);
     private static final String ACCOUNT = "SELECT id, version, username, role FROM users";
 
-    private final Sql sql;
+    private final AccountStatements sql;
     private final AccountCache cache = new AccountCache();
 
     public Users(DataSource dataSource) {
-        this.sql = new Sql(dataSource, "users");
+        this.sql = new AccountStatements(dataSource, "users");
     }
 
     DataSource dataSource() {

@@ -1,5 +1,10 @@
 package dev.hiringkit.server.graphql;
 
+import static dev.hiringkit.server.graphql.ApiException.Code.LOAD_NOT_STARTED;
+import static dev.hiringkit.server.graphql.ApiException.Code.SHUTTING_DOWN;
+import static dev.hiringkit.server.graphql.ApiException.Code.TOO_MANY_LOADS;
+import static dev.hiringkit.server.graphql.ApiException.Code.UPLOAD_FAILED;
+
 import dev.hiringkit.repository.HiringRepository;
 import dev.hiringkit.repository.LoadOptions;
 import dev.hiringkit.repository.LoadProgress;
@@ -59,8 +64,8 @@ final class AsyncLoads implements GracefulStop.Participant {
     static final Duration STOP_MARGIN = Duration.ofSeconds(10);
 
     private final ThreadPoolExecutor loads = new ThreadPoolExecutor(0, MAX_RUNNING, 60, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), Daemons.threads("hiring-load"));
-    private final ScheduledExecutorService timer = Daemons.scheduler("hiring-feed");
+            new SynchronousQueue<>(), DaemonThreads.threads("hiring-load"));
+    private final ScheduledExecutorService timer = DaemonThreads.scheduler("hiring-feed");
     /** Each load running, done when it ends. */
     private final Set<CompletableFuture<Void>> running = ConcurrentHashMap.newKeySet();
     /** When loads stop at their next chunk's end; null while the server is not stopping. */
@@ -100,7 +105,7 @@ final class AsyncLoads implements GracefulStop.Participant {
     LoadResult start(String source, Function<LoadOptions, List<LoadResult>> run, LoadOptions.Builder options,
             HiringRepository repository) {
         if (stopAt != null) {
-            throw new ApiException("SHUTTING_DOWN", "This server is stopping; start the load again (another instance"
+            throw new ApiException(SHUTTING_DOWN, "This server is stopping; start the load again (another instance"
                     + " runs it).");
         }
         // A load's id once recorded; or, when the run records none (a replay of an idempotency key, files
@@ -141,7 +146,7 @@ final class AsyncLoads implements GracefulStop.Participant {
             });
         } catch (RejectedExecutionException e) {
             running.remove(ended);
-            throw new ApiException("TOO_MANY_LOADS", MAX_RUNNING + " loads already run in the background on this"
+            throw new ApiException(TOO_MANY_LOADS, MAX_RUNNING + " loads already run in the background on this"
                     + " server; try again when one has ended, or without async.");
         }
         Object answer;
@@ -150,11 +155,11 @@ final class AsyncLoads implements GracefulStop.Participant {
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
         } catch (TimeoutException e) {
-            throw new ApiException("LOAD_NOT_STARTED", "The load of " + source + " has not started within "
+            throw new ApiException(LOAD_NOT_STARTED, "The load of " + source + " has not started within "
                     + RECORDED_WITHIN_SECONDS + " seconds; it may still start: see the loads query.");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiException("LOAD_NOT_STARTED", "Interrupted while the load of " + source + " started.");
+            throw new ApiException(LOAD_NOT_STARTED, "Interrupted while the load of " + source + " started.");
         }
         if (answer instanceof LoadResult result) {
             return result;
@@ -172,7 +177,7 @@ final class AsyncLoads implements GracefulStop.Participant {
             return spooled;
         } catch (IOException e) {
             delete(spooled);
-            throw new ApiException("UPLOAD_FAILED", e.getMessage());
+            throw new ApiException(UPLOAD_FAILED, e.getMessage());
         }
     }
 

@@ -15,16 +15,25 @@ import graphql.validation.GoodFaithIntrospectionExceeded;
 import graphql.validation.ValidationError;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import org.apache.commons.codec.digest.DigestUtils;
 
 /**
- * The parsed and validated form of recent documents, shared by the HTTP layer's checks (which need the
- * document before execution: its operation's type, whether it asks only for what anyone may) and
- * execution, so each document is parsed and validated once. Clients send the same few operations again
- * and again (an ingest loop sends one mutation with new variables).
+ * The server's one cache of documents: the parsed and validated form of recent documents, kept under the
+ * SHA-256 of their text. The HTTP layer's checks (which need the document before execution: its
+ * operation's type, whether it asks only for what anyone may) and execution share each entry, so a document
+ * is parsed and validated once; automatic persisted queries find a document by the same hash. Clients send
+ * the same few operations again and again (an ingest loop sends one mutation with new variables).
  */
 public final class DocumentCache implements PreparsedDocumentProvider {
+
+    /**
+     * GraphQLContext key of the {@link Prepared} document the HTTP layer already has, so execution does not
+     * hash the text again.
+     */
+    public static final String PREPARED = "hiring.preparedDocument";
 
     /**
      * Documents kept, weighed by their length: 32 MiB of text (with their syntax trees, a few times that in
@@ -32,11 +41,19 @@ public final class DocumentCache implements PreparsedDocumentProvider {
      */
     private static final long MAX_CHARACTERS = 32L << 20;
 
+    /** A document's text, its SHA-256 (hex, as persisted queries name it), and its parsed and validated form. */
+    public record Prepared(String query, String sha256, PreparsedDocumentEntry entry) {
+    }
+
     private final GraphQLSchema schema;
-    /** Per instance, and never stale: keyed by the document's text, and the schema is the build's. */
-    private final Cache<String, PreparsedDocumentEntry> entries = Caffeine.newBuilder()
+    /**
+     * Per instance, and never stale: keyed by the SHA-256 of the text, which no other document has, and the
+     * schema is the build's. Another instance that lacks a persisted query answers PERSISTED_QUERY_NOT_FOUND
+     * and the client sends it once.
+     */
+    private final Cache<String, Prepared> entries = Caffeine.newBuilder()
             .maximumWeight(MAX_CHARACTERS)
-            .weigher((String query, PreparsedDocumentEntry entry) -> query.length())
+            .weigher((String sha256, Prepared prepared) -> prepared.query().length())
             .build();
 
     DocumentCache(GraphQLSchema schema) {
@@ -53,16 +70,22 @@ public final class DocumentCache implements PreparsedDocumentProvider {
      * documents without errors are kept: a client that keeps sending broken ones costs a parse each time,
      * but fills no memory.
      */
-    public PreparsedDocumentEntry prepare(String query) {
-        PreparsedDocumentEntry cached = entries.getIfPresent(query);
+    public Prepared prepare(String query) {
+        String sha256 = DigestUtils.sha256Hex(query);
+        Prepared cached = entries.getIfPresent(sha256);
         if (cached != null) {
             return cached;
         }
-        PreparsedDocumentEntry entry = parseAndValidate(query);
-        if (!entry.hasErrors()) {
-            entries.put(query, entry);
+        Prepared prepared = new Prepared(query, sha256, parseAndValidate(query));
+        if (!prepared.entry().hasErrors()) {
+            entries.put(sha256, prepared);
         }
-        return entry;
+        return prepared;
+    }
+
+    /** The text of a valid document seen recently, by its SHA-256 in lower-case hex. */
+    public Optional<String> query(String sha256) {
+        return Optional.ofNullable(entries.getIfPresent(sha256)).map(Prepared::query);
     }
 
     private PreparsedDocumentEntry parseAndValidate(String query) {
@@ -87,6 +110,10 @@ public final class DocumentCache implements PreparsedDocumentProvider {
     @Override
     public CompletableFuture<PreparsedDocumentEntry> getDocumentAsync(ExecutionInput input,
             Function<ExecutionInput, PreparsedDocumentEntry> parseAndValidate) {
-        return CompletableFuture.completedFuture(prepare(input.getQuery()));
+        Prepared prepared = input.getGraphQLContext().get(PREPARED);
+        if (prepared == null || !prepared.query().equals(input.getQuery())) {
+            prepared = prepare(input.getQuery());
+        }
+        return CompletableFuture.completedFuture(prepared.entry());
     }
 }

@@ -34,7 +34,7 @@ final class ErrorMapping implements DataFetcherExceptionHandler {
         String code;
         String message;
         if (e instanceof ApiException api) {
-            code = api.code();
+            code = api.code().name();
             message = api.getMessage();
         } else if (DatabaseFailures.unavailable(e)) {
             // One line, no stack: while the database is down every request comes here.

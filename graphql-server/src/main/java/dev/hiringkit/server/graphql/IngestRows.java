@@ -27,7 +27,7 @@ final class IngestRows {
         Object rows = input.get(ROWS);
         Object columns = input.get(COLUMNS);
         if (rows != null && columns != null) {
-            throw new ApiException("BAD_REQUEST", "Give the hires as " + ROWS + " or as " + COLUMNS + ", not both.");
+            throw new ApiException(ApiException.Code.BAD_REQUEST, "Give the hires as " + ROWS + " or as " + COLUMNS + ", not both.");
         }
         if (columns != null) {
             addColumns(batch, cast(columns));
@@ -51,7 +51,7 @@ final class IngestRows {
             for (int f = 0; f < lists.length; f++) {
                 sizes.append(f == 0 ? "" : ", ").append(FIELDS.get(f)).append(' ').append(lists[f].size());
             }
-            throw new ApiException("BAD_REQUEST", COLUMNS + " needs one entry per row in every list; it has " + sizes
+            throw new ApiException(ApiException.Code.BAD_REQUEST, COLUMNS + " needs one entry per row in every list; it has " + sizes
                     + ".");
         }
         for (int i = 0; i < rows; i++) {

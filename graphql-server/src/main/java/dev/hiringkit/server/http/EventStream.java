@@ -75,7 +75,7 @@ final class EventStream implements Subscriber<ExecutionResult> {
     private synchronized void next(Map<String, Object> answer, boolean requestMore) {
         byte[] json;
         try {
-            json = Http.JSON.writeValueAsBytes(answer);
+            json = JsonAnswers.JSON.writeValueAsBytes(answer);
         } catch (JsonProcessingException e) {
             json = "{\"errors\":[{\"message\":\"The answer could not be written.\",\"extensions\":{\"code\":\"INTERNAL_ERROR\"}}]}"
                     .getBytes(StandardCharsets.UTF_8);
@@ -208,7 +208,7 @@ final class EventStream implements Subscriber<ExecutionResult> {
     @Override
     public void onError(Throwable t) {
         LOG.error("a subscription failed", t);
-        next(Http.error("INTERNAL_ERROR", "The subscription failed; it has been logged."), false);
+        next(JsonAnswers.error("INTERNAL_ERROR", "The subscription failed; it has been logged."), false);
         complete();
     }
 

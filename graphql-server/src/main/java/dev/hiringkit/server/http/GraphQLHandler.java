@@ -1,28 +1,22 @@
 package dev.hiringkit.server.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.hiringkit.server.GracefulStop;
 import dev.hiringkit.server.auth.Auth;
 import dev.hiringkit.server.auth.User;
 import dev.hiringkit.server.db.DatabaseFailures;
+import dev.hiringkit.server.graphql.AccessPolicy;
 import dev.hiringkit.server.graphql.DocumentCache;
 import dev.hiringkit.server.graphql.HiringGraphQL;
+import dev.hiringkit.server.graphql.IdempotencyKeys;
 import dev.hiringkit.server.graphql.IdempotentReplays;
+import dev.hiringkit.server.graphql.RootFields;
 import graphql.ExecutionInput;
 import graphql.ExecutionResult;
 import graphql.GraphQL;
-import graphql.GraphQLError;
-import graphql.execution.preparsed.PreparsedDocumentEntry;
+import graphql.introspection.Introspection;
 import graphql.language.Document;
-import graphql.language.Field;
-import graphql.language.FragmentDefinition;
-import graphql.language.FragmentSpread;
-import graphql.language.InlineFragment;
 import graphql.language.OperationDefinition;
-import graphql.language.Selection;
-import graphql.language.SelectionSet;
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,7 +31,6 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,20 +61,6 @@ final class GraphQLHandler extends Handler.Abstract {
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     /** The response header of an answer replayed from its idempotency key. */
     static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
-    /** Fields anyone may ask for without a token: signing in, and the schema (for GraphiQL). */
-    private static final Set<String> ANONYMOUS_FIELDS = Set.of("login", "__schema", "__type", "__typename");
-    /** Codes of refusals for an operation's size: a 400 whatever the media type. */
-    private static final Set<String> LIMIT_CODES = Set.of("OPERATION_TOO_DEEP", "OPERATION_TOO_COMPLEX",
-            "OPERATION_TOO_COSTLY");
-    /** graphql-java's error kinds, named by class, as codes for people and programs. */
-    private static final Map<String, String> CODES = Map.of(
-            "InvalidSyntax", "GRAPHQL_PARSE_FAILED",
-            "ValidationError", "GRAPHQL_VALIDATION_FAILED",
-            "BadFaithIntrospection", "INTROSPECTION_TOO_LARGE",
-            "DataFetchingException", "INTERNAL_ERROR",
-            "NullValueInNonNullableField", "INTERNAL_ERROR",
-            "OperationNotSupported", "OPERATION_NOT_SUPPORTED",
-            "ExecutionAborted", "REQUEST_ABORTED");
 
     private final GraphQL graphQL;
     private final DocumentCache documents;
@@ -113,12 +92,7 @@ final class GraphQLHandler extends Handler.Abstract {
     }
 
     private static void endForStop(EventStream events) {
-        events.end(Http.error(HealthHandler.SHUTTING_DOWN, HealthHandler.SHUTTING_DOWN_MESSAGE));
-    }
-
-    /** What the client asked: the document, the operation, the variables, the extensions. */
-    private record GraphQLRequest(String query, String operationName, Map<String, Object> variables,
-            Map<String, Object> extensions) {
+        events.end(JsonAnswers.error(HealthHandler.SHUTTING_DOWN, HealthHandler.SHUTTING_DOWN_MESSAGE));
     }
 
     /**
@@ -136,15 +110,15 @@ final class GraphQLHandler extends Handler.Abstract {
         }
 
         RequestError(String code, String message) {
-            this(List.of(Http.errorEntry(code, message)));
+            this(List.of(JsonAnswers.errorEntry(code, message)));
         }
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        boolean graphQLResponse = Http.accepts(request, GRAPHQL_RESPONSE);
-        boolean eventStream = !graphQLResponse && !Http.accepts(request, JSON)
-                && Http.accepts(request, EventStream.MEDIA_TYPE);
+        boolean graphQLResponse = RequestReader.accepts(request, GRAPHQL_RESPONSE);
+        boolean eventStream = !graphQLResponse && !RequestReader.accepts(request, JSON)
+                && RequestReader.accepts(request, EventStream.MEDIA_TYPE);
         // The spec's newer media type when the client names it; application/json otherwise.
         String contentType = (graphQLResponse ? GRAPHQL_RESPONSE : JSON) + "; charset=utf-8";
         MultipartRequest multipart = null;
@@ -155,22 +129,23 @@ final class GraphQLHandler extends Handler.Abstract {
                 response.getHeaders().put(HttpHeader.ALLOW, "GET, POST");
                 throw new Refusal(405, "METHOD_NOT_ALLOWED", "Use POST, or GET for queries.");
             }
-            String bodyType = Http.mediaType(request.getHeaders().get(HttpHeader.CONTENT_TYPE));
+            String bodyType = RequestReader.mediaType(request.getHeaders().get(HttpHeader.CONTENT_TYPE));
             GraphQLRequest graphQLRequest;
             if (get) {
-                graphQLRequest = fromQueryString(request);
+                graphQLRequest = GraphQLRequest.fromQueryString(request);
             } else if (bodyType.equals(MULTIPART)) {
                 multipart = MultipartRequest.start(request, maxUploadBytes);
-                graphQLRequest = fromObject(multipart.operations(maxBodyBytes));
+                graphQLRequest = GraphQLRequest.fromObject(multipart.operations(maxBodyBytes));
             } else if (bodyType.equals(JSON)) {
-                graphQLRequest = fromBody(request);
+                graphQLRequest = GraphQLRequest.fromBody(request, maxBodyBytes);
             } else {
                 throw new Refusal(415, "UNSUPPORTED_MEDIA_TYPE", "Send the request as application/json, or as"
                         + " multipart/form-data to upload files.");
             }
             try {
                 String query = persisted(graphQLRequest);
-                Document document = prepare(query);
+                DocumentCache.Prepared prepared = prepare(query);
+                Document document = prepared.entry().getDocument();
                 OperationDefinition operation = operation(document, graphQLRequest.operationName());
                 ObservedGraphQL.operation(request, document, operation);
                 if (get && operation.getOperation() != OperationDefinition.Operation.QUERY) {
@@ -182,9 +157,6 @@ final class GraphQLHandler extends Handler.Abstract {
                     throw new Refusal(400, "EVENT_STREAM_REQUIRED", "A subscription is answered as Server-Sent"
                             + " Events: send it with 'Accept: text/event-stream' (the graphql-sse protocol).");
                 }
-                if (!introspection && asksFor(document, operation.getSelectionSet(), Set.of("__schema", "__type"))) {
-                    throw new RequestError("INTROSPECTION_DISABLED", "Introspection is switched off on this server.");
-                }
                 Optional<User> user = authenticate(request, document, operation);
                 String idempotencyKey = idempotencyKey(request, document, operation);
                 IdempotentReplays replays = new IdempotentReplays();
@@ -193,9 +165,12 @@ final class GraphQLHandler extends Handler.Abstract {
                         .operationName(graphQLRequest.operationName())
                         .variables(graphQLRequest.variables())
                         .graphQLContext(context -> {
-                            context.put(HiringGraphQL.ADDRESS, Http.address(request));
+                            context.put(HiringGraphQL.ADDRESS, RequestReader.address(request));
                             user.ifPresent(u -> context.put(HiringGraphQL.USER, u));
                             context.put(HiringGraphQL.REPLAYS, replays);
+                            context.put(DocumentCache.PREPARED, prepared);
+                            // graphql-java's own switch: __schema and __type answer IntrospectionDisabled.
+                            context.put(Introspection.INTROSPECTION_DISABLED, !introspection);
                             if (idempotencyKey != null) {
                                 context.put(HiringGraphQL.IDEMPOTENCY_KEY, idempotencyKey);
                             }
@@ -213,29 +188,29 @@ final class GraphQLHandler extends Handler.Abstract {
                     stream(response, callback, result);
                     return true;
                 }
-                Map<String, Object> answer = withCodes(result.toSpecification());
-                int status = status(result, answer, graphQLResponse);
+                Map<String, Object> answer = GraphQLAnswers.withCodes(result.toSpecification());
+                int status = GraphQLAnswers.status(result, answer, graphQLResponse);
                 if (status == 503) {
                     // Nothing failed but the database's absence: a client (or a load balancer) should retry.
-                    Http.retryLater(response);
+                    JsonAnswers.retryLater(response);
                 }
                 if (replays.allReplayed()) {
                     response.getHeaders().put(IDEMPOTENT_REPLAYED, "true");
                 }
-                Http.json(response, callback, status, contentType, answer);
+                JsonAnswers.json(response, callback, status, contentType, answer);
             } catch (RequestError error) {
                 ObservedGraphQL.errors(request, false);
                 Map<String, Object> answer = Map.of("errors", error.errors);
                 if (eventStream) {
                     new EventStream(response, callback, heartbeats, GraphQLHandler::shape).single(answer);
                 } else {
-                    Http.json(response, callback, graphQLResponse ? 400 : 200, contentType, answer);
+                    JsonAnswers.json(response, callback, graphQLResponse ? 400 : 200, contentType, answer);
                 }
             }
         } catch (Refusal refusal) {
             refuse(request, response, callback, contentType, refusal);
-        } catch (Http.TooLarge e) {
-            Http.json(response, callback, 413, contentType, Http.error("BODY_TOO_LARGE",
+        } catch (RequestReader.TooLarge e) {
+            JsonAnswers.json(response, callback, 413, contentType, JsonAnswers.error("BODY_TOO_LARGE",
                     "The request body is over " + maxBodyBytes + " bytes."));
         } catch (IOException e) {
             Refusal problem = multipart == null ? null : multipart.problem();
@@ -262,74 +237,13 @@ final class GraphQLHandler extends Handler.Abstract {
 
     private static void refuse(Request request, Response response, Callback callback, String contentType, Refusal refusal) {
         // A refusal may come before the body was read (405, 415, 413, a broken multipart request).
-        Http.discardRest(request);
+        RequestReader.discardRest(request);
         if (refusal.status == 401) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"hiring\"");
         } else if (refusal.status == 503) {
-            Http.retryLater(response);
+            JsonAnswers.retryLater(response);
         }
-        Http.json(response, callback, refusal.status, contentType, Http.error(refusal.code, refusal.getMessage()));
-    }
-
-    private GraphQLRequest fromBody(Request request) throws Refusal, IOException {
-        Object body;
-        try {
-            body = Http.json(request, maxBodyBytes);
-        } catch (JsonProcessingException e) {
-            throw new Refusal(400, "BAD_REQUEST", "The body is not JSON.");
-        }
-        return fromObject(body);
-    }
-
-    /** The request in a JSON body, or in the operations part of a multipart request. */
-    private static GraphQLRequest fromObject(Object parsed) throws Refusal {
-        if (!(parsed instanceof Map<?, ?>)) {
-            throw new Refusal(400, "BAD_REQUEST", "The body must be a JSON object with a 'query'.");
-        }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> body = (Map<String, Object>) parsed;
-        Object variables = body.get("variables");
-        if (variables != null && !(variables instanceof Map<?, ?>)) {
-            throw new Refusal(400, "BAD_REQUEST", "'variables' must be a JSON object.");
-        }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> variableMap = variables == null ? Map.of() : (Map<String, Object>) variables;
-        Object extensions = body.get("extensions");
-        if (extensions != null && !(extensions instanceof Map<?, ?>)) {
-            throw new Refusal(400, "BAD_REQUEST", "'extensions' must be a JSON object.");
-        }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> extensionMap = extensions == null ? Map.of() : (Map<String, Object>) extensions;
-        return new GraphQLRequest(text(body, "query"), text(body, "operationName"), variableMap, extensionMap);
-    }
-
-    private static GraphQLRequest fromQueryString(Request request) throws Refusal {
-        Fields fields = Request.extractQueryParameters(request);
-        return new GraphQLRequest(fields.getValue("query"), fields.getValue("operationName"),
-                jsonObject(fields, "variables"), jsonObject(fields, "extensions"));
-    }
-
-    /** A query-string parameter holding a JSON object, such as {@code variables}; empty when absent. */
-    private static Map<String, Object> jsonObject(Fields fields, String name) throws Refusal {
-        String raw = fields.getValue(name);
-        if (raw == null || raw.isEmpty()) {
-            return Map.of();
-        }
-        try {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> parsed = Http.JSON.readValue(raw, Map.class);
-            return parsed == null ? Map.of() : parsed;
-        } catch (JsonProcessingException e) {
-            throw new Refusal(400, "BAD_REQUEST", "'" + name + "' is not a JSON object.");
-        }
-    }
-
-    private static String text(Map<String, Object> body, String field) throws Refusal {
-        Object value = body.get(field);
-        if (value != null && !(value instanceof String)) {
-            throw new Refusal(400, "BAD_REQUEST", "'" + field + "' must be a string.");
-        }
-        return (String) value;
+        JsonAnswers.json(response, callback, refusal.status, contentType, JsonAnswers.error(refusal.code, refusal.getMessage()));
     }
 
     /** The document to run: the request's own, or the persisted one its hash names. */
@@ -350,20 +264,12 @@ final class GraphQLHandler extends Handler.Abstract {
     }
 
     /** The document parsed and validated (once per distinct document), or its errors. */
-    private Document prepare(String query) throws RequestError {
-        PreparsedDocumentEntry entry = documents.prepare(query);
-        if (entry.hasErrors()) {
-            throw new RequestError(errors(entry.getErrors()));
+    private DocumentCache.Prepared prepare(String query) throws RequestError {
+        DocumentCache.Prepared prepared = documents.prepare(query);
+        if (prepared.entry().hasErrors()) {
+            throw new RequestError(GraphQLAnswers.errors(prepared.entry().getErrors()));
         }
-        return entry.getDocument();
-    }
-
-    private static List<Map<String, Object>> errors(List<? extends GraphQLError> errors) {
-        Map<String, Object> answer = withCodes(Map.of("errors", errors.stream().map(GraphQLError::toSpecification)
-                .map(e -> (Map<String, Object>) new LinkedHashMap<>(e)).toList()));
-        @SuppressWarnings("unchecked")
-        List<Map<String, Object>> list = (List<Map<String, Object>>) answer.get("errors");
-        return list;
+        return prepared;
     }
 
     private static OperationDefinition operation(Document document, String name) throws RequestError {
@@ -384,7 +290,7 @@ final class GraphQLHandler extends Handler.Abstract {
             throws Refusal {
         String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (header == null || header.isBlank()) {
-            if (onlyAsksFor(document, operation.getSelectionSet(), ANONYMOUS_FIELDS)) {
+            if (AccessPolicy.anonymousMayRun(document, operation)) {
                 return Optional.empty();
             }
             throw new Refusal(401, "UNAUTHENTICATED", "Sign in first: send 'Authorization: Bearer <token>'"
@@ -408,111 +314,20 @@ final class GraphQLHandler extends Handler.Abstract {
             return null;
         }
         String key = values.get(0);
-        if (values.size() > 1 || !HiringGraphQL.validKey(key)) {
+        if (values.size() > 1 || !IdempotencyKeys.valid(key)) {
             throw new Refusal(400, "INVALID_IDEMPOTENCY_KEY", "Send one " + IDEMPOTENCY_KEY + " header. "
-                    + HiringGraphQL.KEY_RULE);
+                    + IdempotencyKeys.KEY_RULE);
         }
-        List<String> fields = topLevelFields(document, operation.getSelectionSet());
+        List<String> fields = RootFields.of(document, operation);
         if (operation.getOperation() != OperationDefinition.Operation.MUTATION || fields.size() != 1
-                || !HiringGraphQL.KEYED_MUTATIONS.contains(fields.get(0))) {
+                || !IdempotencyKeys.KEYED_MUTATIONS.contains(fields.get(0))) {
             throw new Refusal(400, "IDEMPOTENCY_KEY_NOT_APPLICABLE", "The " + IDEMPOTENCY_KEY + " header keys an"
                     + " operation of exactly one of the mutations " + String.join(", ",
-                            HiringGraphQL.KEYED_MUTATIONS.stream().sorted().toList()) + "; this one has "
+                            IdempotencyKeys.KEYED_MUTATIONS.stream().sorted().toList()) + "; this one has "
                     + (fields.isEmpty() ? "none" : String.join(", ", fields)) + ". Send the others without it, or"
                     + " give each mutation its own idempotencyKey argument.");
         }
         return key;
-    }
-
-    private static boolean onlyAsksFor(Document document, SelectionSet set, Set<String> allowed) {
-        return topLevelFields(document, set).stream().allMatch(allowed::contains);
-    }
-
-    private static boolean asksFor(Document document, SelectionSet set, Set<String> names) {
-        for (Selection<?> selection : set.getSelections()) {
-            if (selection instanceof Field field) {
-                if (names.contains(field.getName())
-                        || field.getSelectionSet() != null && asksFor(document, field.getSelectionSet(), names)) {
-                    return true;
-                }
-            } else if (selection instanceof InlineFragment inline) {
-                if (asksFor(document, inline.getSelectionSet(), names)) {
-                    return true;
-                }
-            } else if (selection instanceof FragmentSpread spread) {
-                Optional<FragmentDefinition> fragment = fragment(document, spread.getName());
-                if (fragment.isPresent() && asksFor(document, fragment.get().getSelectionSet(), names)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static List<String> topLevelFields(Document document, SelectionSet set) {
-        return set.getSelections().stream().flatMap(selection -> {
-            if (selection instanceof Field field) {
-                return java.util.stream.Stream.of(field.getName());
-            }
-            SelectionSet inner = selection instanceof InlineFragment inline ? inline.getSelectionSet()
-                    : selection instanceof FragmentSpread spread
-                            ? fragment(document, spread.getName()).map(FragmentDefinition::getSelectionSet).orElse(null)
-                            : null;
-            // An unknown fragment counts as a field no anonymous caller may ask for.
-            return inner == null ? java.util.stream.Stream.of("?") : topLevelFields(document, inner).stream();
-        }).toList();
-    }
-
-    private static Optional<FragmentDefinition> fragment(Document document, String name) {
-        return document.getDefinitionsOfType(FragmentDefinition.class).stream()
-                .filter(f -> f.getName().equals(name)).findFirst();
-    }
-
-    /**
-     * Every error carries extensions.code; graphql-java's own (syntax, validation, variables) get one from
-     * their kind. graphql-java's "classification", which names its error classes, is left out.
-     */
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> withCodes(Map<String, Object> specification) {
-        Object errors = specification.get("errors");
-        if (errors instanceof List<?> list) {
-            for (Object e : list) {
-                Map<String, Object> error = (Map<String, Object>) e;
-                Object current = error.get("extensions");
-                Map<String, Object> extensions = current == null ? new LinkedHashMap<>()
-                        : new LinkedHashMap<>((Map<String, Object>) current);
-                Object classification = extensions.remove("classification");
-                if (!extensions.containsKey("code")) {
-                    String kind = classification instanceof String text ? text : "";
-                    extensions.put("code", CODES.getOrDefault(kind, kind.matches("[A-Z][A-Z_]+") ? kind
-                            : "GRAPHQL_VALIDATION_FAILED"));
-                }
-                error.put("extensions", extensions);
-            }
-        }
-        return specification;
-    }
-
-    /** The status of an executed request's answer; see the class comment. */
-    private static int status(ExecutionResult result, Map<String, Object> answer, boolean graphQLResponse) {
-        if (onlyDatabaseUnavailable(answer)) {
-            return 503;
-        }
-        if (result.isDataPresent() || result.getErrors().isEmpty()) {
-            return 200;
-        }
-        if (codes(answer).stream().anyMatch(LIMIT_CODES::contains)) {
-            return 400;
-        }
-        // No data: refused before execution (variables that do not coerce, an argument out of range).
-        return graphQLResponse ? 400 : 200;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Object> codes(Map<String, Object> answer) {
-        return answer.get("errors") instanceof List<?> errors ? errors.stream()
-                .map(e -> ((Map<String, Object>) e).get("extensions"))
-                .<Object>map(x -> x instanceof Map<?, ?> m ? m.get("code") : null).toList() : List.<Object>of();
     }
 
     /** The answer as an event stream: a subscription's results one by one, anything else as one event. */
@@ -534,14 +349,6 @@ final class GraphQLHandler extends Handler.Abstract {
     }
 
     private static Map<String, Object> shape(ExecutionResult result) {
-        return withCodes(result.toSpecification());
-    }
-
-    /** True when the answer has errors and every one is the database's absence. */
-    @SuppressWarnings("unchecked")
-    private static boolean onlyDatabaseUnavailable(Map<String, Object> answer) {
-        return answer.get("errors") instanceof List<?> errors && !errors.isEmpty() && errors.stream().allMatch(e ->
-                ((Map<String, Object>) e).get("extensions") instanceof Map<?, ?> extensions
-                        && DatabaseFailures.UNAVAILABLE.equals(extensions.get("code")));
+        return GraphQLAnswers.withCodes(result.toSpecification());
     }
 }

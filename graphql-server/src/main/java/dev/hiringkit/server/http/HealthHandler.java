@@ -60,7 +60,7 @@ final class HealthHandler extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         if (check == Check.LIVE) {
-            Http.json(response, callback, 200, Http.JSON_TYPE, Map.of("status", "UP"));
+            JsonAnswers.json(response, callback, 200, JsonAnswers.JSON_TYPE, Map.of("status", "UP"));
             return true;
         }
         stop.readinessAsked();
@@ -85,12 +85,12 @@ final class HealthHandler extends Handler.Abstract {
         }
         if (failed == null) {
             body.put("status", "UP");
-            Http.json(response, callback, 200, Http.JSON_TYPE, reordered(body));
+            JsonAnswers.json(response, callback, 200, JsonAnswers.JSON_TYPE, reordered(body));
         } else {
             body.put("status", "DOWN");
-            body.putAll(Http.error(failed, message));
-            Http.retryLater(response);
-            Http.json(response, callback, 503, Http.JSON_TYPE, reordered(body));
+            body.putAll(JsonAnswers.error(failed, message));
+            JsonAnswers.retryLater(response);
+            JsonAnswers.json(response, callback, 503, JsonAnswers.JSON_TYPE, reordered(body));
         }
         return true;
     }

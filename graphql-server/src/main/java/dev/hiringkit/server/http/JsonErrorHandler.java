@@ -35,6 +35,12 @@ final class JsonErrorHandler implements Request.Handler {
         if (cause instanceof HttpException http) {
             status = http.getCode();
         }
+        if (status == HttpStatus.NOT_MODIFIED_304) {
+            // Jetty's ResourceService answers a conditional GET of an unchanged file through the error path.
+            response.setStatus(status);
+            callback.succeeded();
+            return true;
+        }
         if (status < 400) {
             // Jetty calls an error handler for errors only; a status it left unset is a failure.
             status = 500;
@@ -45,22 +51,22 @@ final class JsonErrorHandler implements Request.Handler {
             return true;
         }
         if (status == 503) {
-            Http.retryLater(response);
+            JsonAnswers.retryLater(response);
         }
         if (status == 503 && stop.isRefusing()) {
             // Jetty's GracefulHandler refusing a request during a stop. The connection is closed after the
             // answer, so a client that keeps connections reconnects, through its balancer, to another instance.
             response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
-            Http.json(response, callback, status, Http.JSON_TYPE, "/token".equals(path(request))
-                    ? Http.oauthError("temporarily_unavailable", HealthHandler.SHUTTING_DOWN_MESSAGE)
-                    : Http.error(HealthHandler.SHUTTING_DOWN, HealthHandler.SHUTTING_DOWN_MESSAGE));
+            JsonAnswers.json(response, callback, status, JsonAnswers.JSON_TYPE, "/token".equals(path(request))
+                    ? JsonAnswers.oauthError("temporarily_unavailable", HealthHandler.SHUTTING_DOWN_MESSAGE)
+                    : JsonAnswers.error(HealthHandler.SHUTTING_DOWN, HealthHandler.SHUTTING_DOWN_MESSAGE));
             return true;
         }
         Object body = "/token".equals(path(request))
-                ? Http.oauthError(status == 503 ? "temporarily_unavailable" : status >= 500 ? "server_error"
+                ? JsonAnswers.oauthError(status == 503 ? "temporarily_unavailable" : status >= 500 ? "server_error"
                         : "invalid_request", message(status))
-                : Http.error(code(status), message(status));
-        Http.json(response, callback, status, Http.JSON_TYPE, body);
+                : JsonAnswers.error(code(status), message(status));
+        JsonAnswers.json(response, callback, status, JsonAnswers.JSON_TYPE, body);
         return true;
     }
 

@@ -28,16 +28,16 @@ final class MetricsHandler extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         if (!"/metrics".equals(request.getHttpURI().getPath())) {
-            Http.json(response, callback, 404, Http.JSON_TYPE, Http.error("NOT_FOUND",
+            JsonAnswers.json(response, callback, 404, JsonAnswers.JSON_TYPE, JsonAnswers.error("NOT_FOUND",
                     "This port serves only GET /metrics."));
             return true;
         }
         if (!HttpMethod.GET.is(request.getMethod())) {
             response.getHeaders().put(HttpHeader.ALLOW, "GET");
-            Http.json(response, callback, 405, Http.JSON_TYPE, Http.error("METHOD_NOT_ALLOWED", "Use GET."));
+            JsonAnswers.json(response, callback, 405, JsonAnswers.JSON_TYPE, JsonAnswers.error("METHOD_NOT_ALLOWED", "Use GET."));
             return true;
         }
-        Http.send(response, callback, 200, TEXT_FORMAT, metrics.scrape().getBytes(StandardCharsets.UTF_8));
+        JsonAnswers.send(response, callback, 200, TEXT_FORMAT, metrics.scrape().getBytes(StandardCharsets.UTF_8));
         return true;
     }
 }

@@ -195,7 +195,7 @@ final class MultipartRequest implements AutoCloseable {
             throw new Refusal(413, "BODY_TOO_LARGE", "The 'operations' or 'map' part is over " + maxJsonBytes + " bytes.");
         }
         try {
-            return Http.JSON.readValue(bytes, Object.class);
+            return JsonAnswers.JSON.readValue(bytes, Object.class);
         } catch (JsonProcessingException e) {
             throw badMultipart("The 'operations' and 'map' parts must be JSON.");
         }

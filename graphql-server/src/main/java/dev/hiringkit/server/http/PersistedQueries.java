@@ -1,7 +1,6 @@
 package dev.hiringkit.server.http;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.hiringkit.server.graphql.DocumentCache;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -11,13 +10,11 @@ import org.apache.commons.codec.digest.DigestUtils;
  * Automatic persisted queries, as Apollo's clients send them: a request may carry
  * {@code extensions.persistedQuery = {version: 1, sha256Hash}} instead of its document; a hash the server
  * does not know is answered {@code PersistedQueryNotFound}, and the client sends the document with its hash
- * once, to be kept. Documents registered when the server starts are always known; in allow-list mode they
- * are the only ones that run, by hash or in full, and nothing else is kept.
+ * once, to be kept (in the server's one {@link DocumentCache}, under the same hash). Documents registered
+ * when the server starts are always known; in allow-list mode they are the only ones that run, by hash or in
+ * full, and no other is found by hash.
  */
 final class PersistedQueries {
-
-    /** Documents kept from clients, weighed by length: 16 MiB of text, thousands of operations. */
-    private static final long MAX_CHARACTERS = 16L << 20;
 
     /** Why a request's document could not be had: its code, and whether it is the client's format error. */
     static final class Problem extends Exception {
@@ -35,16 +32,11 @@ final class PersistedQueries {
 
     private final Map<String, String> registered = new HashMap<>();
     private final boolean allowListOnly;
-    /**
-     * Per instance, and never stale: a document is kept under its own SHA-256, which no other document
-     * has. Another instance that lacks it answers PERSISTED_QUERY_NOT_FOUND and the client sends it once.
-     */
-    private final Cache<String, String> automatic = Caffeine.newBuilder()
-            .maximumWeight(MAX_CHARACTERS)
-            .weigher((String hash, String query) -> query.length())
-            .build();
+    /** Where documents sent by clients are found by hash: the documents the server has parsed lately. */
+    private final DocumentCache documents;
 
-    PersistedQueries(Collection<String> registeredDocuments, boolean allowListOnly) {
+    PersistedQueries(DocumentCache documents, Collection<String> registeredDocuments, boolean allowListOnly) {
+        this.documents = documents;
         for (String document : registeredDocuments) {
             registered.put(DigestUtils.sha256Hex(document), document);
         }
@@ -52,8 +44,8 @@ final class PersistedQueries {
     }
 
     /**
-     * The document to run: {@code query} when the request has one (checked against its hash, and kept under
-     * it), else the document known under its hash. {@code extension} is the request's
+     * The document to run: {@code query} when the request has one (checked against its hash; once parsed, it
+     * is found under it), else the document known under its hash. {@code extension} is the request's
      * {@code extensions.persistedQuery}, null when it has none.
      */
     String resolve(String query, Object extension) throws Problem {
@@ -72,7 +64,7 @@ final class PersistedQueries {
             }
             String known = registered.get(hash);
             if (known == null && !allowListOnly) {
-                known = automatic.getIfPresent(hash);
+                known = documents.query(hash).orElse(null);
             }
             if (known == null) {
                 // The message is what Apollo's clients look for before they send the document.
@@ -85,13 +77,9 @@ final class PersistedQueries {
             throw new Problem("PERSISTED_QUERY_HASH_MISMATCH", "The sha256Hash is not the SHA-256 of the query's"
                     + " UTF-8 bytes.", true);
         }
-        if (allowListOnly) {
-            if (!registered.containsKey(actual)) {
-                throw new Problem("PERSISTED_QUERY_NOT_ALLOWED", "This server runs only the documents registered"
-                        + " with it, and this is not one of them.", false);
-            }
-        } else if (hash != null && !registered.containsKey(hash)) {
-            automatic.put(hash, query);
+        if (allowListOnly && !registered.containsKey(actual)) {
+            throw new Problem("PERSISTED_QUERY_NOT_ALLOWED", "This server runs only the documents registered"
+                    + " with it, and this is not one of them.", false);
         }
         return query;
     }

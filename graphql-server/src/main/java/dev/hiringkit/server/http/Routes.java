@@ -2,9 +2,11 @@ package dev.hiringkit.server.http;
 
 import dev.hiringkit.server.GracefulStop;
 import dev.hiringkit.server.ServerConfig;
-import dev.hiringkit.server.graphql.Daemons;
+import dev.hiringkit.server.graphql.DaemonThreads;
+import dev.hiringkit.server.graphql.DocumentCache;
 import dev.hiringkit.server.graphql.HiringGraphQL;
-import dev.hiringkit.server.http.ClasspathHandler.Caching;
+import dev.hiringkit.server.http.StaticFiles.Caching;
+import graphql.GraphQL;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.compression.gzip.GzipCompression;
@@ -29,6 +31,9 @@ public final class Routes {
      */
     static final int MIN_COMPRESS_BYTES = 1024;
 
+    /** Where our own pages are on the classpath. */
+    private static final String PAGES = "dev/hiringkit/server/http/";
+
     private Routes() {
     }
 
@@ -38,28 +43,27 @@ public final class Routes {
      */
     public static Handler handler(ServerConfig config, GracefulStop stop, GracefulHandler requests) {
         PathMappingsHandler routes = new PathMappingsHandler();
-        Handler graphQL = new ObservedGraphQL(new GraphQLHandler(HiringGraphQL.build(config.kit(), config.auth(),
-                config.loadRoot(), config.s3LoadRoot(), config.maxDepth(), config.maxComplexity(), config.maxCost(),
-                config.metrics(), config.openTelemetry(), stop), config.auth(),
-                config.maxBodyBytes(), config.maxUploadBytes(), config.introspection(),
-                new PersistedQueries(config.registeredDocuments(), config.onlyRegisteredDocuments()),
-                Daemons.scheduler("hiring-sse"), stop), config.metrics(), config.openTelemetry());
+        GraphQL executable = HiringGraphQL.build(config.kit(), config.auth(), config.loadRoot(), config.s3LoadRoot(),
+                config.maxDepth(), config.maxComplexity(), config.maxCost(), config.metrics(), config.openTelemetry(),
+                stop);
+        PersistedQueries persisted = new PersistedQueries(DocumentCache.of(executable), config.registeredDocuments(),
+                config.onlyRegisteredDocuments());
+        Handler graphQL = new ObservedGraphQL(new GraphQLHandler(executable, config.auth(), config.maxBodyBytes(),
+                config.maxUploadBytes(), config.introspection(), persisted, DaemonThreads.scheduler("hiring-sse"), stop),
+                config.metrics(), config.openTelemetry());
         routes.addMapping(PathSpec.from("/graphql"), graphQL);
         // Where graphql-sse's clients look by default; the same handler, for any operation.
         routes.addMapping(PathSpec.from("/graphql/stream"), graphQL);
-        routes.addMapping(PathSpec.from("/favicon.ico"), new ClasspathHandler("/favicon.ico",
-                "dev/hiringkit/server/http/favicon.svg", Caching.REVALIDATE));
+        routes.addMapping(PathSpec.from("/favicon.ico"), StaticFiles.file(PAGES, "favicon.svg", Caching.REVALIDATE));
         routes.addMapping(PathSpec.from("/token"), new TokenHandler(config.auth()));
-        routes.addMapping(PathSpec.from("/graphiql/*"), new ClasspathHandler("/graphiql/",
-                "dev/hiringkit/server/http/graphiql/", Caching.REVALIDATE));
-        routes.addMapping(PathSpec.from("/graphiql"), new ClasspathHandler("/graphiql", "dev/hiringkit/server/http/graphiql/",
-                Caching.REVALIDATE));
-        routes.addMapping(PathSpec.from("/dashboard/*"), new ClasspathHandler("/dashboard/",
-                "dev/hiringkit/server/http/dashboard/", Caching.REVALIDATE));
-        routes.addMapping(PathSpec.from("/dashboard"), new ClasspathHandler("/dashboard", "dev/hiringkit/server/http/dashboard/",
-                Caching.REVALIDATE));
+        StaticFiles graphiql = StaticFiles.directory("/graphiql", PAGES + "graphiql/", Caching.REVALIDATE);
+        routes.addMapping(PathSpec.from("/graphiql/*"), graphiql);
+        routes.addMapping(PathSpec.from("/graphiql"), graphiql);
+        StaticFiles dashboard = StaticFiles.directory("/dashboard", PAGES + "dashboard/", Caching.REVALIDATE);
+        routes.addMapping(PathSpec.from("/dashboard/*"), dashboard);
+        routes.addMapping(PathSpec.from("/dashboard"), dashboard);
         // A webjar's path names its version (/webjars/graphiql/2.4.7/...): a new version is a new URL.
-        routes.addMapping(PathSpec.from("/webjars/*"), new ClasspathHandler("/webjars/", "META-INF/resources/webjars/",
+        routes.addMapping(PathSpec.from("/webjars/*"), StaticFiles.directory("/webjars", "META-INF/resources/webjars/",
                 Caching.IMMUTABLE));
         requests.setHandler(routes);
         BooleanSupplier migrated = () -> config.kit().isMigrated() && config.auth().users().isMigrated();

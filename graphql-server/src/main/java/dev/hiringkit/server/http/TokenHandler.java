@@ -1,6 +1,6 @@
 package dev.hiringkit.server.http;
 
-import static dev.hiringkit.server.http.Http.oauthError;
+import static dev.hiringkit.server.http.JsonAnswers.oauthError;
 
 import dev.hiringkit.server.auth.Auth;
 import dev.hiringkit.server.db.DatabaseFailures;
@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 final class TokenHandler extends Handler.Abstract {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenHandler.class);
-    private static final String JSON = Http.JSON_TYPE;
+    private static final String JSON = JsonAnswers.JSON_TYPE;
     private static final int MAX_FORM_BYTES = 8192;
 
     private final Auth auth;
@@ -39,30 +39,30 @@ final class TokenHandler extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         if (!HttpMethod.POST.is(request.getMethod())) {
             response.getHeaders().put(HttpHeader.ALLOW, "POST");
-            Http.discardRest(request);
-            Http.json(response, callback, 405, JSON, oauthError("invalid_request", "use POST"));
+            RequestReader.discardRest(request);
+            JsonAnswers.json(response, callback, 405, JSON, oauthError("invalid_request", "use POST"));
             return true;
         }
-        if (!"application/x-www-form-urlencoded".equals(Http.mediaType(request.getHeaders().get(HttpHeader.CONTENT_TYPE)))) {
-            Http.discardRest(request);
-            Http.json(response, callback, 415, JSON, oauthError("invalid_request",
+        if (!"application/x-www-form-urlencoded".equals(RequestReader.mediaType(request.getHeaders().get(HttpHeader.CONTENT_TYPE)))) {
+            RequestReader.discardRest(request);
+            JsonAnswers.json(response, callback, 415, JSON, oauthError("invalid_request",
                     "send application/x-www-form-urlencoded"));
             return true;
         }
         Map<String, String> form;
         try {
-            form = form(new String(Http.body(request, MAX_FORM_BYTES), StandardCharsets.UTF_8));
-        } catch (Http.TooLarge e) {
-            Http.json(response, callback, 413, JSON, oauthError("invalid_request", "the form is too large"));
+            form = form(new String(RequestReader.body(request, MAX_FORM_BYTES), StandardCharsets.UTF_8));
+        } catch (RequestReader.TooLarge e) {
+            JsonAnswers.json(response, callback, 413, JSON, oauthError("invalid_request", "the form is too large"));
             return true;
         } catch (IOException | IllegalArgumentException e) {
-            Http.json(response, callback, 400, JSON, oauthError("invalid_request", "the form could not be read"));
+            JsonAnswers.json(response, callback, 400, JSON, oauthError("invalid_request", "the form could not be read"));
             return true;
         }
         String grant = form.get("grant_type");
         boolean client = "client_credentials".equals(grant);
         if (!client && !"password".equals(grant)) {
-            Http.json(response, callback, 400, JSON, oauthError("unsupported_grant_type",
+            JsonAnswers.json(response, callback, 400, JSON, oauthError("unsupported_grant_type",
                     "grant_type must be password or client_credentials"));
             return true;
         }
@@ -75,31 +75,31 @@ final class TokenHandler extends Handler.Abstract {
                 String username = form.get("username");
                 String password = form.get("password");
                 if (username == null || password == null) {
-                    Http.json(response, callback, 400, JSON, oauthError("invalid_request",
+                    JsonAnswers.json(response, callback, 400, JSON, oauthError("invalid_request",
                             "username and password are required"));
                     return true;
                 }
-                login = auth.login(username, password, Http.address(request));
+                login = auth.login(username, password, RequestReader.address(request));
             }
         } catch (TwoWays e) {
-            Http.json(response, callback, 400, JSON, oauthError("invalid_request", e.getMessage()));
+            JsonAnswers.json(response, callback, 400, JSON, oauthError("invalid_request", e.getMessage()));
             return true;
         } catch (IllegalArgumentException e) {
             // A name or password no user can have (U+0000): the request's fault, not a failed sign-in.
-            Http.json(response, callback, 400, JSON, oauthError("invalid_request", e.getMessage()));
+            JsonAnswers.json(response, callback, 400, JSON, oauthError("invalid_request", e.getMessage()));
             return true;
         } catch (RuntimeException e) {
             if (DatabaseFailures.unavailable(e)) {
                 LOG.warn("sign-in: database unavailable: {}", DatabaseFailures.rootMessage(e));
-                Http.retryLater(response);
-                Http.json(response, callback, 503, JSON, oauthError("temporarily_unavailable",
+                JsonAnswers.retryLater(response);
+                JsonAnswers.json(response, callback, 503, JSON, oauthError("temporarily_unavailable",
                         DatabaseFailures.UNAVAILABLE_MESSAGE));
             } else if (DatabaseFailures.unstorableText(e)) {
-                Http.json(response, callback, 400, JSON, oauthError("invalid_request",
+                JsonAnswers.json(response, callback, 400, JSON, oauthError("invalid_request",
                         DatabaseFailures.UNSTORABLE_TEXT_MESSAGE));
             } else {
                 LOG.error("sign-in failed", e);
-                Http.json(response, callback, 500, JSON, oauthError("server_error",
+                JsonAnswers.json(response, callback, 500, JSON, oauthError("server_error",
                         "The server could not complete the request; it has been logged."));
             }
             return true;
@@ -108,21 +108,21 @@ final class TokenHandler extends Handler.Abstract {
         response.getHeaders().put(HttpHeader.PRAGMA, "no-cache");
         if (login instanceof Auth.Granted granted) {
             // No refresh token: a client signs in again, so a removed or changed account ends its access.
-            Http.json(response, callback, 200, JSON, Map.of("access_token", granted.token(), "token_type", "Bearer",
+            JsonAnswers.json(response, callback, 200, JSON, Map.of("access_token", granted.token(), "token_type", "Bearer",
                     "expires_in", granted.lifetime().toSeconds()));
         } else if (login instanceof Auth.Throttled throttled) {
             // The wait is a whole number of seconds, rounded up: a client that waits that long is answered.
             response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(Math.max(1, throttled.retryAfter().toSeconds())));
-            Http.json(response, callback, 429, JSON, oauthError("slow_down", "too many failed sign-ins; try again in "
+            JsonAnswers.json(response, callback, 429, JSON, oauthError("slow_down", "too many failed sign-ins; try again in "
                     + Math.max(1, throttled.retryAfter().toSeconds()) + " seconds"));
         } else if (client) {
             // RFC 6749, 5.2: invalid_client is a 401 naming the scheme to authenticate with.
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"hiring\"");
-            Http.json(response, callback, 401, JSON, oauthError("invalid_client",
+            JsonAnswers.json(response, callback, 401, JSON, oauthError("invalid_client",
                     "unknown client or wrong secret: send them as HTTP Basic credentials (client_id:client_secret),"
                             + " or as client_id and client_secret in the form"));
         } else {
-            Http.json(response, callback, 400, JSON, oauthError("invalid_grant", "wrong user name or password"));
+            JsonAnswers.json(response, callback, 400, JSON, oauthError("invalid_grant", "wrong user name or password"));
         }
         return true;
     }

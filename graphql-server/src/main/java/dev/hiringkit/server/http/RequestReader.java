@@ -1,35 +1,20 @@
 package dev.hiringkit.server.http;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
 
-/** What the handlers share: reading bounded bodies and writing JSON. */
-final class Http {
+/**
+ * What the handlers read from a request alike: bodies within a limit (and a refused body's rest, dropped),
+ * media types, what the client accepts, the caller's address.
+ */
+final class RequestReader {
 
-    /** Reads one JSON value per body: anything after it is an error, not ignored. */
-    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
-    static final String JSON_TYPE = "application/json; charset=utf-8";
-
-    /**
-     * The Retry-After of a 503: long enough for a restarting PostgreSQL (a few seconds), short enough
-     * that clients come back soon after it is up.
-     */
-    static final int RETRY_AFTER_SECONDS = 5;
-
-    private Http() {
+    private RequestReader() {
     }
 
     /** Thrown when a body is larger than allowed. */
@@ -58,7 +43,7 @@ final class Http {
      * refusing more than {@code limit} bytes.
      */
     static Object json(Request request, int limit) throws IOException {
-        return read(request, limit, in -> JSON.readValue(in, Object.class));
+        return read(request, limit, in -> JsonAnswers.JSON.readValue(in, Object.class));
     }
 
     private interface BodyReader<T> {
@@ -139,44 +124,6 @@ final class Http {
         }
     }
 
-    static void json(Response response, Callback callback, int status, String contentType, Object body) {
-        byte[] bytes;
-        try {
-            bytes = JSON.writeValueAsBytes(body);
-        } catch (IOException e) {
-            callback.failed(e);
-            return;
-        }
-        send(response, callback, status, contentType, bytes);
-    }
-
-    static void send(Response response, Callback callback, int status, String contentType, byte[] bytes) {
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-        response.write(true, ByteBuffer.wrap(bytes), callback);
-    }
-
-    /** The GraphQL error shape every refusal outside {@code /token} has: one error with its code. */
-    static Map<String, Object> error(String code, String message) {
-        return Map.of("errors", List.of(errorEntry(code, message)));
-    }
-
-    /** One GraphQL error: its message, and its code in {@code extensions}. */
-    static Map<String, Object> errorEntry(String code, String message) {
-        return Map.of("message", message, "extensions", Map.of("code", code));
-    }
-
-    /** The OAuth2 error shape (RFC 6749, section 5.2) of every refusal at {@code /token}. */
-    static Map<String, String> oauthError(String error, String description) {
-        return Map.of("error", error, "error_description", description);
-    }
-
-    /** Marks a 503 answer as worth retrying soon. */
-    static void retryLater(Response response) {
-        response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
-    }
-
     /** The media type of a Content-Type header, lower case, without parameters. */
     static String mediaType(String contentType) {
         if (contentType == null) {
@@ -189,9 +136,10 @@ final class Http {
     /** True when the Accept header lists the media type (or accepts anything is not enough: it must name it). */
     static boolean accepts(Request request, String mediaType) {
         String accept = request.getHeaders().get(HttpHeader.ACCEPT);
-        return accept != null && Arrays.stream(accept.split(",")).map(Http::mediaType).anyMatch(mediaType::equals);
+        return accept != null && Arrays.stream(accept.split(",")).map(RequestReader::mediaType).anyMatch(mediaType::equals);
     }
 
+    /** The caller's address, as the connection gives it (the proxy's, behind one). */
     static String address(Request request) {
         return Request.getRemoteAddr(request);
     }

@@ -9,8 +9,11 @@ import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 
-/** Plain JDBC for the server's few account statements (the library's jOOQ code covers its own tables only). */
-final class Sql {
+/**
+ * Plain JDBC for the server's few statements on its own tables (users, clients, login failures); the
+ * library's jOOQ code covers its own tables only.
+ */
+final class AccountStatements {
 
     interface RowMapper<T> {
         T map(ResultSet rs) throws SQLException;
@@ -20,7 +23,7 @@ final class Sql {
     private final String what;
 
     /** {@code what} names the tables in messages: "users", "clients". */
-    Sql(DataSource dataSource, String what) {
+    AccountStatements(DataSource dataSource, String what) {
         this.dataSource = dataSource;
         this.what = what;
     }

@@ -7,9 +7,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Threads of the server's background work (loads, feeds, event streams) that never keep the JVM alive. */
-public final class Daemons {
+public final class DaemonThreads {
 
-    private Daemons() {
+    private DaemonThreads() {
     }
 
     /** Daemon threads named {@code name-1}, {@code name-2}, ... */

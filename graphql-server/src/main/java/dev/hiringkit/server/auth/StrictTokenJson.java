@@ -16,7 +16,7 @@ import java.util.Map;
  * JSON numbers, as RFC 7519 defines a NumericDate. jjwt on its own also takes a string there, such as
  * {@code "exp": "2099-01-01T00:00:00Z"}.
  */
-final class StrictJson extends AbstractDeserializer<Map<String, ?>> {
+final class StrictTokenJson extends AbstractDeserializer<Map<String, ?>> {
 
     private static final ObjectMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
