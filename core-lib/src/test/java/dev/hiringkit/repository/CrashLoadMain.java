@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.testing.ChildJvm;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -40,14 +41,13 @@ public final class CrashLoadMain {
     /**
      * Loads {@code employees} through {@code jdbcUrl} in another JVM, in chunks of {@code chunkSize}, and
      * kills it once {@code watch} shows at least {@code committed} records of it committed. The child's
-     * output goes to {@code dir}/child.log.
+     * output goes to {@code dir}/child.log; its lease is {@linkplain ChildJvm#SHORT_LEASE short}, so the
+     * load run after it does not wait 20 s for the table.
      */
     public static void killHalfWay(String jdbcUrl, DataSource watch, Path employees, Path dir, int chunkSize,
             long committed) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                CrashLoadMain.class.getName(), jdbcUrl, employees.toString(), dir.resolve("child-archive").toString(),
-                Integer.toString(chunkSize))
+        Process child = new ProcessBuilder(ChildJvm.command(ChildJvm.SHORT_LEASE, CrashLoadMain.class, jdbcUrl,
+                employees.toString(), dir.resolve("child-archive").toString(), Integer.toString(chunkSize)))
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("child.log").toFile())
                 .start();

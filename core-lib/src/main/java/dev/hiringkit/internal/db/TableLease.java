@@ -37,13 +37,24 @@ import org.slf4j.LoggerFactory;
 public final class TableLease implements AutoCloseable {
 
     /**
+     * The system property (an ISO-8601 duration such as {@code PT3S}) that shortens {@link #DURATION} for
+     * tests that kill a load and must then wait for its lease; nothing else should set it.
+     */
+    public static final String DURATION_PROPERTY = "hiringkit.tableLease.duration";
+    /** The system property that sets {@link #RENEW_EVERY}, beside {@link #DURATION_PROPERTY}. */
+    public static final String RENEW_EVERY_PROPERTY = "hiringkit.tableLease.renewEvery";
+
+    /**
      * How long a lease lasts unless renewed: how long a load resumed after a crash may wait for the dead
      * process's lease. Four renewals long, so that a renewal delayed by a busy pool or a long pause of
-     * the JVM does not lose it.
+     * the JVM does not lose it. 20 s unless the system property {@value #DURATION_PROPERTY} says otherwise.
      */
-    public static final Duration DURATION = Duration.ofSeconds(20);
-    /** How often a running load renews its lease: well within the 10 s another load waits for it. */
-    public static final Duration RENEW_EVERY = Duration.ofSeconds(5);
+    public static final Duration DURATION = setting(DURATION_PROPERTY, Duration.ofSeconds(20));
+    /**
+     * How often a running load renews its lease: well within the 10 s another load waits for it. 5 s
+     * unless the system property {@value #RENEW_EVERY_PROPERTY} says otherwise.
+     */
+    public static final Duration RENEW_EVERY = setting(RENEW_EVERY_PROPERTY, Duration.ofSeconds(5));
     /** How long one attempt waits for a lease row that a restore or another attempt holds locked. */
     private static final String ROW_WAIT = "1s";
     private static final long POLL_MILLIS = 200;
@@ -125,7 +136,7 @@ public final class TableLease implements AutoCloseable {
             try (PreparedStatement take = connection.prepareStatement(TAKE)) {
                 take.setString(1, table.sqlName());
                 take.setObject(2, holder);
-                take.setLong(3, DURATION.toSeconds());
+                take.setDouble(3, seconds(DURATION));
                 try (ResultSet rs = take.executeQuery()) {
                     if (rs.next()) {
                         connection.commit();
@@ -174,7 +185,7 @@ public final class TableLease implements AutoCloseable {
 
     private int renew(Connection connection) throws SQLException {
         try (PreparedStatement renew = connection.prepareStatement(RENEW)) {
-            renew.setLong(1, DURATION.toSeconds());
+            renew.setDouble(1, seconds(DURATION));
             renew.setString(2, table.sqlName());
             renew.setObject(3, holder);
             return renew.executeUpdate();
@@ -245,7 +256,7 @@ public final class TableLease implements AutoCloseable {
                 try (PreparedStatement take = connection.prepareStatement(TAKE)) {
                     take.setString(1, table.sqlName());
                     take.setObject(2, holder);
-                    take.setLong(3, 0);
+                    take.setDouble(3, 0);
                     try (ResultSet rs = take.executeQuery()) {
                         taken = rs.next();
                     }
@@ -262,6 +273,22 @@ public final class TableLease implements AutoCloseable {
             }
             statement.execute("SET LOCAL lock_timeout TO DEFAULT");
         }
+    }
+
+    private static Duration setting(String property, Duration otherwise) {
+        String value = System.getProperty(property);
+        if (value == null || value.isBlank()) {
+            return otherwise;
+        }
+        Duration duration = Duration.parse(value.trim());
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException(property + " must be a positive duration, not " + value);
+        }
+        return duration;
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toMillis() / 1000.0;
     }
 
     private static void sleep() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.testing.ChildJvm;
 import dev.hiringkit.testing.DatabaseState;
 import dev.hiringkit.testing.RealData;
 import dev.hiringkit.testing.RestartablePostgres;
@@ -214,10 +215,8 @@ class CommandLineFaultTest {
 
     /** Starts {@code hiring args...} as a process of its own, as the launcher script runs it. */
     private Process hiring(String database, String... args) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                HiringCommand.class.getName()));
-        command.addAll(List.of(args));
+        // A short lease: the load that resumes it does not wait 20 s for the one this process leaves.
+        List<String> command = ChildJvm.command(ChildJvm.SHORT_LEASE, HiringCommand.class, args);
         Path output = dir.resolve("process-" + database);
         Files.createDirectories(output);
         return new ProcessBuilder(command)
