@@ -44,7 +44,7 @@ public final class ArchiveBenchmark {
     }
 
     static void run(long employees, int runs) throws Exception {
-        Path work = Scratch.directory("archive");
+        Path work = WorkDirectory.deletedAtExit("archive");
         Path data = work.resolve("data");
         Path dump = work.resolve("tables.dump");
         System.out.printf("Generating %,d hired employees...%n", employees);
@@ -76,24 +76,24 @@ public final class ArchiveBenchmark {
                 // Each measurement starts with no dirty buffers left by the one before.
                 Backup[] made = new Backup[1];
                 checkpoint(db);
-                backup[run] = Stats.millis(() -> made[0] = kit.archiver().backup());
+                backup[run] = Timings.millis(() -> made[0] = kit.archiver().backup());
                 avroBytes = made[0].tables().stream().mapToLong(Backup.TableFile::bytes).sum();
                 checkpoint(db);
-                pgDump[run] = Stats.millis(() -> {
+                pgDump[run] = Timings.millis(() -> {
                     server.client("pg_dump", DATABASE, concat(tables, "-Fc", "-f", dump.toString()));
                     return null;
                 });
                 checkpoint(db);
-                restore[run] = Stats.millis(() -> kit.archiver().restore(made[0].id(), RestoreMode.REPLACE));
+                restore[run] = Timings.millis(() -> kit.archiver().restore(made[0].id(), RestoreMode.REPLACE));
                 checkpoint(db);
-                pgRestore[run] = Stats.millis(() -> {
+                pgRestore[run] = Timings.millis(() -> {
                     server.client("pg_restore", DATABASE, "--single-transaction", "--clean", dump.toString());
                     return null;
                 });
                 checkpoint(db);
-                command[run] = Stats.millis(() -> hiring(server.jdbcUrl(DATABASE), work, "restore", "--backup",
+                command[run] = Timings.millis(() -> hiring(server.jdbcUrl(DATABASE), work, "restore", "--backup",
                         made[0].id(), "--mode", "replace", "--yes"));
-                startUp[run] = Stats.millis(() -> hiring(server.jdbcUrl(DATABASE), work, "backups"));
+                startUp[run] = Timings.millis(() -> hiring(server.jdbcUrl(DATABASE), work, "backups"));
                 System.out.printf(Locale.ROOT, "run %d: backup %.0f ms, pg_dump -Fc %.0f ms; restore %.0f ms,"
                         + " pg_restore %.0f ms, hiring restore %.0f ms%n", run + 1, backup[run], pgDump[run],
                         restore[run], pgRestore[run], command[run]);
@@ -102,12 +102,12 @@ public final class ArchiveBenchmark {
                 throw new IllegalStateException("the restores did not give back " + rows + " hired employees");
             }
         }
-        double b = Stats.median(backup);
-        double d = Stats.median(pgDump);
-        double r = Stats.median(restore);
-        double pr = Stats.median(pgRestore);
-        double c = Stats.median(command);
-        double up = Stats.median(startUp);
+        double b = Timings.median(backup);
+        double d = Timings.median(pgDump);
+        double r = Timings.median(restore);
+        double pr = Timings.median(pgRestore);
+        double c = Timings.median(command);
+        double up = Timings.median(startUp);
         System.out.printf(Locale.ROOT, "%n%,d hired employees, with their departments and jobs; medians of %d runs%n",
                 rows, runs);
         System.out.println("compared: " + versions);

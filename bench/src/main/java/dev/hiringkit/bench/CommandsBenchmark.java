@@ -56,7 +56,7 @@ public final class CommandsBenchmark {
         if (!Files.isExecutable(psql)) {
             throw new IllegalStateException("psql is needed for the ceiling: install Debian's postgresql-client");
         }
-        Path work = Scratch.directory("commands");
+        Path work = WorkDirectory.deletedAtExit("commands");
         try (BenchDatabase server = new BenchDatabase(work.resolve("postgres"));
                 HikariDataSource pool = server.create("commands")) {
             Path data = work.resolve("data");
@@ -109,28 +109,28 @@ public final class CommandsBenchmark {
             double[] serveEmbeddedMs = new double[runs];
             for (int i = 0; i < runs; i++) {
                 // Alternated, so that drift in the machine hits every side alike.
-                hiringMs[i] = Stats.millis(() -> run(hiringReport, work));
-                psqlMs[i] = Stats.millis(() -> run(psqlReport, work));
-                embeddedMs[i] = Stats.millis(() -> run(embeddedReport, work));
+                hiringMs[i] = Timings.millis(() -> run(hiringReport, work));
+                psqlMs[i] = Timings.millis(() -> run(psqlReport, work));
+                embeddedMs[i] = Timings.millis(() -> run(embeddedReport, work));
                 serveMs[i] = serveUntilReady(hiring, work,
                         List.of("--db-url", dbUrl, "--data-dir", work.resolve("cli").toString()));
                 serveEmbeddedMs[i] = serveUntilReady(hiring, work, List.of("--data-dir", dataDir.toString()));
             }
 
-            double psqlMedian = Stats.median(psqlMs);
+            double psqlMedian = Timings.median(psqlMs);
             System.out.printf(Locale.ROOT, "%nCommands on %,d hired employees (report: %d rows), median of %d runs,"
                     + " a new JVM each%n", employees, rows, runs);
             System.out.printf(Locale.ROOT, "%-52s %10s %8s %8s%n", "command", "ms", "ratio", "target");
             System.out.printf(Locale.ROOT, "%-52s %10.0f %8s %8s%n", "psql --csv -c '<the report's SQL>'", psqlMedian,
                     "1.00", "");
             System.out.printf(Locale.ROOT, "%-52s %10.0f %8.2f %8s%n", "hiring report hires-by-quarter --db-url",
-                    Stats.median(hiringMs), Stats.median(hiringMs) / psqlMedian, "<= 2.00");
+                    Timings.median(hiringMs), Timings.median(hiringMs) / psqlMedian, "<= 2.00");
             System.out.printf(Locale.ROOT, "%-52s %10.0f %8s %8s%n",
-                    "hiring report ... --data-dir (starts PostgreSQL)", Stats.median(embeddedMs), "", "");
+                    "hiring report ... --data-dir (starts PostgreSQL)", Timings.median(embeddedMs), "", "");
             System.out.printf(Locale.ROOT, "%-52s %10.0f %8s %8s%n", "hiring serve --db-url, start to ready",
-                    Stats.median(serveMs), "", "<= 1000");
+                    Timings.median(serveMs), "", "<= 1000");
             System.out.printf(Locale.ROOT, "%-52s %10.0f %8s %8s%n", "hiring serve --data-dir, start to ready",
-                    Stats.median(serveEmbeddedMs), "", "<= 1000");
+                    Timings.median(serveEmbeddedMs), "", "<= 1000");
             System.out.println(server.settings());
         }
     }

@@ -134,7 +134,7 @@ public final class IngestBenchmark {
 
     /** Runs {@code batches} per phase after {@code warmup} batches through each path, one client. */
     static void run(int batches, int warmup) throws Exception {
-        Path work = Scratch.directory("ingest");
+        Path work = WorkDirectory.deletedAtExit("ingest");
         DataGenerator.builder().employees(0).build().writeTo(work.resolve("data"));
         try (BenchDatabase database = new BenchDatabase(work.resolve("postgres"));
                 HikariDataSource pool = database.create("ingest")) {

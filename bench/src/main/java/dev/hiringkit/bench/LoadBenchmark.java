@@ -67,7 +67,7 @@ public final class LoadBenchmark {
     }
 
     static void run(long employees, int runs) throws Exception {
-        Path work = Scratch.directory("load");
+        Path work = WorkDirectory.deletedAtExit("load");
         Path data = work.resolve("data");
         System.out.printf("Generating %,d hired employees (2%% with a defect)...%n", employees);
         DataGenerator.builder().employees(employees).seed(42).invalidRatio(0.02).build().writeTo(data);
@@ -108,21 +108,21 @@ public final class LoadBenchmark {
                         run + 1, a[run], b[run], bCopy[run], bKeys[run], a[run] / b[run], aCpu[run], bCpu[run]);
             }
         }
-        double ma = Stats.median(a);
-        double mb = Stats.median(b);
+        double ma = Timings.median(a);
+        double mb = Timings.median(b);
         System.out.printf(Locale.ROOT, "%n%,d rows read, %,d inserted; medians of %d runs%n", employees, inserted[0], runs);
         System.out.printf(Locale.ROOT, "(a) validated load (HiringKit)                       %8.0f ms  %,9.0f rows/s%n",
                 ma, employees / ma * 1000);
         System.out.printf(Locale.ROOT, "(b) COPY into the bare table, then PK + index + FKs  %8.0f ms  %,9.0f rows/s"
-                + "  (COPY %.0f ms, keys %.0f ms)%n", mb, inserted[0] / mb * 1000, Stats.median(bCopy), Stats.median(bKeys));
+                + "  (COPY %.0f ms, keys %.0f ms)%n", mb, inserted[0] / mb * 1000, Timings.median(bCopy), Timings.median(bKeys));
         System.out.printf(Locale.ROOT, "a/b = %.2f (target <= 1.00)%n", ma / mb);
-        if (Stats.median(bCpu) > 0) {
+        if (Timings.median(bCpu) > 0) {
             System.out.printf(Locale.ROOT, "PostgreSQL's CPU time: (a) %.0f ms, (b) %.0f ms, a/b = %.2f (the work each"
-                    + " asks of the server; steadier than wall time on a busy machine)%n", Stats.median(aCpu),
-                    Stats.median(bCpu), Stats.median(aCpu) / Stats.median(bCpu));
+                    + " asks of the server; steadier than wall time on a busy machine)%n", Timings.median(aCpu),
+                    Timings.median(bCpu), Timings.median(aCpu) / Timings.median(bCpu));
         }
         System.out.printf(Locale.ROOT, "the loader's own CPU time during (a): %.0f ms (reading, checking, encoding; it"
-                + " overlaps the server's through the socket)%n", Stats.median(loaderCpu));
+                + " overlaps the server's through the socket)%n", Timings.median(loaderCpu));
         System.out.printf(Locale.ROOT, "peak heap during (a): %.0f MiB (max heap %.0f MiB)%n", peakHeap[0] / 1048576.0,
                 Runtime.getRuntime().maxMemory() / 1048576.0);
     }
@@ -143,7 +143,7 @@ public final class LoadBenchmark {
             resetPeakHeap();
             long cpuBefore = server.cpuMillis();
             long loaderBefore = loaderCpuNanos();
-            double millis = Stats.millis(() -> {
+            double millis = Timings.millis(() -> {
                 LoadResult r = kit.repository().load(Table.HIRED_EMPLOYEES, data.resolve("hired_employees.csv"),
                         LoadOptions.defaults());
                 inserted[0] = r.inserted();
@@ -173,12 +173,12 @@ public final class LoadBenchmark {
                 }
             }
             long cpuBefore = server.cpuMillis();
-            double copyMillis = Stats.millis(() -> {
+            double copyMillis = Timings.millis(() -> {
                 try (InputStream in = Files.newInputStream(accepted)) {
                     return copy.copyIn("COPY hired_employees FROM STDIN (FORMAT csv)", in);
                 }
             });
-            double keysMillis = Stats.millis(() -> {
+            double keysMillis = Timings.millis(() -> {
                 for (String step : KEYS) {
                     s.execute(step);
                 }

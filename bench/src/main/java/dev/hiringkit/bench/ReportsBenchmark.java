@@ -61,7 +61,7 @@ public final class ReportsBenchmark {
     }
 
     static void run(long employees, int runs) throws Exception {
-        Path work = Scratch.directory("reports");
+        Path work = WorkDirectory.deletedAtExit("reports");
         try (BenchDatabase server = new BenchDatabase(work.resolve("postgres"));
                 HikariDataSource pool = server.create("reports")) {
             Path data = work.resolve("data");
@@ -93,8 +93,8 @@ public final class ReportsBenchmark {
     }
 
     private static void print(String name, double[][] times) {
-        double library = Stats.median(times[0]);
-        double jdbc = Stats.median(times[1]);
+        double library = Timings.median(times[0]);
+        double jdbc = Timings.median(times[1]);
         System.out.printf(Locale.ROOT, "%-24s %12.1f %12.1f %8.2f %8s%n", name, library, jdbc, library / jdbc, "<= 1.20");
     }
 
@@ -106,8 +106,8 @@ public final class ReportsBenchmark {
         }
         double[][] times = new double[2][runs];
         for (int i = 0; i < runs; i++) {
-            times[0][i] = Stats.millis(library);
-            times[1][i] = Stats.millis(jdbc);
+            times[0][i] = Timings.millis(library);
+            times[1][i] = Timings.millis(jdbc);
         }
         return times;
     }

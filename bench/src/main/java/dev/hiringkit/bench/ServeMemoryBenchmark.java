@@ -53,7 +53,7 @@ public final class ServeMemoryBenchmark {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (expected --batches N)");
             }
         }
-        Path work = Scratch.directory("memory");
+        Path work = WorkDirectory.deletedAtExit("memory");
         DataGenerator.builder().employees(0).build().writeTo(work.resolve("data"));
         Map<String, String> env = Map.of("HIRING_DATA_DIR", work.resolve("hiring-data").toString(),
                 "HIRING_ARCHIVE", work.resolve("archive").toString(), "HIRING_USER_PASSWORD", "bench-password");

@@ -9,7 +9,6 @@ import dev.hiringkit.repository.LoadProgress;
 import dev.hiringkit.repository.LoadResult;
 import dev.hiringkit.validation.ReasonCode;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -109,7 +108,7 @@ final class LoadCommand implements Callable<Integer> {
     /** Loads departments.csv, jobs.csv and hired_employees.csv from a directory or an S3 prefix. */
     private static List<LoadResult> loadDirectory(HiringRepository repository, String dir, LoadOptions options) {
         if (S3Location.isS3(dir)) {
-            return repository.loadDirectory(URI.create(dir.endsWith("/") ? dir : dir + "/"), options);
+            return repository.loadDirectory(S3Location.parse(dir).asPrefix().toUri(), options);
         }
         return repository.loadDirectory(Path.of(dir), options);
     }
@@ -117,7 +116,7 @@ final class LoadCommand implements Callable<Integer> {
     /** Loads a local file or an S3 object. */
     private static LoadResult load(HiringRepository repository, Table table, String csv, LoadOptions options) {
         if (S3Location.isS3(csv)) {
-            return repository.load(table, URI.create(csv), options);
+            return repository.load(table, S3Location.parse(csv).toUri(), options);
         }
         return repository.load(table, Path.of(csv), options);
     }

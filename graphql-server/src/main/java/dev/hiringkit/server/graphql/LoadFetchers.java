@@ -5,6 +5,7 @@ import static dev.hiringkit.server.graphql.ApiException.Code.LOAD_NOT_FOUND;
 import static dev.hiringkit.server.graphql.ApiException.Code.SOURCE_NOT_FOUND;
 import static dev.hiringkit.server.graphql.ApiException.Code.UPLOAD_FAILED;
 
+import dev.hiringkit.HiringException;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.s3.S3Location;
 import dev.hiringkit.repository.HiringRepository;
@@ -16,7 +17,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -106,17 +106,23 @@ final class LoadFetchers {
             throw new ApiException(BAD_REQUEST, "This server loads no S3 sources: start it with --s3-load-root"
                     + " s3://bucket/prefix/ to allow those under that prefix");
         }
-        URI uri;
+        S3Location location;
         try {
-            uri = new URI(source.endsWith("/") ? source : source + "/");
-        } catch (URISyntaxException e) {
-            throw new ApiException(BAD_REQUEST, "'" + source + "' is not an S3 location: " + e.getReason());
+            location = S3Location.parse(source).asPrefix();
+        } catch (HiringException e) {
+            throw new ApiException(BAD_REQUEST, "'" + source + "' is not an S3 location: " + e.getMessage());
         }
-        if (!uri.toString().startsWith(s3LoadRoot.toString()) || uri.getPath().contains("/../")
-                || uri.getPath().contains("/./")) {
+        S3Location root = S3Location.parse(s3LoadRoot);
+        String path = "/" + location.key();
+        if (!location.bucket().equals(root.bucket()) || !location.key().startsWith(root.key())
+                || path.contains("/../") || path.contains("/./")) {
             throw new ApiException(BAD_REQUEST, "source must be under the server's S3 load root " + s3LoadRoot);
         }
-        return uri;
+        try {
+            return location.toUri();
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(BAD_REQUEST, "'" + source + "' is not an S3 location: " + e.getMessage());
+        }
     }
 
     LoadResult uploadCsv(DataFetchingEnvironment env) {

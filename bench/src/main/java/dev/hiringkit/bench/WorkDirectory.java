@@ -9,12 +9,12 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** A benchmark's working directory (data, database, archive): gigabytes, so it is deleted when the JVM exits. */
-final class Scratch {
+final class WorkDirectory {
 
-    private Scratch() {
+    private WorkDirectory() {
     }
 
-    static Path directory(String benchmark) throws IOException {
+    static Path deletedAtExit(String benchmark) throws IOException {
         Path dir = Files.createTempDirectory("hiring-bench-" + benchmark);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir)));
         return dir;

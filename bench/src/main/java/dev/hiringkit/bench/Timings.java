@@ -3,10 +3,10 @@ package dev.hiringkit.bench;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 
-/** Small timing helpers shared by the benchmarks. */
-final class Stats {
+/** Timing a call and taking the median of the times: what every benchmark reports. */
+final class Timings {
 
-    private Stats() {
+    private Timings() {
     }
 
     static double median(double[] values) {
