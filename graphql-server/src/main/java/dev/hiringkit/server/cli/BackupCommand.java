@@ -1,9 +1,12 @@
 package dev.hiringkit.server.cli;
 
 import dev.hiringkit.HiringException;
+import dev.hiringkit.IdempotencyKey;
 import dev.hiringkit.Table;
+import dev.hiringkit.archive.Archiver;
 import dev.hiringkit.archive.Backup;
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,15 +29,20 @@ final class BackupCommand implements Callable<Integer> {
     @Mixin
     TableOptions tables;
 
+    @Mixin
+    IdempotencyKeyOption idempotency;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         Table[] chosen = tables.tables();
+        Optional<IdempotencyKey> key = idempotency.idempotencyKey();
         try (HiringRuntime runtime = HiringRuntime.start(database);
                 ArchiveProgressBars bars = new ArchiveProgressBars("backup")) {
             Backup backup;
             try {
-                backup = bars.on(runtime.kit().archiver()).backup(chosen);
+                Archiver archiver = bars.on(runtime.kit().archiver());
+                backup = key.isPresent() ? archiver.backup(key.get(), chosen) : archiver.backup(chosen);
             } catch (HiringException e) {
                 throw e.code() == HiringException.Code.DATABASE_UNAVAILABLE ? new HiringException(e.code(), e.getMessage()
                         + ". No backup was made (a backup without its manifest is never listed); run the same command"
@@ -43,6 +51,10 @@ final class BackupCommand implements Callable<Integer> {
             bars.close(); // the last bar ends before the summary
             out.println("Backup " + backup.id() + " written to " + runtime.kit().archive().locate("backups/" + backup.id()));
             printFiles(out, backup);
+            if (backup.replayed()) {
+                out.println("Replayed: an earlier backup with this --idempotency-key took backup " + backup.id()
+                        + "; no other backup was taken.");
+            }
         }
         out.flush();
         return 0;

@@ -63,6 +63,9 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "--restart", description = "Start a new load even where an interrupted load of the same file could resume.")
     boolean restart;
 
+    @Mixin
+    IdempotencyKeyOption idempotency;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -72,6 +75,7 @@ final class LoadCommand implements Callable<Integer> {
         if (source.dir != null && file != null) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give either --dir or --table with a FILE");
         }
+        String key = idempotency.key().orElse(null);
         List<LoadResult> results;
         try (HiringRuntime runtime = HiringRuntime.start(database); LoadBars bars = new LoadBars()) {
             LoadOptions options = LoadOptions.builder()
@@ -79,6 +83,7 @@ final class LoadCommand implements Callable<Integer> {
                     .chunkSize(chunkSize)
                     .restart(restart)
                     .madeBy(HiringRuntime.madeBy())
+                    .idempotencyKey(key)
                     .progress(System.console() != null ? bars : LoadProgress.NONE)
                     .build();
             try {
@@ -171,6 +176,13 @@ final class LoadCommand implements Callable<Integer> {
             }
         }
         totals.print(out);
+        List<String> replayed = results.stream().filter(LoadResult::replayed)
+                .map(r -> r.table().sqlName() + " (" + r.status().name().toLowerCase(java.util.Locale.ROOT) + ")").toList();
+        if (!replayed.isEmpty()) {
+            out.println();
+            out.println("Replayed: an earlier load with this --idempotency-key already loaded " + String.join(", ", replayed)
+                    + "; the totals above are that load's, nothing was loaded again.");
+        }
         if (!reasons.isEmpty()) {
             out.println();
             out.println("Rejected records by reason (a record with several reasons counts under each):");

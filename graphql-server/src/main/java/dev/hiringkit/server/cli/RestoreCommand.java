@@ -1,12 +1,14 @@
 package dev.hiringkit.server.cli;
 
 import dev.hiringkit.HiringException;
+import dev.hiringkit.IdempotencyKey;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.Archiver;
 import dev.hiringkit.archive.RestoreMode;
 import dev.hiringkit.archive.RestoreResult;
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -44,10 +46,14 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = {"-y", "--yes"}, description = "Replace without asking, also on a terminal.")
     boolean yes;
 
+    @Mixin
+    IdempotencyKeyOption idempotency;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         Table[] chosen = tables.tables();
+        Optional<IdempotencyKey> key = idempotency.idempotencyKey();
         RestoreMode restoreMode = switch (mode.trim().toLowerCase(Locale.ROOT)) {
             case "replace" -> RestoreMode.REPLACE;
             case "append" -> RestoreMode.APPEND;
@@ -70,7 +76,9 @@ final class RestoreCommand implements Callable<Integer> {
                 ArchiveProgressBars bars = new ArchiveProgressBars("restore")) {
             RestoreResult result;
             try {
-                result = bars.on(runtime.kit().archiver()).restore(backupId, restoreMode, chosen);
+                Archiver archiver = bars.on(runtime.kit().archiver());
+                result = key.isPresent() ? archiver.restore(key.get(), backupId, restoreMode, chosen)
+                        : archiver.restore(backupId, restoreMode, chosen);
             } catch (HiringException e) {
                 throw e.code() == HiringException.Code.DATABASE_UNAVAILABLE ? new HiringException(e.code(), e.getMessage()
                         + ". Run the same command again once the database is back.", e) : e;
@@ -88,6 +96,10 @@ final class RestoreCommand implements Callable<Integer> {
                             + (t.skipped() > t.skippedIds().size() ? ", the first " + t.skippedIds().size() : "") + "): "
                             + t.skippedIds().stream().map(String::valueOf).collect(Collectors.joining(" ")));
                 }
+            }
+            if (result.replayed()) {
+                out.println("Replayed: an earlier restore with this --idempotency-key did the above; nothing was"
+                        + " restored again.");
             }
         }
         out.flush();
