@@ -116,7 +116,8 @@ class GracefulStopTest {
         Users users = new Users(pool);
         Auth auth = new Auth(users, new Clients(pool), new Tokens(TestServer.SECRET, Duration.ofMinutes(5),
                 Clock.systemUTC()), new LoginThrottle(Clock.systemUTC()));
-        Server server = HiringServer.newServer(ServerConfig.builder().kit(kit).dataSource(pool).auth(auth).port(0).build());
+        Server server = HiringServer.newServer(ServerConfig.builder().kit(kit).dataSource(pool).auth(auth).port(0)
+                .drainDelay(Duration.ZERO).build());
         server.start();
         servers.add(server::stop);
         java.net.URI base = java.net.URI.create("http://localhost:" + HiringServer.port(server));
@@ -294,7 +295,10 @@ class GracefulStopTest {
     private TestServer server(String database, java.util.function.UnaryOperator<ServerConfig.Builder> settings)
             throws Exception {
         HikariDataSource pool = pool(database);
-        TestServer server = new TestServer(pool, dir.resolve("archive-" + database), dir, settings);
+        // No drain delay unless a test sets one: a test that asked /health/ready would otherwise wait the
+        // default 5 s as its server closes, for a balancer that is not there.
+        TestServer server = new TestServer(pool, dir.resolve("archive-" + database), dir,
+                builder -> settings.apply(builder.drainDelay(Duration.ZERO)));
         servers.add(server);
         return server;
     }

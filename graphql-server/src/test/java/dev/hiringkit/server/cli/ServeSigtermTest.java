@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.hiringkit.testing.ChildJvm;
 import dev.hiringkit.testing.TestDatabase;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -93,11 +93,9 @@ class ServeSigtermTest {
 
     /** {@code hiring serve} on a free port, as the launcher script runs it. */
     private Process serve(HikariDataSource database) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                HiringCommand.class.getName(), "serve", "--port", "0", "--db-url", CliRunner.urlWithCredentials(database),
-                "--data-dir", dir.resolve("data").toString(), "--archive", dir.resolve("archive").toString(),
-                "--shutdown-grace", "120", "--shutdown-drain", "1"));
+        List<String> command = ChildJvm.command(List.of(), HiringCommand.class, "serve", "--port", "0",
+                "--db-url", CliRunner.urlWithCredentials(database), "--data-dir", dir.resolve("data").toString(),
+                "--archive", dir.resolve("archive").toString(), "--shutdown-grace", "120", "--shutdown-drain", "1");
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(dir.resolve("out.txt").toFile())
                 .redirectError(dir.resolve("err.txt").toFile());
