@@ -11,6 +11,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.component.LifeCycle;
 
 /**
  * The HiringKit server: GraphQL at {@code /graphql}, {@code /token}, GraphiQL at {@code /graphiql} and
@@ -55,6 +56,12 @@ public final class HiringServer {
         // keep-alive connections to close, which only their idle timeout (30 s) does.
         server.addBean(stop);
         server.addEventListener(stop);
+        server.addEventListener(new LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStopped(LifeCycle event) {
+                config.metrics().close();
+            }
+        });
         server.setStopAtShutdown(true);
         return server;
     }
