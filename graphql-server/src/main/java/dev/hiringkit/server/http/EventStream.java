@@ -64,6 +64,11 @@ final class EventStream implements Subscriber<ExecutionResult> {
         // nginx and others buffer answers unless told not to; an event must reach the client at once.
         response.getHeaders().put("X-Accel-Buffering", "no");
         this.heartbeat = timer.scheduleWithFixedDelay(this::beat, HEARTBEAT_SECONDS, HEARTBEAT_SECONDS, TimeUnit.SECONDS);
+        // An empty write sends the status and headers now: a subscription that has no event yet would
+        // otherwise keep its client waiting for them until the first heartbeat, 10 s later.
+        synchronized (this) {
+            enqueue(ByteBuffer.allocate(0));
+        }
     }
 
     /** One result, then the end: a query's or mutation's answer, or a request refused before it ran. */
