@@ -10,6 +10,7 @@ import dev.hiringkit.repository.LoadOptions;
 import dev.hiringkit.repository.LoadStatus;
 import dev.hiringkit.server.cli.HiringCommand;
 import dev.hiringkit.testing.RealData;
+import dev.hiringkit.testing.SecondChunkHold;
 import dev.hiringkit.testing.TestDatabase;
 import java.io.File;
 import java.io.PrintWriter;
@@ -321,8 +322,10 @@ class DashboardBrowserTest {
     @Test
     void aRunningLoadShowsWithItsProgress() throws Exception {
         java.nio.file.Path data = dir.resolve("generated");
-        dev.hiringkit.testdata.DataGenerator.builder().employees(600_000).seed(3).build().writeTo(data);
-        try (TestServer other = new TestServer(TestDatabase.newDatabase(), dir.resolve("archive-loads"), dir, false)) {
+        dev.hiringkit.testdata.DataGenerator.builder().employees(120_000).seed(3).build().writeTo(data);
+        try (TestServer other = new TestServer(TestDatabase.newDatabase(), dir.resolve("archive-loads"), dir, false);
+                SecondChunkHold hold = SecondChunkHold.install(other.dataSource)) {
+            // Held after its first chunk of hired employees (50,000 rows) until the page has shown it.
             other.data(other.token("writer"), "mutation { loadHistorical(source: \"generated\", async: true) { id } }", null);
             wait.until(d -> other.kit.repository().loads(3).stream().anyMatch(l -> l.table() == dev.hiringkit.Table.HIRED_EMPLOYEES
                     && l.status() == LoadStatus.RUNNING));
@@ -335,6 +338,7 @@ class DashboardBrowserTest {
                     .findElement(By.xpath("../..")).getDomAttribute("id"));
             screenshot("dashboard-running-load.png");
             TestBrowser.assertNoBlocking(chrome.blockingViolations("the dashboard with a running load"));
+            hold.release();
             // The counts move as the server streams them, and the load leaves the list once it is done:
             // waits long enough for a machine busy with other builds.
             WebDriverWait patient = new WebDriverWait(browser, java.time.Duration.ofSeconds(180));
@@ -342,6 +346,8 @@ class DashboardBrowserTest {
                     || !browser.findElement(By.cssSelector("#load-list li")).getText().equals(line));
             patient.until(d -> other.kit.repository().loads(1).get(0).status() == LoadStatus.DONE);
             patient.until(d -> !browser.findElement(By.id("loads")).isDisplayed());
+            hold.remove();
+            hold.close(); // before the pool closes, which would wait for it
             other.dataSource.close();
         }
     }

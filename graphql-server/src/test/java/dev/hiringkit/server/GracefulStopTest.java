@@ -16,6 +16,7 @@ import dev.hiringkit.server.auth.Tokens;
 import dev.hiringkit.server.auth.Users;
 import dev.hiringkit.testing.DatabaseState;
 import dev.hiringkit.testing.RestartablePostgres;
+import dev.hiringkit.testing.SecondChunkHold;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -242,19 +243,9 @@ class GracefulStopTest {
         // Grace 5 s, under AsyncLoads' 10 s margin: the load is told to stop as soon as the stop begins.
         TestServer server = server(cut, settings -> settings.loadRoot(dir).shutdownGrace(Duration.ofSeconds(5)));
         HikariDataSource pool = pools.get(pools.size() - 1);
-        // The second chunk of hired_employees waits, before its checkpoint commits, for a lock the test holds.
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE FUNCTION hold_second_chunk() RETURNS trigger LANGUAGE plpgsql AS"
-                    + " $$ BEGIN PERFORM pg_advisory_xact_lock_shared(4343); RETURN NEW; END $$");
-            s.execute("CREATE TRIGGER hold_second_chunk BEFORE UPDATE ON loads FOR EACH ROW WHEN"
-                    + " (NEW.table_name = 'hired_employees' AND OLD.records_done > 0"
-                    + " AND NEW.records_done > OLD.records_done) EXECUTE FUNCTION hold_second_chunk()");
-        }
         String writer = server.token("writer");
-        try (Connection holder = pool.getConnection()) {
-            try (Statement s = holder.createStatement()) {
-                s.execute("SELECT pg_advisory_lock(4343)");
-            }
+        // The second chunk of hired_employees waits, before its checkpoint commits, for a lock the test holds.
+        try (SecondChunkHold hold = SecondChunkHold.install(pool)) {
             server.data(writer, "mutation($s: String!) { loadHistorical(source: $s, async: true) { id } }",
                     Map.of("s", "generated"));
             postgres.awaitLockWait(cut, Duration.ofSeconds(60));
@@ -268,10 +259,9 @@ class GracefulStopTest {
             GracefulStop stop = HiringServer.gracefulStop(server.server);
             await(stop::isRefusing);
             // The chunk under way commits; the load stops there rather than start the third.
-            try (Statement s = holder.createStatement()) {
-                s.execute("SELECT pg_advisory_unlock(4343)");
-            }
+            hold.release();
             stopped.get(60, TimeUnit.SECONDS);
+            hold.remove();
         }
         try (Connection c = pool.getConnection(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT status, records_done FROM loads WHERE table_name = 'hired_employees'")) {
@@ -279,7 +269,6 @@ class GracefulStopTest {
             assertEquals("FAILED", rs.getString(1));
             assertEquals(100_000, rs.getLong(2), "two whole chunks, with their checkpoint");
             assertFalse(rs.next());
-            s.execute("DROP TRIGGER hold_second_chunk ON loads");
         }
 
         // Loaded again, through another instance: it resumes and ends as the clean load did.

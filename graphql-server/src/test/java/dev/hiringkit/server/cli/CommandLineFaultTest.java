@@ -10,6 +10,7 @@ import dev.hiringkit.testing.ChildJvm;
 import dev.hiringkit.testing.DatabaseState;
 import dev.hiringkit.testing.RealData;
 import dev.hiringkit.testing.RestartablePostgres;
+import dev.hiringkit.testing.SecondChunkHold;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -82,17 +83,7 @@ class CommandLineFaultTest {
         HiringKit.builder().dataSource(cutPool).archive(ArchiveStore.directory(dir.resolve("unused"))).build().migrate();
         // The second chunk of hired_employees waits, in its transaction, for a lock the test holds; the
         // first chunk is committed. The server stops there.
-        try (Connection c = cutPool.getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE FUNCTION hold_second_chunk() RETURNS trigger LANGUAGE plpgsql AS"
-                    + " $$ BEGIN PERFORM pg_advisory_xact_lock_shared(" + HOLD + "); RETURN NEW; END $$");
-            s.execute("CREATE TRIGGER hold_second_chunk BEFORE UPDATE ON loads FOR EACH ROW WHEN"
-                    + " (NEW.table_name = 'hired_employees' AND OLD.records_done > 0"
-                    + " AND NEW.records_done > OLD.records_done) EXECUTE FUNCTION hold_second_chunk()");
-        }
-        Connection holder = cutPool.getConnection();
-        try (Statement s = holder.createStatement()) {
-            s.execute("SELECT pg_advisory_lock(" + HOLD + ")");
-        }
+        SecondChunkHold hold = SecondChunkHold.install(cutPool);
         Process child = hiring(cut, load(cut));
         postgres.awaitLockWait(cut, Duration.ofSeconds(60));
         postgres.stop();
@@ -110,10 +101,8 @@ class CommandLineFaultTest {
                 "the log file holds the details:\n" + log);
 
         startAgain();
-        try (Connection c = cutPool.getConnection(); Statement s = c.createStatement()) {
-            s.execute("DROP TRIGGER hold_second_chunk ON loads");
-            s.execute("DROP FUNCTION hold_second_chunk()");
-        }
+        hold.remove();
+        hold.close();
         CliRunner.Run again = CliRunner.execute(load(cut));
         assertEquals(0, again.exitCode(), again.err());
         assertEquals("", again.err());
