@@ -37,7 +37,8 @@ class LoadHistoricalFromS3Test {
             // Only under the S3 load root: other buckets the server's credentials reach stay closed.
             String other = TestS3.newBucket();
             TestS3.uploadFiles(RealData.dir(), other, "globant/");
-            for (String outside : List.of("s3://" + other + "/globant/", "s3://" + bucket + "/globant/../../" + other + "/")) {
+            for (String outside : List.of("s3://" + other + "/globant/", "s3://" + bucket + "/globant/../../" + other + "/",
+                    "s3:///globant/", "s3://" + bucket + "/globant/./")) {
                 ExecutionResult refused = asWriter(graphql, "mutation { loadHistorical(source: \"" + outside
                         + "\") { table } }");
                 assertEquals("BAD_REQUEST", refused.getErrors().get(0).getExtensions().get("code"), outside);
