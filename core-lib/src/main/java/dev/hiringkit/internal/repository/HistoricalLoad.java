@@ -66,7 +66,7 @@ final class HistoricalLoad {
     private static final long BULK_BYTES = 8L << 20;
     /**
      * What a record of hired_employees takes in a CSV source, to tell how many rows a source brings from
-     * its size (the generated files: 57-60 bytes); rounded up, so the estimate errs towards keeping the key.
+     * its size (the generated files: 48 bytes); rounded up, so the estimate errs towards keeping the key.
      */
     private static final long BYTES_PER_RECORD = 64;
     /**
