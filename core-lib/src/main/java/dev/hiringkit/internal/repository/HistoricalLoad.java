@@ -214,6 +214,8 @@ final class HistoricalLoad {
      * whole table) must cost less than keeping it live (0.7-0.9 s more per 1M rows loaded), so when the
      * table holds at most 3 times the rows still to come: an empty table, the first part of this same load,
      * never a large table topped up. A source of unknown size is taken to bring as much again as it has.
+     * (Only into an empty table, the simpler rule, would keep the key for a resumed load, half of whose
+     * rows are stored; the guard is needed either way, as a batch could store an id during any load.)
      */
     private static boolean keyless(StoredIds stored, Totals totals, long totalBytes) {
         long coming = totalBytes > 0 ? (totalBytes - totals.bytesDone) / BYTES_PER_RECORD : totals.inserted;
