@@ -40,7 +40,12 @@ public final class HiringException extends RuntimeException {
          * An optional part of HiringKit was used without the library it needs on the class path (S3 without
          * the AWS SDK's {@code software.amazon.awssdk:s3}): the message names the artifact to add.
          */
-        DEPENDENCY_MISSING
+        DEPENDENCY_MISSING,
+        /**
+         * A table was being bulk loaded without its keys (a historical load keeps out every other writer of
+         * it meanwhile): nothing was stored. Worth sending again once the load has ended.
+         */
+        TABLE_BUSY
     }
 
     private final Code code;

@@ -37,11 +37,15 @@ public final class SchemaCheck {
 
     /**
      * The keys and index that afterMigrate.sql restores after a killed bulk load (see {@link SchemaKeys}):
-     * present and validated, the index valid (a failed CREATE INDEX CONCURRENTLY leaves one that is not).
-     * Keep in step with afterMigrate.sql.
+     * the primary key present, the foreign keys present and validated, the index valid (a failed CREATE
+     * INDEX CONCURRENTLY leaves one that is not), and no bulk load's guard left. Keep in step with
+     * afterMigrate.sql.
      */
     public static final String CORE_KEYS_IN_PLACE = """
-            (SELECT count(*) FROM pg_constraint
+            EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass('hired_employees') AND contype = 'p')
+            AND NOT EXISTS (SELECT 1 FROM pg_trigger
+              WHERE tgrelid = to_regclass('hired_employees') AND tgname = 'hired_employees_bulk_load_guard')
+            AND (SELECT count(*) FROM pg_constraint
               WHERE conrelid = to_regclass('hired_employees')
                 AND conname IN ('hired_employees_department_fk', 'hired_employees_job_fk') AND convalidated) = 2
             AND EXISTS (SELECT 1 FROM pg_index

@@ -39,6 +39,12 @@ final class StoredIds implements KnownIds {
         ids.put(table, bitmap);
     }
 
+    /** How many ids of {@code table} were read; 0 when it was not read. */
+    long count(Table table) {
+        RoaringBitmap bitmap = ids.get(table);
+        return bitmap == null ? 0 : bitmap.getLongCardinality();
+    }
+
     @Override
     public boolean contains(Table table, int id) {
         RoaringBitmap bitmap = ids.get(table);

@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,7 +67,7 @@ class SchemaCheckTest {
             HiringKit kit = kit(db);
             kit.migrate();
             try (Connection c = db.getConnection()) {
-                new SchemaKeys().dropForBulkLoad(c); // what a killed bulk load leaves
+                new SchemaKeys().dropForBulkLoad(c, UUID.randomUUID(), true); // what a killed bulk load leaves
             }
             assertFalse(CORE.isCurrent(db));
             assertTrue(CORE.isMigrated(db), "the migrations are all there; only the keys are missing");
@@ -74,6 +75,21 @@ class SchemaCheckTest {
             assertTrue(CORE.isCurrent(db));
             assertEquals(2, count(db, "SELECT count(*) FROM pg_constraint WHERE conname IN"
                     + " ('hired_employees_department_fk', 'hired_employees_job_fk') AND convalidated"));
+            assertEquals(1, count(db, "SELECT count(*) FROM pg_constraint WHERE conname = 'hired_employees_pkey'"));
+            assertEquals(0, count(db, "SELECT count(*) FROM pg_trigger WHERE tgname = 'hired_employees_bulk_load_guard'"));
+
+            // The guard alone (a load that kept the primary key) is not current either.
+            try (Connection c = db.getConnection()) {
+                new SchemaKeys().dropForBulkLoad(c, UUID.randomUUID(), false);
+            }
+            execute(db, "ALTER TABLE hired_employees ADD CONSTRAINT hired_employees_department_fk"
+                    + " FOREIGN KEY (department_id) REFERENCES departments (id);"
+                    + " ALTER TABLE hired_employees ADD CONSTRAINT hired_employees_job_fk"
+                    + " FOREIGN KEY (job_id) REFERENCES jobs (id);"
+                    + " CREATE INDEX hired_employees_datetime_idx ON hired_employees (datetime) INCLUDE (department_id, job_id)");
+            assertFalse(CORE.isCurrent(db), "a bulk load's guard left behind");
+            kit.migrate();
+            assertTrue(CORE.isCurrent(db));
 
             execute(db, "DROP INDEX hired_employees_datetime_idx");
             assertFalse(CORE.isCurrent(db));

@@ -1,5 +1,6 @@
 package dev.hiringkit.server.http;
 
+import dev.hiringkit.HiringException;
 import dev.hiringkit.server.db.DatabaseFailures;
 import graphql.ExecutionResult;
 import graphql.GraphQLError;
@@ -14,6 +15,12 @@ import java.util.Set;
  */
 final class GraphQLAnswers {
 
+    /**
+     * Codes of failures that a retry a little later mends, a 503 with Retry-After when every error is one:
+     * the database's absence, and a table a historical load keeps other writers out of (TABLE_BUSY).
+     */
+    static final Set<String> RETRY_LATER_CODES = Set.of(DatabaseFailures.UNAVAILABLE,
+            HiringException.Code.TABLE_BUSY.name());
     /** Codes of refusals for an operation's size: a 400 whatever the media type. */
     static final Set<String> LIMIT_CODES = Set.of("OPERATION_TOO_DEEP", "OPERATION_TOO_COMPLEX",
             "OPERATION_TOO_COSTLY");
@@ -67,7 +74,7 @@ final class GraphQLAnswers {
 
     /** The status of an executed request's answer; see the class comment. */
     static int status(ExecutionResult result, Map<String, Object> answer, boolean graphQLResponse) {
-        if (onlyDatabaseUnavailable(answer)) {
+        if (onlyRetryLater(answer)) {
             return 503;
         }
         if (result.isDataPresent() || result.getErrors().isEmpty()) {
@@ -87,11 +94,11 @@ final class GraphQLAnswers {
                 .<Object>map(x -> x instanceof Map<?, ?> m ? m.get("code") : null).toList() : List.<Object>of();
     }
 
-    /** True when the answer has errors and every one is the database's absence. */
+    /** True when the answer has errors and every one is worth retrying later (see {@link #RETRY_LATER_CODES}). */
     @SuppressWarnings("unchecked")
-    private static boolean onlyDatabaseUnavailable(Map<String, Object> answer) {
+    private static boolean onlyRetryLater(Map<String, Object> answer) {
         return answer.get("errors") instanceof List<?> errors && !errors.isEmpty() && errors.stream().allMatch(e ->
                 ((Map<String, Object>) e).get("extensions") instanceof Map<?, ?> extensions
-                        && DatabaseFailures.UNAVAILABLE.equals(extensions.get("code")));
+                        && RETRY_LATER_CODES.contains(extensions.get("code")));
     }
 }

@@ -47,8 +47,8 @@ import org.slf4j.LoggerFactory;
  * validate, an unknown operation, variables that do not coerce: a GraphQL request error, answered with no
  * data, as a 200 in {@code application/json} and a 400 in {@code application/graphql-response+json}. An
  * operation over the server's limits (depth, fields, cost) is a 400 in both: it is refused for its size, as
- * a body is with a 413. A database that cannot be reached, when it is the only error, is a 503 with
- * {@code Retry-After}.
+ * a body is with a 413. A database that cannot be reached, or a table a historical load keeps writers out
+ * of ({@code TABLE_BUSY}), when that is the only error, is a 503 with {@code Retry-After}.
  */
 final class GraphQLHandler extends Handler.Abstract {
 
@@ -191,7 +191,7 @@ final class GraphQLHandler extends Handler.Abstract {
                 Map<String, Object> answer = GraphQLAnswers.withCodes(result.toSpecification());
                 int status = GraphQLAnswers.status(result, answer, graphQLResponse);
                 if (status == 503) {
-                    // Nothing failed but the database's absence: a client (or a load balancer) should retry.
+                    // Nothing failed but the database's absence or a busy table: a client (or a load balancer) should retry.
                     JsonAnswers.retryLater(response);
                 }
                 if (replays.allReplayed()) {
