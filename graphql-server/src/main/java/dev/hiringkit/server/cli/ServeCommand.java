@@ -25,8 +25,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 import org.eclipse.jetty.server.Server;
 import picocli.CommandLine;
@@ -171,7 +171,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         IdentityProvider provider = identityProvider();
-        FutureTask<HiringMetrics> metrics = warmUp();
+        CompletableFuture<HiringMetrics> metrics = warmUp();
         try (HiringRuntime runtime = HiringRuntime.start(database, Duration.ofSeconds(dbConnectTimeout),
                 idempotencyRetention)) {
             Users users = new Users(runtime.dataSource());
@@ -245,26 +245,31 @@ final class ServeCommand implements Callable<Integer> {
      * needs later and the database does not: its meters, and graphql-java's first schema build (see
      * {@link HiringGraphQL#warmUp}), which took 0.3 s of the main thread's start on this 2-core machine.
      */
-    private static FutureTask<HiringMetrics> warmUp() {
-        FutureTask<HiringMetrics> metrics = new FutureTask<>(() -> {
-            HiringMetrics made = HiringMetrics.create();
+    private static CompletableFuture<HiringMetrics> warmUp() {
+        CompletableFuture<HiringMetrics> metrics = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            // The meters first: the main thread waits for them, and for nothing else, once the database is up.
+            try {
+                metrics.complete(HiringMetrics.create());
+            } catch (RuntimeException | Error e) {
+                metrics.completeExceptionally(e);
+                return;
+            }
             try {
                 HiringGraphQL.warmUp();
             } catch (RuntimeException e) {
                 // Only a head start: the real build reports what is wrong with the schema.
             }
-            return made;
-        });
-        Thread thread = new Thread(metrics, "hiring-warm-up");
+        }, "hiring-warm-up");
         thread.setDaemon(true);
         thread.start();
         return metrics;
     }
 
-    private static HiringMetrics made(FutureTask<HiringMetrics> metrics) throws InterruptedException {
+    private static HiringMetrics made(CompletableFuture<HiringMetrics> metrics) {
         try {
-            return metrics.get();
-        } catch (ExecutionException e) {
+            return metrics.join();
+        } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
         }
     }
