@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -53,9 +54,9 @@ public final class HiringKit implements AutoCloseable {
     private final ReadRouting reads;
     private final ArchiveStore archive;
     private final Validator validator;
-    private final HiringRepository repository;
-    private final Reports reports;
-    private final Archiver archiver;
+    private final Part<HiringRepository> repository;
+    private final Part<Reports> reports;
+    private final Part<Archiver> archiver;
     /** Lists this build's migrations once per class loader (25k entries of the shaded jar), not per instance. */
     private static final SchemaCheck SCHEMA = new SchemaCheck("db/migration", "flyway_schema_history",
             SchemaCheck.CORE_KEYS_IN_PLACE, HiringKit.class);
@@ -78,10 +79,37 @@ public final class HiringKit implements AutoCloseable {
         this.validator = ApiBoundary.guard(Validator.class, rules);
         IdempotencyKeys idempotency = new IdempotencyKeys(builder.idempotencyRetention);
         // What a part lets out (jOOQ's, the driver's, a bug's exceptions) leaves it as a HiringException.
-        this.repository = ApiBoundary.guard(HiringRepository.class,
-                new PgHiringRepository(dataSource, reads, rules, archive, sources, idempotency));
-        this.reports = ApiBoundary.guard(Reports.class, new PgReports(reads));
-        this.archiver = ApiBoundary.guard(Archiver.class, new PgArchiver(dataSource, archive, idempotency));
+        // Each part is made by its first use: a command that runs one report needs neither the repository
+        // (its rejection log's JSON mapper alone loads 376 classes) nor the archiver.
+        this.repository = new Part<>(() -> ApiBoundary.guard(HiringRepository.class,
+                new PgHiringRepository(dataSource, reads, rules, archive, sources, idempotency)));
+        this.reports = new Part<>(() -> ApiBoundary.guard(Reports.class, new PgReports(reads)));
+        this.archiver = new Part<>(() -> ApiBoundary.guard(Archiver.class,
+                new PgArchiver(dataSource, archive, idempotency)));
+    }
+
+    /** A part of the kit, made once, by the first call of {@link #get()} from any thread. */
+    private static final class Part<T> {
+        private Supplier<T> make;
+        private volatile T made;
+
+        Part(Supplier<T> make) {
+            this.make = make;
+        }
+
+        T get() {
+            T part = made;
+            if (part == null) {
+                synchronized (this) {
+                    if (made == null) {
+                        made = make.get();
+                        make = null;
+                    }
+                    part = made;
+                }
+            }
+            return part;
+        }
     }
 
 
@@ -137,15 +165,15 @@ public final class HiringKit implements AutoCloseable {
     }
 
     public HiringRepository repository() {
-        return repository;
+        return repository.get();
     }
 
     public Reports reports() {
-        return reports;
+        return reports.get();
     }
 
     public Archiver archiver() {
-        return archiver;
+        return archiver.get();
     }
 
     public Validator validator() {

@@ -1,14 +1,10 @@
 package dev.hiringkit.server.cli;
 
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
-import ch.qos.logback.core.joran.spi.JoranException;
 import java.io.IOException;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import org.slf4j.ILoggerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,8 +22,6 @@ final class CliLogging {
     /** The logger of failed commands: their stack traces, written to the log file only. */
     static final Logger FAILURES = LoggerFactory.getLogger("hiring.failures");
 
-    private static final String CONFIGURATION = "logback-file.xml";
-    private static final String JSON_CONFIGURATION = "logback-file-json.xml";
 
     /** The log file's format ({@code --log-format}). */
     enum Format {
@@ -100,7 +94,7 @@ final class CliLogging {
     }
 
     /**
-     * Sends the logs to {@code file} from now on (see {@code logback-file.xml}). When the file cannot be
+     * Sends the logs to {@code file} from now on (see {@link LogSetup#file}). When the file cannot be
      * written, nothing changes: the terminal keeps its one-line warnings.
      */
     static void toFile(Path file) {
@@ -109,9 +103,7 @@ final class CliLogging {
 
     /** As {@link #toFile(Path)}, in {@code format}. */
     static void toFile(Path file, Format format) {
-        ILoggerFactory factory = LoggerFactory.getILoggerFactory();
-        URL configuration = CliLogging.class.getResource(format == Format.JSON ? JSON_CONFIGURATION : CONFIGURATION);
-        if (!(factory instanceof LoggerContext context) || configuration == null) {
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
             return;
         }
         try {
@@ -122,14 +114,7 @@ final class CliLogging {
         } catch (IOException | SecurityException e) {
             return;
         }
-        JoranConfigurator configurator = new JoranConfigurator();
-        configurator.setContext(context);
         context.reset();
-        context.putProperty("HIRING_LOG_FILE", file.toAbsolutePath().toString());
-        try {
-            configurator.doConfigure(configuration);
-        } catch (JoranException e) {
-            // Logback reports its own configuration errors on the console; the command runs on.
-        }
+        LogSetup.file(context, file, format);
     }
 }

@@ -43,30 +43,62 @@ final class StaticFiles extends Handler.Wrapper {
 
     /** The path of a request as the resource handler should see it: relative to the area's directory. */
     private final UnaryOperator<String> toResourcePath;
-    private final Resource base;
+    private final String classpathDirectory;
+    private final Caching caching;
+    /** The area's directory, mounted by the first request; null until then. */
+    private volatile Resource base;
 
+    /**
+     * The jar is mounted (a zip file system over its 25,000 entries) by the first request for a file, not
+     * here: mounting it for the four areas was 0.6-0.9 s of a 2.5 s start on this (busy) 2-core machine, before
+     * it could answer anything, for pages that may never be asked for.
+     */
     private StaticFiles(String classpathDirectory, Caching caching, UnaryOperator<String> toResourcePath) {
-        ResourceHandler files = new ResourceHandler() {
-            // Ours, not the context's: the handler takes those when it starts.
-            @Override
-            public MimeTypes getMimeTypes() {
-                return TYPES;
-            }
-        };
-        // Mounted jars are let go when the handler stops. A directory found in several jars (webjars) is one.
-        Resource base = ResourceFactory.of(files).newClassLoaderResource(classpathDirectory);
-        if (base == null) {
+        super(true, null);
+        if (StaticFiles.class.getClassLoader().getResource(classpathDirectory) == null) {
             throw new IllegalStateException("No " + classpathDirectory + " on the classpath");
         }
-        files.setBaseResource(base);
-        files.setCacheControl(caching.cacheControl);
-        files.setEtags(true);
-        files.setDirAllowed(false);
-        files.setWelcomeFiles("index.html");
-        files.setWelcomeMode(ResourceService.WelcomeMode.SERVE);
-        setHandler(files);
+        this.classpathDirectory = classpathDirectory;
+        this.caching = caching;
         this.toResourcePath = toResourcePath;
-        this.base = base;
+    }
+
+    /** The area's directory, mounted and served by a started resource handler from the first call on. */
+    private Resource base() throws Exception {
+        Resource mounted = base;
+        if (mounted != null) {
+            return mounted;
+        }
+        synchronized (this) {
+            if (base == null) {
+                ResourceHandler files = new ResourceHandler() {
+                    // Ours, not the context's: the handler takes those when it starts.
+                    @Override
+                    public MimeTypes getMimeTypes() {
+                        return TYPES;
+                    }
+                };
+                // Mounted jars are let go when the handler stops. A directory found in several jars (webjars) is one.
+                Resource directory = ResourceFactory.of(files).newClassLoaderResource(classpathDirectory);
+                if (directory == null) {
+                    throw new IllegalStateException("No " + classpathDirectory + " on the classpath");
+                }
+                files.setBaseResource(directory);
+                files.setCacheControl(caching.cacheControl);
+                files.setEtags(true);
+                files.setDirAllowed(false);
+                files.setWelcomeFiles("index.html");
+                files.setWelcomeMode(ResourceService.WelcomeMode.SERVE);
+                files.setServer(getServer());
+                // Managed from here on: stopped, and the jar let go, when the server stops.
+                setHandler(files);
+                if (!files.isStarted()) {
+                    files.start();
+                }
+                base = directory;
+            }
+            return base;
+        }
     }
 
     /** The classpath directory {@code classpathDirectory} at {@code urlPrefix}, its index.html at the prefix. */
@@ -91,7 +123,7 @@ final class StaticFiles extends Handler.Wrapper {
             return true;
         }
         String path = toResourcePath.apply(request.getHttpURI().getPath());
-        if (!servable(path)) {
+        if (!servable(base(), path)) {
             // A directory is no page: Jetty would list it (403) or redirect to its path with a slash.
             Response.writeError(request, response, callback, 404);
             return true;
@@ -117,7 +149,7 @@ final class StaticFiles extends Handler.Wrapper {
     }
 
     /** A file, or a directory asked for with its slash that has an index.html. */
-    private boolean servable(String path) {
+    private static boolean servable(Resource base, String path) {
         Resource resource = base.resolve(path);
         return Resources.isReadableFile(resource) || path.endsWith("/") && Resources.isReadableDirectory(resource)
                 && Resources.isReadableFile(resource.resolve("index.html"));

@@ -16,8 +16,9 @@ class ShortCommandLineTest {
     void aShortCommandGetsOnlyItsOwnSubcommand() {
         assertEquals(Set.of("report"), HiringCommand.commandLineFor(new String[] {"report", "--help"})
                 .getSubcommands().keySet());
+        assertEquals(Set.of("serve"), HiringCommand.commandLineFor(new String[] {"serve"}).getSubcommands().keySet());
         assertEquals(HiringCommand.newCommandLine().getSubcommands().keySet(),
-                HiringCommand.commandLineFor(new String[] {"serve"}).getSubcommands().keySet());
+                HiringCommand.commandLineFor(new String[] {"load"}).getSubcommands().keySet());
         assertEquals(HiringCommand.newCommandLine().getSubcommands().keySet(),
                 HiringCommand.commandLineFor(new String[] {"--help"}).getSubcommands().keySet());
     }
@@ -25,7 +26,8 @@ class ShortCommandLineTest {
     @Test
     void helpAndUsageErrorsAreTheSameAsTheFullTrees() {
         for (String[] args : new String[][] {{"report", "--help"}, {"rejections", "--help"}, {"report"},
-                {"loads", "--no-such-option"}}) {
+                {"loads", "--no-such-option"},
+                {"serve", "--help"}, {"serve", "--port", "x"}}) {
             assertEquals(run(HiringCommand.newCommandLine(), args), run(HiringCommand.commandLineFor(args), args),
                     String.join(" ", args));
         }
