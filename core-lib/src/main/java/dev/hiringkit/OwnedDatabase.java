@@ -3,6 +3,7 @@ package dev.hiringkit;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.HiringException.Code;
+import dev.hiringkit.internal.db.DatabaseFailures;
 import dev.hiringkit.internal.embedded.EmbeddedDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,7 +44,7 @@ final class OwnedDatabase {
             owned.push(pool);
             return pool;
         } catch (RuntimeException e) {
-            throw new HiringException(Code.DATABASE_UNAVAILABLE, "Could not connect to " + withoutQuery(jdbcUrl) + ": "
+            throw new HiringException(Code.DATABASE_UNAVAILABLE, "Could not connect to " + DatabaseFailures.withoutQuery(jdbcUrl) + ": "
                     + rootMessage(e), e);
         }
     }
@@ -63,12 +64,6 @@ final class OwnedDatabase {
         EmbeddedDatabase database = EmbeddedDatabase.open(dataDirectory, false);
         owned.push(database);
         return pool(database.jdbcUrl(), null, null, owned);
-    }
-
-    /** A JDBC URL without its parameters, which may hold a password: for messages. */
-    static String withoutQuery(String jdbcUrl) {
-        int query = jdbcUrl.indexOf('?');
-        return query < 0 ? jdbcUrl : jdbcUrl.substring(0, query);
     }
 
     private static String rootMessage(Throwable e) {

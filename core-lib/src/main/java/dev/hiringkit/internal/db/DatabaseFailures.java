@@ -99,4 +99,10 @@ public final class DatabaseFailures {
     private static boolean isConnectionState(String state) {
         return state != null && (state.startsWith("08") || SERVER_GONE.contains(state));
     }
+
+    /** A JDBC URL without its parameters, which may hold a password: for messages. */
+    public static String withoutQuery(String jdbcUrl) {
+        int query = jdbcUrl.indexOf('?');
+        return query < 0 ? jdbcUrl : jdbcUrl.substring(0, query);
+    }
 }

@@ -105,7 +105,7 @@ final class HiringRuntime implements AutoCloseable {
         } catch (RuntimeException e) {
             closeQuietly(embedded);
             throw new HiringException(Code.DATABASE_UNAVAILABLE, "Could not connect to "
-                    + withoutQuery(config.getJdbcUrl()) + ": " + DatabaseFailures.rootMessage(e), e);
+                    + DatabaseFailures.withoutQuery(config.getJdbcUrl()) + ": " + DatabaseFailures.rootMessage(e), e);
         }
         HikariDataSource readPool;
         try {
@@ -134,7 +134,7 @@ final class HiringRuntime implements AutoCloseable {
             closeQuietly(embedded);
             if (DatabaseFailures.unavailable(e)) {
                 throw new HiringException(Code.DATABASE_UNAVAILABLE, "Could not check the schema of "
-                        + withoutQuery(config.getJdbcUrl()) + ": the database is unavailable ("
+                        + DatabaseFailures.withoutQuery(config.getJdbcUrl()) + ": the database is unavailable ("
                         + DatabaseFailures.rootMessage(e) + ")", e);
             }
             throw e;
@@ -170,7 +170,7 @@ final class HiringRuntime implements AutoCloseable {
             return new HikariDataSource(config);
         } catch (RuntimeException e) {
             throw new HiringException(Code.INVALID_ARGUMENT, "Could not use --db-read-url "
-                    + withoutQuery(options.dbReadUrl) + ": " + DatabaseFailures.rootMessage(e), e);
+                    + DatabaseFailures.withoutQuery(options.dbReadUrl) + ": " + DatabaseFailures.rootMessage(e), e);
         }
     }
 
@@ -188,12 +188,6 @@ final class HiringRuntime implements AutoCloseable {
      */
     static String madeBy() {
         return "cli:" + System.getProperty("user.name", "unknown");
-    }
-
-    /** A JDBC URL without its parameters, which may hold a password: for messages. */
-    private static String withoutQuery(String jdbcUrl) {
-        int query = jdbcUrl.indexOf('?');
-        return query < 0 ? jdbcUrl : jdbcUrl.substring(0, query);
     }
 
     /** The value of the first of these environment variables that is set; null when none is. */
@@ -256,8 +250,8 @@ final class HiringRuntime implements AutoCloseable {
     String describeDatabase() {
         String primary = embedded != null ? "embedded PostgreSQL in " + embedded.dataDirectory() + " ("
                 + embedded.jdbcUrl() + (embedded.isBorrowed() ? ", the running server's" : "") + ")"
-                : withoutQuery(pool.getJdbcUrl());
-        return readPool == null ? primary : primary + "; reports and lookups from " + withoutQuery(readPool.getJdbcUrl())
+                : DatabaseFailures.withoutQuery(pool.getJdbcUrl());
+        return readPool == null ? primary : primary + "; reports and lookups from " + DatabaseFailures.withoutQuery(readPool.getJdbcUrl())
                 + " while it is caught up";
     }
 

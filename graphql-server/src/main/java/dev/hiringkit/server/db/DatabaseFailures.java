@@ -37,6 +37,11 @@ public final class DatabaseFailures {
         return dev.hiringkit.internal.db.DatabaseFailures.isUnstorableText(e);
     }
 
+    /** A JDBC URL without its parameters, which may hold a password: for messages. */
+    public static String withoutQuery(String jdbcUrl) {
+        return dev.hiringkit.internal.db.DatabaseFailures.withoutQuery(jdbcUrl);
+    }
+
     /** The message of the innermost cause that has one (a closed socket's has none), for the log. */
     public static String rootMessage(Throwable e) {
         String message = null;
