@@ -2,7 +2,6 @@ package dev.hiringkit.internal;
 
 import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringException.Code;
-import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveProgress;
 import dev.hiringkit.internal.db.DatabaseFailures;
 import dev.hiringkit.repository.LoadOptions;
@@ -14,7 +13,6 @@ import java.lang.reflect.Proxy;
 import java.sql.SQLException;
 import java.util.Collections;
 import java.util.Set;
-import java.util.UUID;
 import java.util.WeakHashMap;
 import org.flywaydb.core.api.FlywayException;
 
@@ -96,7 +94,7 @@ public final class ApiBoundary {
         Object[] watched = args.clone();
         for (int i = 0; i < watched.length; i++) {
             if (watched[i] instanceof LoadOptions options && options.progress() != null) {
-                watched[i] = options.withProgress(new WatchedLoadProgress(options.progress()));
+                watched[i] = options.withProgress(watched(options.progress()));
             } else if (watched[i] instanceof ArchiveProgress progress) {
                 watched[i] = (ArchiveProgress) (table, rows, expected) -> callback(() -> progress.rows(table, rows,
                         expected));
@@ -114,26 +112,31 @@ public final class ApiBoundary {
         }
     }
 
-    private record WatchedLoadProgress(LoadProgress progress) implements LoadProgress {
-        @Override
-        public void update(long bytesRead, long totalBytes, long rowsRead) {
-            callback(() -> progress.update(bytesRead, totalBytes, rowsRead));
-        }
-
-        @Override
-        public void started(Table table, String source, long totalBytes) {
-            callback(() -> progress.started(table, source, totalBytes));
-        }
-
-        @Override
-        public void recorded(UUID loadId) {
-            callback(() -> progress.recorded(loadId));
-        }
-
-        @Override
-        public void chunkCommitted(Table table, long bytesRead, long totalBytes, long rowsRead) {
-            callback(() -> progress.chunkCommitted(table, bytesRead, totalBytes, rowsRead));
-        }
+    /**
+     * {@code progress}, every method of which (a default one added later too) is passed on through
+     * {@link #callback}, so that what it throws is known as the caller's.
+     */
+    private static LoadProgress watched(LoadProgress progress) {
+        return (LoadProgress) Proxy.newProxyInstance(LoadProgress.class.getClassLoader(),
+                new Class<?>[] {LoadProgress.class}, (proxy, method, args) -> {
+                    if (method.getDeclaringClass() == Object.class) {
+                        return method.invoke(progress, args);
+                    }
+                    callback(() -> {
+                        try {
+                            method.invoke(progress, args);
+                        } catch (InvocationTargetException e) {
+                            if (e.getCause() instanceof Error error) {
+                                throw error;
+                            }
+                            // LoadProgress declares no checked exception: the cause is a RuntimeException.
+                            throw (RuntimeException) e.getCause();
+                        } catch (IllegalAccessException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+                    return null;
+                });
     }
 
     private static SQLException sqlCause(Throwable e) {
