@@ -45,7 +45,7 @@ final class OwnedDatabase {
             return pool;
         } catch (RuntimeException e) {
             throw new HiringException(Code.DATABASE_UNAVAILABLE, "Could not connect to " + DatabaseFailures.withoutQuery(jdbcUrl) + ": "
-                    + rootMessage(e), e);
+                    + DatabaseFailures.rootMessage(e), e);
         }
     }
 
@@ -64,13 +64,5 @@ final class OwnedDatabase {
         EmbeddedDatabase database = EmbeddedDatabase.open(dataDirectory, false);
         owned.push(database);
         return pool(database.jdbcUrl(), null, null, owned);
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage() != null ? root.getMessage() : root.toString();
     }
 }

@@ -105,4 +105,17 @@ public final class DatabaseFailures {
         int query = jdbcUrl.indexOf('?');
         return query < 0 ? jdbcUrl : jdbcUrl.substring(0, query);
     }
+
+    /** Causes followed at most: enough for any real wrapping, and no loop on a cyclic chain. */
+    private static final int MAX_DEPTH = 16;
+
+    /** The message of the innermost cause that has one (a closed socket's has none), for logs and errors. */
+    public static String rootMessage(Throwable e) {
+        String message = null;
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < MAX_DEPTH; t = t.getCause(), depth++) {
+            message = t.getMessage() != null ? t.getMessage() : message;
+        }
+        return message != null ? message : "no reason given";
+    }
 }

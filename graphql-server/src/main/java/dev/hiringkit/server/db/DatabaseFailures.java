@@ -18,9 +18,6 @@ public final class DatabaseFailures {
     public static final String UNSTORABLE_TEXT_MESSAGE = "The request holds text the database cannot store, such as the"
             + " character U+0000.";
 
-    /** Causes followed at most: enough for any real wrapping, and no loop on a cyclic chain. */
-    private static final int MAX_DEPTH = 16;
-
     private DatabaseFailures() {
     }
 
@@ -44,11 +41,6 @@ public final class DatabaseFailures {
 
     /** The message of the innermost cause that has one (a closed socket's has none), for the log. */
     public static String rootMessage(Throwable e) {
-        String message = null;
-        int depth = 0;
-        for (Throwable t = e; t != null && depth < MAX_DEPTH; t = t.getCause(), depth++) {
-            message = t.getMessage() != null ? t.getMessage() : message;
-        }
-        return message;
+        return dev.hiringkit.internal.db.DatabaseFailures.rootMessage(e);
     }
 }
