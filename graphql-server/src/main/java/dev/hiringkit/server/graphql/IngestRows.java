@@ -95,25 +95,23 @@ final class IngestRows {
             return false;
         }
         LocalDateTime utc = LocalDateTime.ofEpochSecond(at.getEpochSecond(), 0, ZoneOffset.UTC);
-        return utc.getYear() >= 0 && number(text, 0, 4) == utc.getYear() && text.charAt(4) == '-'
-                && number(text, 5, 2) == utc.getMonthValue() && text.charAt(7) == '-'
-                && number(text, 8, 2) == utc.getDayOfMonth() && text.charAt(10) == 'T'
-                && number(text, 11, 2) == utc.getHour() && text.charAt(13) == ':'
-                && number(text, 14, 2) == utc.getMinute() && text.charAt(16) == ':'
-                && number(text, 17, 2) == utc.getSecond() && text.charAt(19) == 'Z';
+        return utc.getYear() >= 0 && writes(text, 0, 4, utc.getYear()) && text.charAt(4) == '-'
+                && writes(text, 5, 2, utc.getMonthValue()) && text.charAt(7) == '-'
+                && writes(text, 8, 2, utc.getDayOfMonth()) && text.charAt(10) == 'T'
+                && writes(text, 11, 2, utc.getHour()) && text.charAt(13) == ':'
+                && writes(text, 14, 2, utc.getMinute()) && text.charAt(16) == ':'
+                && writes(text, 17, 2, utc.getSecond()) && text.charAt(19) == 'Z';
     }
 
-    /** The decimal number of {@code length} digits at {@code start}; -1 when one is not a digit. */
-    private static int number(String text, int start, int length) {
-        int value = 0;
-        for (int i = start; i < start + length; i++) {
-            char c = text.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
+    /** True when the {@code width} characters at {@code start} are {@code value} in decimal, zero-padded. */
+    private static boolean writes(String text, int start, int width, int value) {
+        int rest = value;
+        for (int i = start + width - 1; i >= start; i--, rest /= 10) {
+            if (text.charAt(i) != (char) ('0' + rest % 10)) {
+                return false;
             }
-            value = value * 10 + (c - '0');
         }
-        return value;
+        return rest == 0;
     }
 
     @SuppressWarnings("unchecked")
