@@ -10,7 +10,9 @@ import dev.hiringkit.repository.Batch;
 import dev.hiringkit.repository.LoadOptions;
 import dev.hiringkit.repository.LoadProgress;
 import dev.hiringkit.repository.LoadResult;
+import dev.hiringkit.server.observability.HiringMetrics;
 import dev.hiringkit.testing.TestDatabase;
+import io.micrometer.core.instrument.Timer;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Over HTTP, an ingest sent while a historical load has hired_employees without its keys is a 503 with
- * Retry-After and the code TABLE_BUSY, nothing stored; sent again after the load, it is stored.
+ * Retry-After and the code TABLE_BUSY (its metrics' outcome {@code table_busy}), nothing stored; sent again after the load, it is stored.
  */
 class IngestDuringBulkLoadTest {
 
@@ -37,7 +39,9 @@ class IngestDuringBulkLoadTest {
 
     @Test
     void anIngestDuringAKeylessLoadIsA503ToRetryAndIsStoredAfterIt() throws Exception {
-        TestServer server = new TestServer(TestDatabase.newDatabase(), dir.resolve("archive"), dir, false);
+        HiringMetrics metrics = HiringMetrics.create();
+        TestServer server = new TestServer(TestDatabase.newDatabase(), dir.resolve("archive"), dir,
+                settings -> settings.introspection(false).metrics(metrics));
         try {
             String writer = server.token("writer");
             server.kit.repository().insert(Batch.builder().add(new Department(1, "Platform")).add(new Job(1, "SRE"))
@@ -77,6 +81,9 @@ class IngestDuringBulkLoadTest {
             JsonNode answer = TestServer.JSON.readTree(busy.body());
             assertEquals("TABLE_BUSY", answer.at("/errors/0/extensions/code").asText(), busy.body());
             assertEquals(5000, server.kit.repository().count(Table.HIRED_EMPLOYEES), "nothing of it was stored");
+            // Counted as a busy table, not as the database being down, which it was not.
+            assertEquals(1, requests(metrics, "table_busy"));
+            assertEquals(0, requests(metrics, "database_unavailable"));
 
             JsonNode stored = server.data(writer, INGEST, rows).get("ingest");
             assertEquals(1, stored.get("inserted").asInt(), stored.toString());
@@ -85,5 +92,11 @@ class IngestDuringBulkLoadTest {
             server.close();
             server.dataSource.close();
         }
+    }
+
+    private static long requests(HiringMetrics metrics, String outcome) {
+        Timer timer = metrics.registry().find("hiring.graphql.requests").tags("operation", "ingest", "outcome", outcome)
+                .timer();
+        return timer == null ? 0 : timer.count();
     }
 }

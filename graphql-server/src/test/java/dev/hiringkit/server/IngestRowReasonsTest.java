@@ -118,6 +118,8 @@ class IngestRowReasonsTest {
         assertEquals(MIXED_REASONS, reasons(employees));
         JsonNode first = employees.at("/rejected/0");
         assertEquals("1,Ada,2021-13-01T00:00:00Z,1,1", first.get("record").asText(), "logged as it was sent");
+        // A row whose every value is well formed goes to the library typed; refused, it is logged as sent too.
+        assertEquals("5,,2021-01-01T00:00:00Z,1,999", employees.at("/rejected/4/record").asText());
         String message = first.at("/reasons/0/message").asText();
         assertTrue(message.contains("2021-13-01T00:00:00Z"), message);
         assertFalse(message.contains("StringValue") || message.contains("MonthOfYear"), message);

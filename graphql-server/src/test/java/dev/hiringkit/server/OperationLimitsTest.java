@@ -83,6 +83,18 @@ class OperationLimitsTest {
         }
     }
 
+    @Test
+    void aVariableThatDecidesWhetherAFieldIsThereIsReadOnEachRequest() throws Exception {
+        // An operation no variable can change is measured once; this one each time, whatever came before.
+        String maybeDeep = "query($deep: Boolean!) { hiredEmployees { edges { node { id } } }"
+                + " rejections @include(if: $deep) { edges { node { reasons { code } } } } }";
+        for (int attempt = 0; attempt < 2; attempt++) {
+            assertEquals(200, server.post(reader, maybeDeep, Map.of("deep", false)).statusCode());
+            assertEquals(5, refusal(server.post(reader, maybeDeep, Map.of("deep", true)), "OPERATION_TOO_DEEP")
+                    .get("depth").asInt());
+        }
+    }
+
     private JsonNode refusal(HttpResponse<String> response, String code) throws Exception {
         assertEquals(400, response.statusCode(), response.body());
         JsonNode body = TestServer.JSON.readTree(response.body());

@@ -87,6 +87,12 @@ final class GraphQLAnswers {
         return graphQLResponse ? 400 : 200;
     }
 
+    /** The code of the answer's first error, null when it has none. */
+    static Object firstCode(Map<String, Object> answer) {
+        List<Object> codes = codes(answer);
+        return codes.isEmpty() ? null : codes.get(0);
+    }
+
     @SuppressWarnings("unchecked")
     private static List<Object> codes(Map<String, Object> answer) {
         return answer.get("errors") instanceof List<?> errors ? errors.stream()

@@ -193,6 +193,7 @@ final class GraphQLHandler extends Handler.Abstract {
                 if (status == 503) {
                     // Nothing failed but the database's absence or a busy table: a client (or a load balancer) should retry.
                     JsonAnswers.retryLater(response);
+                    ObservedGraphQL.unavailable(request, GraphQLAnswers.firstCode(answer));
                 }
                 if (replays.allReplayed()) {
                     response.getHeaders().put(IDEMPOTENT_REPLAYED, "true");
@@ -242,6 +243,7 @@ final class GraphQLHandler extends Handler.Abstract {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"hiring\"");
         } else if (refusal.status == 503) {
             JsonAnswers.retryLater(response);
+            ObservedGraphQL.unavailable(request, refusal.code);
         }
         JsonAnswers.json(response, callback, refusal.status, contentType, JsonAnswers.error(refusal.code, refusal.getMessage()));
     }

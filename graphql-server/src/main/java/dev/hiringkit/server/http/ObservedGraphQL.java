@@ -1,5 +1,7 @@
 package dev.hiringkit.server.http;
 
+import dev.hiringkit.HiringException;
+import dev.hiringkit.server.db.DatabaseFailures;
 import dev.hiringkit.server.observability.HiringMetrics;
 import dev.hiringkit.server.observability.HiringMetrics.Outcome;
 import graphql.language.Document;
@@ -52,6 +54,7 @@ final class ObservedGraphQL extends Handler.Wrapper {
     private static final String OPERATION = ObservedGraphQL.class.getName() + ".operation";
     private static final String ERRORS = ObservedGraphQL.class.getName() + ".errors";
     private static final String INVALID = ObservedGraphQL.class.getName() + ".invalid";
+    private static final String UNAVAILABLE_CODE = ObservedGraphQL.class.getName() + ".unavailableCode";
     /**
      * Root fields at most named in one label: an operation with more is "multiple". Each root field is a
      * field of the schema (the document was validated), so labels are bounded by the schema, not clients.
@@ -105,6 +108,14 @@ final class ObservedGraphQL extends Handler.Wrapper {
     /** Called when the answer has errors: executed with errors when it ran, else a request error. */
     static void errors(Request request, boolean executed) {
         request.setAttribute(executed ? ERRORS : INVALID, Boolean.TRUE);
+    }
+
+    /**
+     * Called when the answer is a 503, with its error's code ({@code DATABASE_UNAVAILABLE}, {@code TABLE_BUSY},
+     * {@code SHUTTING_DOWN}): the outcome says which, as a dashboard must tell a database down from a busy table.
+     */
+    static void unavailable(Request request, Object code) {
+        request.setAttribute(UNAVAILABLE_CODE, code);
     }
 
     @Override
@@ -197,9 +208,9 @@ final class ObservedGraphQL extends Handler.Wrapper {
         }
     }
 
-    private static Outcome outcome(Request request, int status) {
+    static Outcome outcome(Request request, int status) {
         if (status == 503) {
-            return Outcome.DATABASE_UNAVAILABLE;
+            return unavailableOutcome(request.getAttribute(UNAVAILABLE_CODE));
         }
         if (status >= 500) {
             return Outcome.INTERNAL_ERROR;
@@ -211,6 +222,17 @@ final class ObservedGraphQL extends Handler.Wrapper {
             return Outcome.BAD_REQUEST;
         }
         return request.getAttribute(ERRORS) != null ? Outcome.ERROR : Outcome.OK;
+    }
+
+    /** The outcome of a 503 by its answer's code; a 503 without one is a failure of the server's. */
+    static Outcome unavailableOutcome(Object code) {
+        if (HiringException.Code.TABLE_BUSY.name().equals(code)) {
+            return Outcome.TABLE_BUSY;
+        }
+        if (HealthHandler.SHUTTING_DOWN.equals(code)) {
+            return Outcome.SHUTTING_DOWN;
+        }
+        return DatabaseFailures.UNAVAILABLE.equals(code) ? Outcome.DATABASE_UNAVAILABLE : Outcome.INTERNAL_ERROR;
     }
 
     private static void rootFields(Document document, SelectionSet set, Set<String> into) {

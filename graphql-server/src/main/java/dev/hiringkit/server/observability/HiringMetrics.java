@@ -83,10 +83,14 @@ public final class HiringMetrics implements AutoCloseable {
         BAD_REQUEST,
         /** No token, or an invalid one. */
         UNAUTHENTICATED,
-        /** The database could not be reached (503). */
+        /** The database could not be reached (503 {@code DATABASE_UNAVAILABLE}). */
         DATABASE_UNAVAILABLE,
         /** Anything else the server failed at (5xx). */
-        INTERNAL_ERROR;
+        INTERNAL_ERROR,
+        /** Refused while a historical load keeps writers out of its table (503 {@code TABLE_BUSY}). */
+        TABLE_BUSY,
+        /** Refused because this instance is stopping (503 {@code SHUTTING_DOWN}). */
+        SHUTTING_DOWN;
 
         /** The value of the {@code outcome} label. */
         public String label() {
