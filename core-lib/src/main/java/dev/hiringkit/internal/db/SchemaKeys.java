@@ -14,6 +14,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import javax.sql.DataSource;
 
 /**
@@ -59,7 +61,25 @@ public final class SchemaKeys {
                 DROP CONSTRAINT IF EXISTS hired_employees_job_fk;
             DROP INDEX IF EXISTS hired_employees_datetime_idx;
             """;
-    private static final String DROP_PRIMARY_KEY = "ALTER TABLE hired_employees DROP CONSTRAINT IF EXISTS hired_employees_pkey;\n";
+    /** The key, and an index of the same name that a load built for it but did not attach (it died in between). */
+    private static final String DROP_PRIMARY_KEY = "ALTER TABLE hired_employees DROP CONSTRAINT IF EXISTS hired_employees_pkey;\n"
+            + "DROP INDEX IF EXISTS hired_employees_pkey;\n";
+    /**
+     * The two indexes a bulk load leaves to build, each alone in its transaction so that both can sort
+     * at once, on two connections (two CREATE INDEX share their lock on the table); afterMigrate.sql then
+     * attaches the first as the primary key. Its shared advisory lock keeps afterMigrate.sql, run by a
+     * migration meanwhile, from building either a second time.
+     */
+    private static final String SHARED_LOCK = "SELECT pg_advisory_xact_lock_shared(hashtext('hiringkit.afterMigrate'))";
+    private static final String BUILD_PRIMARY_KEY_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS hired_employees_pkey"
+            + " ON hired_employees (id)";
+    private static final String BUILD_REPORT_INDEX = "CREATE INDEX IF NOT EXISTS hired_employees_datetime_idx"
+            + " ON hired_employees (datetime) INCLUDE (department_id, job_id)";
+    private static final String MISSING = "SELECT NOT EXISTS (SELECT 1 FROM pg_constraint"
+            + " WHERE conrelid = 'hired_employees'::regclass AND contype = 'p'),"
+            + " to_regclass('hired_employees_datetime_idx') IS NULL";
+    /** What an index build sorts in: for its transaction only (SET LOCAL), never a pooler's session. */
+    private static final String SORT_MEMORY = "SET LOCAL maintenance_work_mem = '256MB'";
     private static final String GUARDED = "SELECT EXISTS (SELECT 1 FROM pg_trigger"
             + " WHERE tgrelid = to_regclass('hired_employees') AND tgname = '" + GUARD + "')";
 
@@ -161,6 +181,80 @@ public final class SchemaKeys {
     }
 
     /**
+     * Puts back what a bulk load dropped, as {@link #restore} does, but first builds the primary key's
+     * index and the report index at the same time, the report index on a second connection of
+     * {@code dataSource}: after a load the JVM is idle and the server has both cores to sort with
+     * (1M rows: 1.05-1.26 s side by side against 1.33-1.84 s one after the other, on a busy machine).
+     * The foreign keys are validated after them, in the transaction that removes the guard: their
+     * validation locks the table against index builds, so it cannot run beside them.
+     */
+    public void restoreAfterBulkLoad(DataSource dataSource, Connection connection) throws SQLException {
+        boolean primaryKeyMissing;
+        boolean reportIndexMissing;
+        connection.setAutoCommit(true);
+        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(MISSING)) {
+            rs.next();
+            primaryKeyMissing = rs.getBoolean(1);
+            reportIndexMissing = rs.getBoolean(2);
+        }
+        if (primaryKeyMissing && reportIndexMissing) {
+            FutureTask<Void> reportIndex = new FutureTask<>(() -> {
+                try (Connection second = dataSource.getConnection()) {
+                    buildIndex(second, BUILD_REPORT_INDEX);
+                }
+                return null;
+            });
+            Thread builder = new Thread(reportIndex, "hiring-report-index");
+            builder.setDaemon(true);
+            builder.start();
+            try {
+                buildIndex(connection, BUILD_PRIMARY_KEY_INDEX);
+            } catch (SQLException | RuntimeException e) {
+                awaitQuietly(reportIndex, e); // it holds a connection: done with it before the caller goes on
+                throw e;
+            }
+            await(reportIndex);
+        }
+        // One index or none left to build (a load that kept the primary key): afterMigrate.sql builds it.
+        restore(connection);
+    }
+
+    private static void buildIndex(Connection connection, String build) throws SQLException {
+        Transactions.inTransaction(connection, () -> {
+            execute(connection, SHARED_LOCK);
+            execute(connection, SORT_MEMORY);
+            execute(connection, build);
+            return null;
+        });
+    }
+
+    private static void await(FutureTask<Void> task) throws SQLException {
+        try {
+            task.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HiringException(Code.DATABASE_ERROR, "Interrupted while the keys of hired_employees were built", e);
+        }
+    }
+
+    /** Waits for the side build to end (it holds a connection), keeping its failure beside {@code cause}. */
+    private static void awaitQuietly(FutureTask<Void> task, Exception cause) {
+        try {
+            await(task);
+        } catch (SQLException | RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /**
      * For a restore, which holds the leases of the three tables: drops the foreign keys and the report
      * index of hired_employees in the caller's transaction, first removing the guard of a load that died
      * and putting back the primary key it dropped.
@@ -179,7 +273,7 @@ public final class SchemaKeys {
     public void restoreInTransaction(Connection connection) throws SQLException {
         // The index build sorts the whole table: memory for this transaction only (SET LOCAL), since a
         // session setting would outlive it on a pooler's server session, for other clients.
-        execute(connection, "SET LOCAL maintenance_work_mem = '256MB'");
+        execute(connection, SORT_MEMORY);
         execute(connection, restore);
     }
 

@@ -5,7 +5,6 @@ import dev.hiringkit.HiringException;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
 import dev.hiringkit.internal.csv.CsvReader;
-import dev.hiringkit.internal.db.CopyBuffer;
 import dev.hiringkit.internal.db.DatabaseFailures;
 import dev.hiringkit.internal.db.IdempotencyKeys;
 import dev.hiringkit.internal.db.SchemaKeys;
@@ -17,7 +16,6 @@ import dev.hiringkit.repository.LoadOptions;
 import dev.hiringkit.repository.LoadResult;
 import dev.hiringkit.repository.LoadStatus;
 import dev.hiringkit.validation.Validator;
-import dev.hiringkit.validation.Violation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.Connection;
@@ -26,8 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -147,30 +143,33 @@ final class HistoricalLoad {
                 }
                 try (CsvReader reader = new CsvReader(in)) {
                     skipCommitted(reader, row);
-                    boolean more = true;
-                    boolean headerChecked = reader.records() > 0;
-                    while (more) {
-                        if (large(totals, totalBytes) && !bulk && table == Table.HIRED_EMPLOYEES) {
-                            bulk = true;
-                            keys.dropForBulkLoad(connection, row.id(), keyless(stored, totals, totalBytes));
-                            // Read again behind the guard: a batch may have stored ids since the first read.
-                            stored.refresh(connection, table);
+                    try (ReadAhead ahead = new ReadAhead(dataSource, table, reader, scope, stored, options, totals)) {
+                        boolean more = true;
+                        for (int chunks = 1; more; chunks++) {
+                            if (large(totals, totalBytes) && !bulk && table == Table.HIRED_EMPLOYEES) {
+                                bulk = true;
+                                keys.dropForBulkLoad(connection, row.id(), keyless(stored, totals, totalBytes));
+                                // Read again behind the guard: a batch may have stored ids since the first read.
+                                stored.refresh(connection, table);
+                            }
+                            // Behind the guard the stored ids stay as read, so the next chunk can be read while
+                            // this one commits; before, chunk by chunk.
+                            ahead.allow(bulk ? chunks + 1 : chunks);
+                            long chunkStart = System.nanoTime();
+                            more = chunk(connection, table, row, ahead, options, lease, bulk);
+                            LOG.debug("{}: chunk committed in {} ms, {} records so far", source,
+                                    (System.nanoTime() - chunkStart) / 1_000_000, totals.recordsDone);
+                            options.progress().chunkCommitted(table, totals.bytesDone, totalBytes, totals.rowsRead);
                         }
-                        if (table == Table.HIRED_EMPLOYEES) {
-                            stored.refresh(connection, Table.DEPARTMENTS);
-                            stored.refresh(connection, Table.JOBS);
-                        }
-                        long chunkStart = System.nanoTime();
-                        more = chunk(connection, table, row, reader, scope, options, !headerChecked, lease, bulk);
-                        LOG.debug("{}: chunk committed in {} ms, {} records so far", source,
-                                (System.nanoTime() - chunkStart) / 1_000_000, totals.recordsDone);
-                        headerChecked = true;
-                        options.progress().chunkCommitted(table, totals.bytesDone, totalBytes, totals.rowsRead);
                     }
                 }
                 if (bulk || table == Table.HIRED_EMPLOYEES) {
                     long restoreStart = System.nanoTime();
-                    keys.restore(connection);
+                    if (bulk) {
+                        keys.restoreAfterBulkLoad(dataSource, connection);
+                    } else {
+                        keys.restore(connection);
+                    }
                     bulk = false;
                     LOG.debug("{}: keys and index restored in {} ms", source, (System.nanoTime() - restoreStart) / 1_000_000);
                 }
@@ -222,43 +221,20 @@ final class HistoricalLoad {
         return stored.count(Table.HIRED_EMPLOYEES) <= 3 * coming;
     }
 
-    /** Reads and stores one chunk in one transaction; false once the input is exhausted. */
-    private boolean chunk(Connection connection, Table table, LoadRow row, CsvReader reader,
-            Validator.Scope scope, LoadOptions options, boolean firstRecordMayBeHeader, TableLease lease, boolean bulk)
-            throws SQLException, IOException {
-        Totals totals = row.totals();
+    /**
+     * Stores one chunk, as the reader reads it, in one transaction with its rejections and checkpoint;
+     * false once the input is exhausted.
+     */
+    private boolean chunk(Connection connection, Table table, LoadRow row, ReadAhead ahead, LoadOptions options,
+            TableLease lease, boolean bulk) throws SQLException, IOException {
         connection.setAutoCommit(false);
         if (bulk) {
             keys.markBulkLoad(connection, row.id()); // past the guard: this transaction is the load's
         }
         CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(LoadRecords.copySql(table));
-        CopyBuffer out = new CopyBuffer();
-        out.start(copy);
-        List<RejectionLog.Entry> rejections = new ArrayList<>();
-        boolean more = true;
+        ReadAhead.ChunkEnd end;
         try {
-            int read = 0;
-            while (read < options.chunkSize()) {
-                if (!reader.next()) {
-                    more = false;
-                    break;
-                }
-                read++;
-                if (firstRecordMayBeHeader && reader.records() == 1 && LoadRecords.isHeader(table, reader.fields(), options)) {
-                    continue;
-                }
-                totals.rowsRead++;
-                List<Violation> violations = LoadRecords.check(table, reader, scope, out);
-                if (violations.isEmpty()) {
-                    totals.inserted++;
-                } else {
-                    totals.rejected++;
-                    violations.stream().map(Violation::code).distinct()
-                            .forEach(code -> totals.byCode.merge(code, 1L, Long::sum));
-                    rejections.add(new RejectionLog.Entry(reader.line(), reader.raw(), violations));
-                }
-            }
-            out.finish();
+            end = send(ahead, copy);
             copy.endCopy();
         } finally {
             if (copy.isActive()) {
@@ -266,16 +242,27 @@ final class HistoricalLoad {
             }
         }
         // The rejected records name who ran this chunk: a resumed load may be resumed by someone else.
-        log.copy(connection, row.id(), "LOAD", row.source(), table, rejections, options.madeBy().orElse(null));
-        totals.recordsDone = reader.records();
-        totals.bytesDone = reader.bytesRead();
-        totals.checksum = reader.checksum();
+        log.copy(connection, row.id(), "LOAD", row.source(), table, end.rejections(), options.madeBy().orElse(null));
+        row.totals().setFrom(end.totals());
         loads.saveCheckpoint(connection, row);
         // Last, so the lease row stays locked only for the commit: a chunk never commits once another
         // load holds the table.
         lease.confirm(connection);
         connection.commit();
-        return more;
+        return end.more();
+    }
+
+    /** Sends the chunk's encoded rows as the reader hands them over; answers the chunk's end. */
+    private static ReadAhead.ChunkEnd send(ReadAhead ahead, CopyIn copy) throws SQLException, IOException {
+        while (true) {
+            ReadAhead.Piece piece = ahead.take();
+            if (piece instanceof ReadAhead.Bytes bytes) {
+                copy.writeToCopy(bytes.bytes(), 0, bytes.length());
+                ahead.recycle(bytes.bytes());
+            } else {
+                return (ReadAhead.ChunkEnd) piece;
+            }
+        }
     }
 
     // ---- the run's loads row: its idempotency key, resuming, finishing ------------------------------
