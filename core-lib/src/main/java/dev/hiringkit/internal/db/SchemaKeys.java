@@ -14,8 +14,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import javax.sql.DataSource;
 
 /**
@@ -198,22 +196,19 @@ public final class SchemaKeys {
             reportIndexMissing = rs.getBoolean(2);
         }
         if (primaryKeyMissing && reportIndexMissing) {
-            FutureTask<Void> reportIndex = new FutureTask<>(() -> {
+            SideTask reportIndex = SideTask.start("hiring-report-index", () -> {
                 try (Connection second = dataSource.getConnection()) {
                     buildIndex(second, BUILD_REPORT_INDEX);
                 }
                 return null;
             });
-            Thread builder = new Thread(reportIndex, "hiring-report-index");
-            builder.setDaemon(true);
-            builder.start();
             try {
                 buildIndex(connection, BUILD_PRIMARY_KEY_INDEX);
             } catch (SQLException | RuntimeException e) {
-                awaitQuietly(reportIndex, e); // it holds a connection: done with it before the caller goes on
+                reportIndex.awaitAfter(e);
                 throw e;
             }
-            await(reportIndex);
+            reportIndex.await();
         }
         // One index or none left to build (a load that kept the primary key): afterMigrate.sql builds it.
         restore(connection);
@@ -226,32 +221,6 @@ public final class SchemaKeys {
             execute(connection, build);
             return null;
         });
-    }
-
-    private static void await(FutureTask<Void> task) throws SQLException {
-        try {
-            task.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof SQLException sql) {
-                throw sql;
-            }
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new HiringException(Code.DATABASE_ERROR, "Interrupted while the keys of hired_employees were built", e);
-        }
-    }
-
-    /** Waits for the side build to end (it holds a connection), keeping its failure beside {@code cause}. */
-    private static void awaitQuietly(FutureTask<Void> task, Exception cause) {
-        try {
-            await(task);
-        } catch (SQLException | RuntimeException e) {
-            cause.addSuppressed(e);
-        }
     }
 
     /**

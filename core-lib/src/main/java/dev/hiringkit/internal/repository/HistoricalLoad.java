@@ -8,6 +8,7 @@ import dev.hiringkit.internal.csv.CsvReader;
 import dev.hiringkit.internal.db.DatabaseFailures;
 import dev.hiringkit.internal.db.IdempotencyKeys;
 import dev.hiringkit.internal.db.SchemaKeys;
+import dev.hiringkit.internal.db.SideTask;
 import dev.hiringkit.internal.db.TableLease;
 import dev.hiringkit.internal.db.Transactions;
 import dev.hiringkit.internal.repository.LoadLog.LoadRow;
@@ -141,6 +142,7 @@ final class HistoricalLoad {
                     // A load that died without its keys: this one holds the lease, so they are put back first.
                     keys.restore(connection);
                 }
+                LOG.debug("{}: reading from {} ms after the start", source, (System.nanoTime() - startNanos) / 1_000_000);
                 try (CsvReader reader = new CsvReader(in)) {
                     skipCommitted(reader, row);
                     try (ReadAhead ahead = new ReadAhead(dataSource, table, reader, scope, stored, options, totals)) {
@@ -163,24 +165,45 @@ final class HistoricalLoad {
                         }
                     }
                 }
+                Optional<String> rejectsKey = totals.rejected == 0 ? Optional.empty() : Optional.of("rejects/"
+                        + table.sqlName() + "/" + sourceName + "-" + FILE_TIME.format(row.startedAt()) + ".csv");
+                // The rejects file reads only committed rows: after a bulk load it is written beside the key
+                // builds, on a connection of its own (1M rows, 20,000 rejected: 0.26 s otherwise added).
+                SideTask rejects = null;
+                if (bulk && rejectsKey.isPresent()) {
+                    UUID loadId = row.id();
+                    rejects = SideTask.start("hiring-rejects-file", () -> {
+                        try (Connection second = dataSource.getConnection()) {
+                            log.writeRejectsFile(second, loadId, archive, rejectsKey.get());
+                        }
+                        return null;
+                    });
+                }
                 if (bulk || table == Table.HIRED_EMPLOYEES) {
                     long restoreStart = System.nanoTime();
-                    if (bulk) {
-                        keys.restoreAfterBulkLoad(dataSource, connection);
-                    } else {
-                        keys.restore(connection);
+                    try {
+                        if (bulk) {
+                            keys.restoreAfterBulkLoad(dataSource, connection);
+                        } else {
+                            keys.restore(connection);
+                        }
+                    } catch (SQLException | RuntimeException e) {
+                        if (rejects != null) {
+                            rejects.awaitAfter(e);
+                        }
+                        throw e;
                     }
                     bulk = false;
                     LOG.debug("{}: keys and index restored in {} ms", source, (System.nanoTime() - restoreStart) / 1_000_000);
                 }
-                Optional<String> rejectsFile = Optional.empty();
-                if (totals.rejected > 0) {
-                    String key = "rejects/" + table.sqlName() + "/" + sourceName + "-"
-                            + FILE_TIME.format(row.startedAt()) + ".csv";
-                    log.writeRejectsFile(connection, row.id(), archive, key);
-                    rejectsFile = Optional.of(archive.locate(key));
+                if (rejects != null) {
+                    rejects.await();
+                } else if (rejectsKey.isPresent()) {
+                    log.writeRejectsFile(connection, row.id(), archive, rejectsKey.get());
                 }
+                Optional<String> rejectsFile = rejectsKey.map(archive::locate);
                 finish(connection, row, rejectsFile.orElse(null));
+                LOG.debug("{}: done {} ms after the start", source, (System.nanoTime() - startNanos) / 1_000_000);
                 return new LoadResult(row.id(), table, source, LoadStatus.DONE, totals.rowsRead, totals.inserted, totals.rejected,
                         totals.byCode, rejectsFile, Duration.ofNanos(System.nanoTime() - startNanos),
                         Optional.ofNullable(row.madeBy()));
