@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * One historical load of one CSV source into one table.
  *
  * <p>Records are checked in the JVM against the data rules, with the stored ids held in bitmaps, and
- * the valid ones are streamed to PostgreSQL with COPY, a chunk per transaction. Each chunk's commit
+ * the valid ones are streamed to PostgreSQL with COPY, a chunk per transaction; a thread of its own
+ * reads, checks and encodes them ({@link ReadAhead}), one chunk ahead while the last one commits. Each chunk's commit
  * also stores a checkpoint (records, bytes and checksum consumed), so a load that dies resumes after
  * its last chunk and ends as one clean run would have. For a large load the foreign keys and the
  * report index of hired_employees are dropped, since checking them per row costs far more than the
