@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringKit;
@@ -74,6 +75,30 @@ class ReadAheadLoadTest {
             // The rejects file, written beside the key builds, holds every rejected record once.
             Path rejects = Path.of(resumed.rejectsFile().orElseThrow());
             assertEquals(RECORDS / 10 + 1, Files.readAllLines(rejects).size(), "a header and one line each");
+        }
+    }
+
+    @Test
+    void aPoolOfTwoConnectionsStillEndsTheLoadWithItsKeysAndRejectsFile() throws Exception {
+        try (HikariDataSource db = TestDatabase.newDatabase()) {
+            kit(db);
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(db.getJdbcUrl());
+            config.setUsername(db.getUsername());
+            config.setPassword(db.getPassword());
+            // The load's own connection and one more, which the reading thread and the two jobs beside the
+            // key builds take turns with: one that finds none within a second is done on the load's own.
+            config.setMaximumPoolSize(2);
+            config.setConnectionTimeout(1000);
+            try (HikariDataSource small = new HikariDataSource(config)) {
+                HiringRepository repository = HiringKit.builder().dataSource(small)
+                        .archive(ArchiveStore.directory(archive)).build().repository();
+                LoadResult result = repository.load(Table.HIRED_EMPLOYEES, "hired.csv",
+                        new ByteArrayInputStream(csv()), LoadOptions.builder().chunkSize(CHUNK).build());
+                assertEquals(RECORDS / 10, result.rejected());
+                BulkLoadGuardTest.assertKeysInPlace(db);
+                assertEquals(RECORDS / 10 + 1, Files.readAllLines(Path.of(result.rejectsFile().orElseThrow())).size());
+            }
         }
     }
 

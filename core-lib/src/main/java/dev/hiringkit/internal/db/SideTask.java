@@ -5,6 +5,8 @@ import dev.hiringkit.HiringException.Code;
 import java.sql.SQLException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Database work run on a thread of its own, beside the caller's, which waits for it before it goes on:
@@ -12,6 +14,8 @@ import java.util.concurrent.FutureTask;
  * Internal to HiringKit, not part of its API.
  */
 public final class SideTask {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SideTask.class);
 
     private final FutureTask<Void> task;
 
@@ -32,7 +36,7 @@ public final class SideTask {
     }
 
     /** Waits for the work to end; its failure is thrown as it was. */
-    public void await() throws SQLException {
+    private void await() throws SQLException {
         try {
             task.get();
         } catch (ExecutionException e) {
@@ -49,6 +53,21 @@ public final class SideTask {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new HiringException(Code.DATABASE_ERROR, "Interrupted while waiting for the database", e);
+        }
+    }
+
+    /**
+     * Waits for the work to end; false when it failed, for the caller to do it again on its own
+     * connection (a pool too small to lend a second one makes the work fail once its connection timeout
+     * has passed). The failure is logged at DEBUG.
+     */
+    public boolean succeeded() {
+        try {
+            await();
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("Work beside the caller's failed; the caller does it again: {}", e.toString());
+            return false;
         }
     }
 

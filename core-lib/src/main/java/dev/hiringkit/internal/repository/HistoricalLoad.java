@@ -197,9 +197,8 @@ final class HistoricalLoad {
                     bulk = false;
                     LOG.debug("{}: keys and index restored in {} ms", source, (System.nanoTime() - restoreStart) / 1_000_000);
                 }
-                if (rejects != null) {
-                    rejects.await();
-                } else if (rejectsKey.isPresent()) {
+                if (rejectsKey.isPresent() && (rejects == null || !rejects.succeeded())) {
+                    // Not written beside the keys (a pool with no connection to spare, say): here, as before.
                     log.writeRejectsFile(connection, row.id(), archive, rejectsKey.get());
                 }
                 Optional<String> rejectsFile = rejectsKey.map(archive::locate);
