@@ -146,7 +146,7 @@ final class HistoricalLoad {
                 LOG.debug("{}: reading from {} ms after the start", source, (System.nanoTime() - startNanos) / 1_000_000);
                 try (CsvReader reader = new CsvReader(in)) {
                     skipCommitted(reader, row);
-                    try (ReadAhead ahead = new ReadAhead(dataSource, table, reader, scope, stored, options, totals)) {
+                    try (ReadAhead ahead = new ReadAhead(table, reader, scope, options, totals)) {
                         boolean more = true;
                         for (int chunks = 1; more; chunks++) {
                             if (large(totals, totalBytes) && !bulk && table == Table.HIRED_EMPLOYEES) {
@@ -154,6 +154,11 @@ final class HistoricalLoad {
                                 keys.dropForBulkLoad(connection, row.id(), keyless(stored, totals, totalBytes));
                                 // Read again behind the guard: a batch may have stored ids since the first read.
                                 stored.refresh(connection, table);
+                            }
+                            if (table == Table.HIRED_EMPLOYEES) {
+                                // Departments and jobs stored meanwhile count; the reader sees them from its next record.
+                                stored.refresh(connection, Table.DEPARTMENTS);
+                                stored.refresh(connection, Table.JOBS);
                             }
                             // Behind the guard the stored ids stay as read, so the next chunk can be read while
                             // this one commits; before, chunk by chunk.

@@ -10,7 +10,6 @@ import dev.hiringkit.repository.LoadOptions;
 import dev.hiringkit.validation.Validator;
 import dev.hiringkit.validation.Violation;
 import java.io.IOException;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +18,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import javax.sql.DataSource;
 
 /**
  * Reads, checks and encodes a load's records on a thread of its own, a chunk at a time, handing the
@@ -30,8 +28,8 @@ import javax.sql.DataSource;
  *
  * <p>The reader starts a chunk only once {@link #allow allowed}: the load lets it read one chunk ahead
  * only once the table is guarded for the load (nothing it checks against changes then but the parents,
- * which this thread reads again itself before each chunk, on a connection of its own); before, chunk
- * by chunk, since the load changes the stored ids between chunks. Memory stays bounded: {@link #BUFFERS}
+ * which the load reads again between chunks and {@link StoredIds} publishes whole); before, chunk by
+ * chunk, since the load changes the stored ids between chunks. Memory stays bounded: {@link #BUFFERS}
  * buffers of 256 KiB, and at most two chunks' rejections.
  */
 final class ReadAhead implements AutoCloseable {
@@ -54,11 +52,9 @@ final class ReadAhead implements AutoCloseable {
     record Failure(Throwable cause) implements Piece {
     }
 
-    private final DataSource dataSource;
     private final Table table;
     private final CsvReader reader;
     private final Validator.Scope scope;
-    private final StoredIds stored;
     private final LoadOptions options;
     private final Totals totals;
     private final BlockingQueue<Piece> pieces = new LinkedBlockingQueue<>();
@@ -73,13 +69,10 @@ final class ReadAhead implements AutoCloseable {
      * A reader of {@code reader}'s records past those already stored, starting from {@code done}, the
      * totals of the chunks committed before; it starts reading once {@link #allow allowed}.
      */
-    ReadAhead(DataSource dataSource, Table table, CsvReader reader, Validator.Scope scope, StoredIds stored,
-            LoadOptions options, Totals done) {
-        this.dataSource = dataSource;
+    ReadAhead(Table table, CsvReader reader, Validator.Scope scope, LoadOptions options, Totals done) {
         this.table = table;
         this.reader = reader;
         this.scope = scope;
-        this.stored = stored;
         this.options = options;
         this.totals = done.copy();
         for (int i = 0; i < BUFFERS; i++) {
@@ -146,23 +139,12 @@ final class ReadAhead implements AutoCloseable {
             boolean mayBeHeader = reader.records() == 0;
             while (more && !stopped) {
                 chunksAllowed.acquire();
-                if (table == Table.HIRED_EMPLOYEES) {
-                    refreshParents();
-                }
                 more = readChunk(mayBeHeader);
             }
         } catch (InterruptedException e) {
             // stopped by close()
         } catch (Throwable e) { // whatever stops the reader must reach the load, which waits for it
             pieces.add(new Failure(e));
-        }
-    }
-
-    /** Departments and jobs stored meanwhile count, as they did when the load read them between chunks. */
-    private void refreshParents() throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            stored.refresh(connection, Table.DEPARTMENTS);
-            stored.refresh(connection, Table.JOBS);
         }
     }
 
