@@ -14,7 +14,12 @@ BEGIN
     -- Only the load's rows entered while it was gone, each id once: a duplicate here is a fault to stop on.
     IF NOT EXISTS (SELECT 1 FROM pg_constraint
                    WHERE conrelid = 'hired_employees'::regclass AND contype = 'p') THEN
-        ALTER TABLE hired_employees ADD CONSTRAINT hired_employees_pkey PRIMARY KEY (id);
+        IF to_regclass('hired_employees_pkey') IS NULL THEN
+            ALTER TABLE hired_employees ADD CONSTRAINT hired_employees_pkey PRIMARY KEY (id);
+        ELSE
+            -- Built by a load beside the report index, to attach (SchemaKeys.restoreAfterBulkLoad).
+            ALTER TABLE hired_employees ADD CONSTRAINT hired_employees_pkey PRIMARY KEY USING INDEX hired_employees_pkey;
+        END IF;
     END IF;
     -- The guard of a load without its keys (SchemaKeys): once the keys are back, writers are welcome.
     IF EXISTS (SELECT 1 FROM pg_trigger

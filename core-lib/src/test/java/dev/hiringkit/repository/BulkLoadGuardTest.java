@@ -128,6 +128,37 @@ class BulkLoadGuardTest {
         }
     }
 
+    @Test
+    void theIndexesALoadBuiltBeforeItDiedAreTakenOverAndTheKeyAttached() throws Exception {
+        try (HikariDataSource db = TestDatabase.newDatabase()) {
+            HiringKit kit = kit(db);
+            kit.repository().insert(Batch.ofHiredEmployees(List.of(employee(1), employee(2))));
+            SchemaKeys keys = new SchemaKeys();
+            try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+                // A load without its keys that died once it had built the primary key's index, not yet attached.
+                keys.dropForBulkLoad(c, UUID.randomUUID(), true);
+                s.execute("CREATE UNIQUE INDEX hired_employees_pkey ON hired_employees (id)");
+                // A resumed load drops that index too: it would be kept up row by row.
+                keys.dropForBulkLoad(c, UUID.randomUUID(), true);
+                assertEquals(0, count(db, "SELECT count(*) FROM pg_indexes WHERE indexname = 'hired_employees_pkey'"));
+                // Its end builds both indexes side by side, then attaches the key and validates the foreign keys.
+                keys.restoreAfterBulkLoad(db, c);
+                assertKeysInPlace(db);
+
+                // Killed between the index builds and the transaction that attaches them: a migration attaches it.
+                keys.dropForBulkLoad(c, UUID.randomUUID(), true);
+                s.execute("CREATE UNIQUE INDEX hired_employees_pkey ON hired_employees (id)");
+            }
+            kit.migrate();
+            assertKeysInPlace(db);
+            try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+                SQLException duplicate = assertThrows(SQLException.class, () -> s.execute("INSERT INTO hired_employees"
+                        + " VALUES (1, 'Again', '2021-05-01T10:00:00Z', 1, 1)"));
+                assertEquals("23505", duplicate.getSQLState(), "the attached key enforces unique ids");
+            }
+        }
+    }
+
     private HiringKit kit(HikariDataSource db) {
         HiringKit kit = HiringKit.builder().dataSource(db).archive(ArchiveStore.directory(archive)).build();
         kit.migrate();

@@ -15,15 +15,39 @@ import org.postgresql.copy.CopyIn;
  */
 public final class CopyBuffer {
 
-    private static final int FLUSH_AT = 1 << 18;
+    /**
+     * Where full buffers go: sent, or handed to another thread; answers the buffer to go on filling
+     * (the same one once its bytes are sent, or a free one).
+     */
+    @FunctionalInterface
+    public interface Sink {
+        byte[] accept(byte[] bytes, int length) throws SQLException;
+    }
+
+    /** How many bytes gather before they are sent. */
+    public static final int FLUSH_AT = 1 << 18;
     /** The first bytes of the binary COPY format (then 32-bit flags and a header-extension length). */
     static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
     /** Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01T00:00:00Z. */
     static final long POSTGRES_EPOCH_MICROS = 946_684_800_000_000L;
 
-    private byte[] bytes = new byte[FLUSH_AT + 4096];
+    private byte[] bytes;
     private int size;
-    private CopyIn target;
+    private Sink target;
+
+    public CopyBuffer() {
+        this(newBuffer());
+    }
+
+    /** Starts filling {@code first}, a buffer of at least {@link #newBuffer()}'s size. */
+    public CopyBuffer(byte[] first) {
+        this.bytes = first;
+    }
+
+    /** A buffer of the size this fills before it sends. */
+    public static byte[] newBuffer() {
+        return new byte[FLUSH_AT + 4096];
+    }
 
     /** The statement to open with {@link org.postgresql.copy.CopyManager#copyIn(String)}. */
     public static String copySql(String table, String columns) {
@@ -31,7 +55,15 @@ public final class CopyBuffer {
     }
 
     public void start(CopyIn copy) {
-        this.target = copy;
+        start((bytes, length) -> {
+            copy.writeToCopy(bytes, 0, length);
+            return bytes;
+        });
+    }
+
+    /** Starts a COPY stream whose full buffers go to {@code sink}. */
+    public void start(Sink sink) {
+        this.target = sink;
         this.size = 0;
         put(SIGNATURE, 0, SIGNATURE.length);
         ensure(8);
@@ -143,7 +175,7 @@ public final class CopyBuffer {
 
     private void flush() throws SQLException {
         if (size > 0) {
-            target.writeToCopy(bytes, 0, size);
+            bytes = target.accept(bytes, size);
             size = 0;
         }
     }

@@ -59,7 +59,25 @@ public final class SchemaKeys {
                 DROP CONSTRAINT IF EXISTS hired_employees_job_fk;
             DROP INDEX IF EXISTS hired_employees_datetime_idx;
             """;
-    private static final String DROP_PRIMARY_KEY = "ALTER TABLE hired_employees DROP CONSTRAINT IF EXISTS hired_employees_pkey;\n";
+    /** The key, and an index of the same name that a load built for it but did not attach (it died in between). */
+    private static final String DROP_PRIMARY_KEY = "ALTER TABLE hired_employees DROP CONSTRAINT IF EXISTS hired_employees_pkey;\n"
+            + "DROP INDEX IF EXISTS hired_employees_pkey;\n";
+    /**
+     * The two indexes a bulk load leaves to build, each alone in its transaction so that both can sort
+     * at once, on two connections (two CREATE INDEX share their lock on the table); afterMigrate.sql then
+     * attaches the first as the primary key. Its shared advisory lock keeps afterMigrate.sql, run by a
+     * migration meanwhile, from building either a second time.
+     */
+    private static final String SHARED_LOCK = "SELECT pg_advisory_xact_lock_shared(hashtext('hiringkit.afterMigrate'))";
+    private static final String BUILD_PRIMARY_KEY_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS hired_employees_pkey"
+            + " ON hired_employees (id)";
+    private static final String BUILD_REPORT_INDEX = "CREATE INDEX IF NOT EXISTS hired_employees_datetime_idx"
+            + " ON hired_employees (datetime) INCLUDE (department_id, job_id)";
+    private static final String MISSING = "SELECT NOT EXISTS (SELECT 1 FROM pg_constraint"
+            + " WHERE conrelid = 'hired_employees'::regclass AND contype = 'p'),"
+            + " to_regclass('hired_employees_datetime_idx') IS NULL";
+    /** What an index build sorts in: for its transaction only (SET LOCAL), never a pooler's session. */
+    private static final String SORT_MEMORY = "SET LOCAL maintenance_work_mem = '256MB'";
     private static final String GUARDED = "SELECT EXISTS (SELECT 1 FROM pg_trigger"
             + " WHERE tgrelid = to_regclass('hired_employees') AND tgname = '" + GUARD + "')";
 
@@ -161,6 +179,51 @@ public final class SchemaKeys {
     }
 
     /**
+     * Puts back what a bulk load dropped, as {@link #restore} does, but first builds the primary key's
+     * index and the report index at the same time, the report index on a second connection of
+     * {@code dataSource}: after a load the JVM is idle and the server has both cores to sort with
+     * (1M rows: 1.05-1.26 s side by side against 1.33-1.84 s one after the other, on a busy machine).
+     * The foreign keys are validated after them, in the transaction that removes the guard: their
+     * validation locks the table against index builds, so it cannot run beside them.
+     */
+    public void restoreAfterBulkLoad(DataSource dataSource, Connection connection) throws SQLException {
+        boolean primaryKeyMissing;
+        boolean reportIndexMissing;
+        connection.setAutoCommit(true);
+        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(MISSING)) {
+            rs.next();
+            primaryKeyMissing = rs.getBoolean(1);
+            reportIndexMissing = rs.getBoolean(2);
+        }
+        if (primaryKeyMissing && reportIndexMissing) {
+            SideTask reportIndex = SideTask.start("hiring-report-index", () -> {
+                try (Connection second = dataSource.getConnection()) {
+                    buildIndex(second, BUILD_REPORT_INDEX);
+                }
+                return null;
+            });
+            try {
+                buildIndex(connection, BUILD_PRIMARY_KEY_INDEX);
+            } catch (SQLException | RuntimeException e) {
+                reportIndex.awaitAfter(e);
+                throw e;
+            }
+            reportIndex.succeeded(); // when it failed (no second connection, say), afterMigrate.sql builds it
+        }
+        // One index or none left to build (a load that kept the primary key): afterMigrate.sql builds it.
+        restore(connection);
+    }
+
+    private static void buildIndex(Connection connection, String build) throws SQLException {
+        Transactions.inTransaction(connection, () -> {
+            execute(connection, SHARED_LOCK);
+            execute(connection, SORT_MEMORY);
+            execute(connection, build);
+            return null;
+        });
+    }
+
+    /**
      * For a restore, which holds the leases of the three tables: drops the foreign keys and the report
      * index of hired_employees in the caller's transaction, first removing the guard of a load that died
      * and putting back the primary key it dropped.
@@ -179,7 +242,7 @@ public final class SchemaKeys {
     public void restoreInTransaction(Connection connection) throws SQLException {
         // The index build sorts the whole table: memory for this transaction only (SET LOCAL), since a
         // session setting would outlive it on a pooler's server session, for other clients.
-        execute(connection, "SET LOCAL maintenance_work_mem = '256MB'");
+        execute(connection, SORT_MEMORY);
         execute(connection, restore);
     }
 

@@ -16,10 +16,15 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,11 +65,18 @@ public final class TableLease implements AutoCloseable {
     private static final long POLL_MILLIS = 200;
 
     private static final Logger LOG = LoggerFactory.getLogger(TableLease.class);
-    private static final ScheduledExecutorService RENEWALS = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "hiring-table-leases");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /**
+     * How long {@link #close} waits for the lease to be given back before it lets the caller go on and
+     * keeps trying in the background: giving it back takes a few milliseconds, but on a database that
+     * stopped answering the pool waits its whole connection timeout (HikariCP: 30 s), which a failed
+     * load must not add to its report.
+     */
+    static final Duration RELEASE_WAIT = Duration.ofSeconds(2);
+
+    private static final ScheduledExecutorService RENEWALS = Executors.newSingleThreadScheduledExecutor(
+            daemon("hiring-table-leases"));
+    /** Apart from the renewals, so that giving a lease back never queues behind a renewal stuck on the pool. */
+    private static final ExecutorService RELEASES = Executors.newCachedThreadPool(daemon("hiring-table-lease-release"));
 
     // The lease statements stay SQL: ON CONFLICT ... WHERE with interval arithmetic on the database's clock,
     // which jOOQ writes only through plain-SQL templates; RENEW runs with every chunk of a load.
@@ -205,15 +217,30 @@ public final class TableLease implements AutoCloseable {
     }
 
     /**
-     * Stops renewing and gives the table back. When the database does not answer (a restart, say), this
-     * tries again every second in the background, so that a load resumed once it is back need not wait
-     * for the expiry; a lease never given back expires by itself.
+     * Stops renewing and gives the table back, waiting at most {@link #RELEASE_WAIT} for it. When the
+     * database does not answer (a restart, say), the giving back goes on in the background, once a second
+     * until the lease would have expired, so that a load resumed once it is back need not wait for the
+     * expiry; a lease never given back expires by itself.
      */
     @Override
     public void close() {
         renewal.cancel(false);
-        if (!release()) {
-            retryRelease(Instant.now().plus(DURATION));
+        Instant until = Instant.now().plus(DURATION);
+        Future<Boolean> released = RELEASES.submit(() -> {
+            boolean done = release();
+            if (!done) {
+                retryRelease(until);
+            }
+            return done;
+        });
+        try {
+            released.get(RELEASE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.debug("Giving back the lease of {} goes on in the background", table.sqlName());
+        } catch (ExecutionException e) {
+            LOG.debug("Could not give back the lease of {}: {}", table.sqlName(), e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -231,11 +258,11 @@ public final class TableLease implements AutoCloseable {
 
     private void retryRelease(Instant until) {
         if (Instant.now().isBefore(until)) {
-            RENEWALS.schedule(() -> {
+            RENEWALS.schedule(() -> RELEASES.execute(() -> {
                 if (!release()) {
                     retryRelease(until);
                 }
-            }, 1, TimeUnit.SECONDS);
+            }), 1, TimeUnit.SECONDS);
         }
     }
 
@@ -273,6 +300,14 @@ public final class TableLease implements AutoCloseable {
             }
             statement.execute("SET LOCAL lock_timeout TO DEFAULT");
         }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return task -> {
+            Thread thread = new Thread(task, name);
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     private static Duration setting(String property, Duration otherwise) {

@@ -47,6 +47,23 @@ final class LoadLog {
         long inserted;
         long rejected;
         final Map<ReasonCode, Long> byCode = new EnumMap<>(ReasonCode.class);
+
+        Totals copy() {
+            Totals copy = new Totals();
+            copy.setFrom(this);
+            return copy;
+        }
+
+        void setFrom(Totals other) {
+            recordsDone = other.recordsDone;
+            bytesDone = other.bytesDone;
+            checksum = other.checksum;
+            rowsRead = other.rowsRead;
+            inserted = other.inserted;
+            rejected = other.rejected;
+            byCode.clear();
+            byCode.putAll(other.byCode);
+        }
     }
 
     /**

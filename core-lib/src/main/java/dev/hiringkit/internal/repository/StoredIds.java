@@ -6,8 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.EnumMap;
-import java.util.Map;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.roaringbitmap.RoaringBitmap;
@@ -18,7 +17,11 @@ import org.roaringbitmap.RoaringBitmap;
  */
 final class StoredIds implements KnownIds {
 
-    private final Map<Table, RoaringBitmap> ids = new EnumMap<>(Table.class);
+    /**
+     * By table ordinal. A refresh publishes a new bitmap, never changes one: a load's reading thread
+     * checks against them while the load reads departments and jobs again between chunks.
+     */
+    private final AtomicReferenceArray<RoaringBitmap> ids = new AtomicReferenceArray<>(Table.values().length);
 
     /** Reads the ids of {@code table} again; the caller's transaction decides what is visible. */
     void refresh(Connection connection, Table table) throws SQLException {
@@ -36,18 +39,18 @@ final class StoredIds implements KnownIds {
             }
         }
         bitmap.runOptimize();
-        ids.put(table, bitmap);
+        ids.set(table.ordinal(), bitmap);
     }
 
     /** How many ids of {@code table} were read; 0 when it was not read. */
     long count(Table table) {
-        RoaringBitmap bitmap = ids.get(table);
+        RoaringBitmap bitmap = ids.get(table.ordinal());
         return bitmap == null ? 0 : bitmap.getLongCardinality();
     }
 
     @Override
     public boolean contains(Table table, int id) {
-        RoaringBitmap bitmap = ids.get(table);
+        RoaringBitmap bitmap = ids.get(table.ordinal());
         return bitmap != null && bitmap.contains(id);
     }
 }

@@ -2,13 +2,16 @@ package dev.hiringkit.internal.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.hiringkit.HiringException;
 import dev.hiringkit.HiringKit;
 import dev.hiringkit.Table;
 import dev.hiringkit.archive.ArchiveStore;
+import dev.hiringkit.testing.RestartablePostgres;
 import dev.hiringkit.testing.TestDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,7 +19,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -106,6 +111,36 @@ class TableLeaseTest {
         TableLease.acquire(db, Table.JOBS, Duration.ZERO).close();
     }
 
+    @Test
+    void aLeaseClosedWhileTheDatabaseIsDownLetsGoAtOnceAndIsGivenBackWhenItReturns(@TempDir Path data)
+            throws Exception {
+        try (RestartablePostgres postgres = RestartablePostgres.start(data.resolve("pgdata"))) {
+            String database = postgres.newDatabase();
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(postgres.jdbcUrl(database));
+            // Far longer than any wait close() may make: a close that waited on the pool would hang here.
+            config.setConnectionTimeout(Duration.ofMinutes(5).toMillis());
+            try (HikariDataSource pool = new HikariDataSource(config)) {
+                HiringKit.builder().dataSource(pool).archive(ArchiveStore.directory(data.resolve("archive"))).build()
+                        .migrate();
+                TableLease lease = TableLease.acquire(pool, Table.JOBS, Duration.ZERO);
+                postgres.stop();
+                // A load that failed because the database died reports it without waiting for the pool.
+                assertTimeoutPreemptively(Duration.ofMinutes(1), lease::close);
+
+                postgres.startAndReconnect(List.of(pool));
+                // The lease is given back in the background once the database answers again, well before
+                // it would have expired, so a load resumed then need not wait for it.
+                Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+                while (countIn(pool, "SELECT count(*) FROM table_leases WHERE table_name = 'jobs'") > 0) {
+                    assertTrue(Instant.now().isBefore(deadline), "the lease was never given back");
+                    Thread.sleep(100);
+                }
+                TableLease.acquire(pool, Table.JOBS, Duration.ZERO).close();
+            }
+        }
+    }
+
     private static void execute(String sql) throws SQLException {
         try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
             s.execute(sql);
@@ -113,7 +148,11 @@ class TableLeaseTest {
     }
 
     private static long count(String sql) throws SQLException {
-        try (Connection c = db.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        return countIn(db, sql);
+    }
+
+    private static long countIn(DataSource pool, String sql) throws SQLException {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
