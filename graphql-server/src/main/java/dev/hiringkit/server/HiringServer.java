@@ -34,7 +34,6 @@ public final class HiringServer {
         connector.setHost(config.host());
         connector.setPort(config.port());
         server.addConnector(connector);
-        config.metrics().database(config.dataSource());
         config.metrics().backups(() -> config.kit().archiver().list());
         config.metrics().replica(config.kit()::replicaStatus);
         GracefulHandler requests = new GracefulHandler();
@@ -57,6 +56,13 @@ public final class HiringServer {
         server.addBean(stop);
         server.addEventListener(stop);
         server.addEventListener(new LifeCycle.Listener() {
+            // The pool's meters when the server starts, not when it is built: hiring serve builds it while
+            // another thread starts the pool (ServeCommand), whose meters must not be set meanwhile.
+            @Override
+            public void lifeCycleStarting(LifeCycle event) {
+                config.metrics().database(config.dataSource());
+            }
+
             @Override
             public void lifeCycleStopped(LifeCycle event) {
                 config.metrics().close();

@@ -11,7 +11,6 @@ import dev.hiringkit.server.auth.LoginThrottle;
 import dev.hiringkit.server.auth.Role;
 import dev.hiringkit.server.auth.Tokens;
 import dev.hiringkit.server.auth.Users;
-import dev.hiringkit.server.graphql.HiringGraphQL;
 import dev.hiringkit.server.observability.HiringMetrics;
 import dev.hiringkit.server.observability.Tracing;
 import java.io.IOException;
@@ -172,28 +171,15 @@ final class ServeCommand implements Callable<Integer> {
         }
         IdentityProvider provider = identityProvider();
         CompletableFuture<HiringMetrics> metrics = warmUp();
-        try (HiringRuntime runtime = HiringRuntime.start(database, Duration.ofSeconds(dbConnectTimeout),
-                idempotencyRetention)) {
-            Users users = new Users(runtime.dataSource());
-            users.migrate();
-            if (users.isEmpty()) {
-                String given = System.getenv("HIRING_ADMIN_PASSWORD");
-                String password = given != null && !given.isEmpty() ? given : generatedPassword();
-                users.add("admin", password.toCharArray(), Role.ADMIN);
-                out.println(given != null && !given.isEmpty() ? "Created the user admin with HIRING_ADMIN_PASSWORD."
-                        : "Created the user admin with the password " + password + " (shown once; change it with"
-                                + " 'hiring user passwd admin').");
-            }
+        // The database opens on a thread of its own while this one builds the server (see HiringRuntime.opening);
+        // the server starts, and so says it is ready, only once both are done.
+        try (HiringRuntime runtime = HiringRuntime.opening(database, Duration.ofSeconds(dbConnectTimeout),
+                idempotencyRetention, dataSource -> createAdmin(new Users(dataSource), out))) {
             byte[] secret = Tokens.secret(System.getenv("HIRING_JWT_SECRET"), database.dataDir.resolve("jwt.key"));
-            Auth auth = new Auth(users, new Clients(runtime.dataSource()),
+            Auth auth = new Auth(new Users(runtime.dataSource()), new Clients(runtime.dataSource()),
                     new Tokens(secret, Duration.ofMinutes(tokenMinutes), Clock.systemUTC(), provider),
                     new LoginThrottle(runtime.dataSource(), Clock.systemUTC()))
                     .withAccountChanges(runtime.accountChanges(dbListenUrl));
-            if (demo && runtime.kit().repository().count(Table.HIRED_EMPLOYEES) == 0) {
-                Path dir = database.dataDir.resolve("demo");
-                GenerateCommand.generate(dir, 100_000, 42, 0.02);
-                LoadCommand.printSummary(out, runtime.kit().repository().loadDirectory(dir, LoadOptions.defaults()));
-            }
             ServerConfig.Builder config = ServerConfig.builder()
                     .kit(runtime.kit())
                     .dataSource(runtime.dataSource())
@@ -213,6 +199,12 @@ final class ServeCommand implements Callable<Integer> {
             }
             config.metricsPort(metricsPort).openTelemetry(Tracing.fromEnvironment()).metrics(made(metrics));
             Server server = HiringServer.newServer(config.build());
+            runtime.awaitOpen();
+            if (demo && runtime.kit().repository().count(Table.HIRED_EMPLOYEES) == 0) {
+                Path dir = database.dataDir.resolve("demo");
+                GenerateCommand.generate(dir, 100_000, 42, 0.02);
+                LoadCommand.printSummary(out, runtime.kit().repository().loadDirectory(dir, LoadOptions.defaults()));
+            }
             server.start();
             StopSignals.install(server, Duration.ofSeconds(shutdownGrace), out);
             String base = "http://" + host + ":" + HiringServer.port(server);
@@ -241,26 +233,34 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * Starts, on a thread of its own (the second core, while this one opens the database), what the server
-     * needs later and the database does not: its meters, and graphql-java's first schema build (see
-     * {@link HiringGraphQL#warmUp}), which took 0.3 s of the main thread's start on this 2-core machine.
+     * On the database's opening thread, once it is open: the users' table, and the user admin when there is
+     * no user yet, with the password of HIRING_ADMIN_PASSWORD or a generated one, printed once.
+     */
+    private static void createAdmin(Users users, PrintWriter out) {
+        users.migrate();
+        if (users.isEmpty()) {
+            String given = System.getenv("HIRING_ADMIN_PASSWORD");
+            String password = given != null && !given.isEmpty() ? given : generatedPassword();
+            users.add("admin", password.toCharArray(), Role.ADMIN);
+            out.println(given != null && !given.isEmpty() ? "Created the user admin with HIRING_ADMIN_PASSWORD."
+                    : "Created the user admin with the password " + password + " (shown once; change it with"
+                            + " 'hiring user passwd admin').");
+        }
+    }
+
+    /**
+     * Makes the server's meters on a thread of its own (the second core), while this one builds the rest of
+     * the server and a third opens the database.
      */
     private static CompletableFuture<HiringMetrics> warmUp() {
         CompletableFuture<HiringMetrics> metrics = new CompletableFuture<>();
         Thread thread = new Thread(() -> {
-            // The meters first: the main thread waits for them, and for nothing else, once the database is up.
             try {
                 metrics.complete(HiringMetrics.create());
             } catch (RuntimeException | Error e) {
                 metrics.completeExceptionally(e);
-                return;
             }
-            try {
-                HiringGraphQL.warmUp();
-            } catch (RuntimeException e) {
-                // Only a head start: the real build reports what is wrong with the schema.
-            }
-        }, "hiring-warm-up");
+        }, "hiring-meters");
         thread.setDaemon(true);
         thread.start();
         return metrics;

@@ -103,18 +103,6 @@ public final class HiringGraphQL {
         return new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(sdl()), wiring);
     }
 
-    /**
-     * Builds the schema once on a bare wiring and throws it away: run on a second core while the server
-     * waits for its database, it loads and first runs graphql-java's parser and schema generator, which
-     * the real {@link #build} then finds ready (0.3 s of the start on the main thread, otherwise).
-     */
-    public static void warmUp() {
-        RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring().scalar(Scalars.DATE_TIME)
-                .scalar(ExtendedScalars.GraphQLLong).scalar(Scalars.UPLOAD).build();
-        GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(sdl()), wiring);
-        OperationLimits.requireListSizes(schema);
-    }
-
     private static String sdl() {
         try (InputStream in = HiringGraphQL.class.getResourceAsStream("schema.graphqls")) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
