@@ -19,6 +19,9 @@ public final class HiringCommand {
 
     /** Runs a command; one that uses a database logs to its log file (see {@link CliLogging}). */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("serve")) {
+            ServeCommand.startEarly();
+        }
         CommandLine commandLine = commandLineFor(args);
         commandLine.setExecutionStrategy(parseResult -> {
             CliLogging.logFile(parseResult).ifPresent(file -> CliLogging.toFile(file, CliLogging.format(parseResult)));
