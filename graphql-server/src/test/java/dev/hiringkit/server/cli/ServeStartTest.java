@@ -1,6 +1,7 @@
 package dev.hiringkit.server.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -60,6 +61,8 @@ class ServeStartTest {
                 assertEquals("{\"data\":{\"__typename\":\"Query\"}}", answer.body());
                 assertTrue(read("out.txt").contains("Created the user admin with HIRING_ADMIN_PASSWORD."),
                         read("out.txt"));
+                // The head start's threads log nothing before logging is set up: no SLF4J replay warning.
+                assertFalse(read("err.txt").contains("SLF4J"), read("err.txt"));
             } finally {
                 serve.destroy();
                 if (!serve.waitFor(60, TimeUnit.SECONDS)) {
