@@ -93,6 +93,7 @@ public final class CommandsBenchmark {
             List<String> embeddedReport = List.of(hiring.toString(), "report", "hires-by-quarter", "--year", "" + YEAR,
                     "--format", "csv", "--data-dir", dataDir.toString());
 
+            System.out.printf(Locale.ROOT, "load average at the start: %s%n", loadAverage());
             // Warm-up: the first run of the launcher also records its class data sharing archive.
             for (int i = 0; i < 2; i++) {
                 run(hiringReport, work);
@@ -107,14 +108,20 @@ public final class CommandsBenchmark {
             double[] embeddedMs = new double[runs];
             double[] serveMs = new double[runs];
             double[] serveEmbeddedMs = new double[runs];
+            double[] serveCpuMs = new double[runs];
+            double[] serveEmbeddedCpuMs = new double[runs];
             for (int i = 0; i < runs; i++) {
                 // Alternated, so that drift in the machine hits every side alike.
                 hiringMs[i] = Timings.millis(() -> run(hiringReport, work));
                 psqlMs[i] = Timings.millis(() -> run(psqlReport, work));
                 embeddedMs[i] = Timings.millis(() -> run(embeddedReport, work));
-                serveMs[i] = serveUntilReady(hiring, work,
+                ServeStart served = serveUntilReady(hiring, work,
                         List.of("--db-url", dbUrl, "--data-dir", work.resolve("cli").toString()));
-                serveEmbeddedMs[i] = serveUntilReady(hiring, work, List.of("--data-dir", dataDir.toString()));
+                serveMs[i] = served.wallMs();
+                serveCpuMs[i] = served.cpuMs();
+                ServeStart servedEmbedded = serveUntilReady(hiring, work, List.of("--data-dir", dataDir.toString()));
+                serveEmbeddedMs[i] = servedEmbedded.wallMs();
+                serveEmbeddedCpuMs[i] = servedEmbedded.cpuMs();
             }
 
             double psqlMedian = Timings.median(psqlMs);
@@ -131,6 +138,10 @@ public final class CommandsBenchmark {
                     Timings.median(serveMs), "", "<= 1000");
             System.out.printf(Locale.ROOT, "%-52s %10.0f %8s %8s%n", "hiring serve --data-dir, start to ready",
                     Timings.median(serveEmbeddedMs), "", "<= 1000");
+            System.out.printf(Locale.ROOT, "%-52s %10.0f%n", "  its JVM's CPU until ready, --db-url", Timings.median(serveCpuMs));
+            System.out.printf(Locale.ROOT, "%-52s %10.0f%n", "  its JVM's CPU until ready, --data-dir",
+                    Timings.median(serveEmbeddedCpuMs));
+            System.out.printf(Locale.ROOT, "load average at the end: %s%n", loadAverage());
             System.out.println(server.settings());
         }
     }
@@ -205,17 +216,36 @@ public final class CommandsBenchmark {
         return out;
     }
 
+    /** The system's load averages (1, 5, 15 minutes), or "unknown" where /proc/loadavg is missing. */
+    static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
     private static int lines(String text) {
         return (int) text.lines().count();
     }
 
-    /** Starts {@code hiring serve} on a free port; the milliseconds until /health/ready is 200; stops it. */
-    private static double serveUntilReady(Path hiring, Path dir, List<String> database) throws Exception {
+    /** The time {@code hiring serve} took from start until ready, and the CPU its JVM had used by then. */
+    private record ServeStart(double wallMs, double cpuMs) {
+    }
+
+    /**
+     * Starts {@code hiring serve} on a free port; the milliseconds until /health/ready is 200, and the CPU its
+     * JVM used until then (the launcher execs the JVM once its archive is made, so the process is the JVM;
+     * -1 where the system does not say); stops it, with no drain delay (the stop is not timed).
+     */
+    private static ServeStart serveUntilReady(Path hiring, Path dir, List<String> database) throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        List<String> command = new ArrayList<>(List.of(hiring.toString(), "serve", "--port", "" + port));
+        List<String> command = new ArrayList<>(List.of(hiring.toString(), "serve", "--port", "" + port,
+                "--shutdown-drain", "0"));
         command.addAll(database);
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(dir.resolve("serve.err").toFile());
@@ -233,7 +263,9 @@ public final class CommandsBenchmark {
                 }
                 try {
                     if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        return (System.nanoTime() - start) / 1e6;
+                        double wallMs = (System.nanoTime() - start) / 1e6;
+                        return new ServeStart(wallMs, process.toHandle().info().totalCpuDuration()
+                                .map(cpu -> cpu.toNanos() / 1e6).orElse(-1.0));
                     }
                 } catch (IOException notYet) {
                     // not listening yet

@@ -26,6 +26,13 @@ public final class HiringServer {
 
     /** A server ready to {@code start()}; it listens on {@code config.port()} (0: any free port). */
     public static Server newServer(ServerConfig config) {
+        config.metrics().backups(() -> config.kit().archiver().list());
+        config.metrics().replica(config.kit()::replicaStatus);
+        // The routes (the GraphQL schema) first: hiring serve meanwhile readies Jetty's server classes on
+        // another thread (ServeCommand).
+        GracefulHandler requests = new GracefulHandler();
+        GracefulStop stop = new GracefulStop(config.shutdownGrace(), config.drainDelay(), requests);
+        Handler routes = Routes.handler(config, stop, requests);
         Server server = new Server();
         HttpConfiguration http = new HttpConfiguration();
         // No "Server: Jetty(12.x)" header: the version tells an attacker which advisories apply.
@@ -34,12 +41,6 @@ public final class HiringServer {
         connector.setHost(config.host());
         connector.setPort(config.port());
         server.addConnector(connector);
-        config.metrics().database(config.dataSource());
-        config.metrics().backups(() -> config.kit().archiver().list());
-        config.metrics().replica(config.kit()::replicaStatus);
-        GracefulHandler requests = new GracefulHandler();
-        GracefulStop stop = new GracefulStop(config.shutdownGrace(), config.drainDelay(), requests);
-        Handler routes = Routes.handler(config, stop, requests);
         if (config.metricsPort() >= 0) {
             ServerConnector metrics = new ServerConnector(server, new HttpConnectionFactory(http));
             metrics.setName(Routes.METRICS_CONNECTOR);
@@ -57,6 +58,13 @@ public final class HiringServer {
         server.addBean(stop);
         server.addEventListener(stop);
         server.addEventListener(new LifeCycle.Listener() {
+            // The pool's meters when the server starts, not when it is built: hiring serve builds it while
+            // another thread starts the pool (ServeCommand), whose meters must not be set meanwhile.
+            @Override
+            public void lifeCycleStarting(LifeCycle event) {
+                config.metrics().database(config.dataSource());
+            }
+
             @Override
             public void lifeCycleStopped(LifeCycle event) {
                 config.metrics().close();

@@ -19,6 +19,12 @@ public final class HiringCommand {
 
     /** Runs a command; one that uses a database logs to its log file (see {@link CliLogging}). */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("serve")) {
+            // Logging set up before the head start's thread logs anything: a logger asked for by two threads
+            // while SLF4J starts is replayed, with three lines of warning on standard error.
+            org.slf4j.LoggerFactory.getILoggerFactory();
+            ServeCommand.startEarly();
+        }
         CommandLine commandLine = commandLineFor(args);
         commandLine.setExecutionStrategy(parseResult -> {
             CliLogging.logFile(parseResult).ifPresent(file -> CliLogging.toFile(file, CliLogging.format(parseResult)));

@@ -28,7 +28,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -171,29 +174,16 @@ final class ServeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         IdentityProvider provider = identityProvider();
-        CompletableFuture<HiringMetrics> metrics = warmUp();
-        try (HiringRuntime runtime = HiringRuntime.start(database, Duration.ofSeconds(dbConnectTimeout),
-                idempotencyRetention)) {
-            Users users = new Users(runtime.dataSource());
-            users.migrate();
-            if (users.isEmpty()) {
-                String given = System.getenv("HIRING_ADMIN_PASSWORD");
-                String password = given != null && !given.isEmpty() ? given : generatedPassword();
-                users.add("admin", password.toCharArray(), Role.ADMIN);
-                out.println(given != null && !given.isEmpty() ? "Created the user admin with HIRING_ADMIN_PASSWORD."
-                        : "Created the user admin with the password " + password + " (shown once; change it with"
-                                + " 'hiring user passwd admin').");
-            }
+        CompletableFuture<HiringMetrics> metrics = meters();
+        // The database opens on a thread of its own while this one builds the server (see HiringRuntime.opening);
+        // the server starts, and so says it is ready, only once both are done.
+        try (HiringRuntime runtime = HiringRuntime.opening(database, Duration.ofSeconds(dbConnectTimeout),
+                idempotencyRetention, dataSource -> createAdmin(new Users(dataSource), out))) {
             byte[] secret = Tokens.secret(System.getenv("HIRING_JWT_SECRET"), database.dataDir.resolve("jwt.key"));
-            Auth auth = new Auth(users, new Clients(runtime.dataSource()),
+            Auth auth = new Auth(new Users(runtime.dataSource()), new Clients(runtime.dataSource()),
                     new Tokens(secret, Duration.ofMinutes(tokenMinutes), Clock.systemUTC(), provider),
                     new LoginThrottle(runtime.dataSource(), Clock.systemUTC()))
                     .withAccountChanges(runtime.accountChanges(dbListenUrl));
-            if (demo && runtime.kit().repository().count(Table.HIRED_EMPLOYEES) == 0) {
-                Path dir = database.dataDir.resolve("demo");
-                GenerateCommand.generate(dir, 100_000, 42, 0.02);
-                LoadCommand.printSummary(out, runtime.kit().repository().loadDirectory(dir, LoadOptions.defaults()));
-            }
             ServerConfig.Builder config = ServerConfig.builder()
                     .kit(runtime.kit())
                     .dataSource(runtime.dataSource())
@@ -213,6 +203,12 @@ final class ServeCommand implements Callable<Integer> {
             }
             config.metricsPort(metricsPort).openTelemetry(Tracing.fromEnvironment()).metrics(made(metrics));
             Server server = HiringServer.newServer(config.build());
+            runtime.awaitOpen();
+            if (demo && runtime.kit().repository().count(Table.HIRED_EMPLOYEES) == 0) {
+                Path dir = database.dataDir.resolve("demo");
+                GenerateCommand.generate(dir, 100_000, 42, 0.02);
+                LoadCommand.printSummary(out, runtime.kit().repository().loadDirectory(dir, LoadOptions.defaults()));
+            }
             server.start();
             StopSignals.install(server, Duration.ofSeconds(shutdownGrace), out);
             String base = "http://" + host + ":" + HiringServer.port(server);
@@ -241,29 +237,56 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * Starts, on a thread of its own (the second core, while this one opens the database), what the server
-     * needs later and the database does not: its meters, and graphql-java's first schema build (see
-     * {@link HiringGraphQL#warmUp}), which took 0.3 s of the main thread's start on this 2-core machine.
+     * On the database's opening thread, once it is open: the users' table, and the user admin when there is
+     * no user yet, with the password of HIRING_ADMIN_PASSWORD or a generated one, printed once.
      */
-    private static CompletableFuture<HiringMetrics> warmUp() {
+    private static void createAdmin(Users users, PrintWriter out) {
+        users.migrate();
+        if (users.isEmpty()) {
+            String given = System.getenv("HIRING_ADMIN_PASSWORD");
+            String password = given != null && !given.isEmpty() ? given : generatedPassword();
+            users.add("admin", password.toCharArray(), Role.ADMIN);
+            out.println(given != null && !given.isEmpty() ? "Created the user admin with HIRING_ADMIN_PASSWORD."
+                    : "Created the user admin with the password " + password + " (shown once; change it with"
+                            + " 'hiring user passwd admin').");
+        }
+    }
+
+    /**
+     * Makes the server's meters on a thread of its own (the second core), while this one builds the rest of
+     * the server and a third opens the database.
+     */
+    private static CompletableFuture<HiringMetrics> meters() {
         CompletableFuture<HiringMetrics> metrics = new CompletableFuture<>();
         Thread thread = new Thread(() -> {
-            // The meters first: the main thread waits for them, and for nothing else, once the database is up.
             try {
                 metrics.complete(HiringMetrics.create());
             } catch (RuntimeException | Error e) {
                 metrics.completeExceptionally(e);
-                return;
             }
+        }, "hiring-meters");
+        thread.setDaemon(true);
+        thread.start();
+        return metrics;
+    }
+
+    /**
+     * Called by {@code main} before it parses the command line (0.3 s of picocli and logging on one core):
+     * parses the GraphQL schema file on the other core, for {@link HiringGraphQL#build} to find parsed, then
+     * makes a Jetty server and connector once and drops them, so that their classes (MIME types, buffer
+     * pools, selectors: some 600) are loaded and initialised when the real ones are made.
+     */
+    static void startEarly() {
+        Thread thread = new Thread(() -> {
             try {
-                HiringGraphQL.warmUp();
-            } catch (RuntimeException e) {
-                // Only a head start: the real build reports what is wrong with the schema.
+                HiringGraphQL.parseSchemaFile();
+                new ServerConnector(new Server(), new HttpConnectionFactory(new HttpConfiguration()));
+            } catch (RuntimeException | Error e) {
+                // Only a head start: the real build reports what is wrong.
             }
         }, "hiring-warm-up");
         thread.setDaemon(true);
         thread.start();
-        return metrics;
     }
 
     private static HiringMetrics made(CompletableFuture<HiringMetrics> metrics) {
