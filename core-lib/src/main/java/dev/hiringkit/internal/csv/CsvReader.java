@@ -194,19 +194,6 @@ public final class CsvReader implements Closeable {
         return new String(buf, start, contentEnd - start, StandardCharsets.UTF_8);
     }
 
-    /**
-     * The length in bytes of the current record's text as it stands in the input, or -1 when only a
-     * preview of it is kept (an over-long or cut record: {@link #raw()} gives that preview).
-     */
-    public int rawLength() {
-        return truncatedRaw != null ? -1 : contentEnd - start;
-    }
-
-    /** Copies the {@link #rawLength()} bytes of the current record's text into {@code dest} at {@code at}. */
-    public void copyRaw(byte[] dest, int at) {
-        System.arraycopy(buf, start, dest, at, contentEnd - start);
-    }
-
     /** The physical line (1-based) on which the current record starts. */
     public long line() {
         return line;

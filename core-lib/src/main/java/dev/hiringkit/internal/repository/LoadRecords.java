@@ -27,12 +27,12 @@ final class LoadRecords {
     }
 
     /** Checks one record; a valid one is written to the COPY stream. */
-    static List<Violation> check(Table table, List<String> fields, CsvReader.Problem problem, Validator.Scope scope,
-            CopyBuffer out) throws SQLException {
-        if (problem != null) {
-            return List.of(problem(problem));
+    static List<Violation> check(Table table, CsvReader reader, Validator.Scope scope, CopyBuffer out)
+            throws SQLException {
+        if (reader.problem() != null) {
+            return List.of(problem(reader.problem()));
         }
-        Checked<Row> checked = scope.admit(table, fields);
+        Checked<Row> checked = scope.admit(table, reader.fields());
         if (checked.valid()) {
             encode(checked.row(), out);
         }

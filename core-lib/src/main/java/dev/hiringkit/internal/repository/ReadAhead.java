@@ -20,8 +20,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Checks and encodes a load's records on a thread of its own, a chunk at a time, as {@link ScanAhead}
- * scans them on another, handing the
+ * Reads, checks and encodes a load's records on a thread of its own, a chunk at a time, handing the
  * load's connection full COPY buffers and, at each chunk's end, its rejections and checkpoint. So the
  * JVM's work (about 1.1 s of CPU per million rows) goes on while the connection sends, and while the
  * previous chunk writes its rejections, its checkpoint and commits, which the reading thread used to
@@ -30,9 +29,8 @@ import java.util.concurrent.TimeUnit;
  * <p>The reader starts a chunk only once {@link #allow allowed}: the load lets it read one chunk ahead
  * only once the table is guarded for the load (nothing it checks against changes then but the parents,
  * which the load reads again between chunks and {@link StoredIds} publishes whole); before, chunk by
- * chunk, since the load changes the stored ids between chunks. (The scanning needs no stored ids: it runs
- * ahead by a few blocks of records whatever is allowed.) Memory stays bounded: {@link #BUFFERS} buffers of
- * 256 KiB, the scanner's blocks, and at most two chunks' rejections.
+ * chunk, since the load changes the stored ids between chunks. Memory stays bounded: {@link #BUFFERS}
+ * buffers of 256 KiB, and at most two chunks' rejections.
  */
 final class ReadAhead implements AutoCloseable {
 
@@ -55,8 +53,7 @@ final class ReadAhead implements AutoCloseable {
     }
 
     private final Table table;
-    private final ScanAhead scan;
-    private final boolean fromStart;
+    private final CsvReader reader;
     private final Validator.Scope scope;
     private final LoadOptions options;
     private final Totals totals;
@@ -74,8 +71,7 @@ final class ReadAhead implements AutoCloseable {
      */
     ReadAhead(Table table, CsvReader reader, Validator.Scope scope, LoadOptions options, Totals done) {
         this.table = table;
-        this.fromStart = reader.records() == 0;
-        this.scan = new ScanAhead(reader, options.chunkSize());
+        this.reader = reader;
         this.scope = scope;
         this.options = options;
         this.totals = done.copy();
@@ -133,8 +129,6 @@ final class ReadAhead implements AutoCloseable {
             thread.join(STOP_WAIT_MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
-            scan.close();
         }
     }
 
@@ -142,9 +136,10 @@ final class ReadAhead implements AutoCloseable {
         try {
             out = new CopyBuffer(free.take()); // one buffer at a time: the rest are sent or free
             boolean more = true;
+            boolean mayBeHeader = reader.records() == 0;
             while (more && !stopped) {
                 chunksAllowed.acquire();
-                more = readChunk(fromStart);
+                more = readChunk(mayBeHeader);
             }
         } catch (InterruptedException e) {
             // stopped by close()
@@ -158,55 +153,32 @@ final class ReadAhead implements AutoCloseable {
         List<RejectionLog.Entry> rejections = new ArrayList<>();
         boolean more = true;
         int read = 0;
-        while (read < options.chunkSize() && more) {
-            RecordBlock block = scan.take();
-            try {
-                for (int i = 0; i < block.count(); i++) {
-                    if (mayBeHeader && block.record(i) == 1
-                            && LoadRecords.isHeader(table, block.fields(i), options)) {
-                        continue;
-                    }
-                    check(block, i, rejections);
-                }
-                read += block.count();
-                more = !block.end();
-                totals.recordsDone = block.records();
-                totals.bytesDone = block.bytesRead();
-                totals.checksum = block.checksum();
-                if (block.failure() != null) {
-                    throw rethrown(block.failure());
-                }
-            } finally {
-                scan.recycle(block);
+        while (read < options.chunkSize()) {
+            if (!reader.next()) {
+                more = false;
+                break;
+            }
+            read++;
+            if (mayBeHeader && reader.records() == 1 && LoadRecords.isHeader(table, reader.fields(), options)) {
+                continue;
+            }
+            totals.rowsRead++;
+            List<Violation> violations = LoadRecords.check(table, reader, scope, out);
+            if (violations.isEmpty()) {
+                totals.inserted++;
+            } else {
+                totals.rejected++;
+                violations.stream().map(Violation::code).distinct()
+                        .forEach(code -> totals.byCode.merge(code, 1L, Long::sum));
+                rejections.add(new RejectionLog.Entry(reader.line(), reader.raw(), violations));
             }
         }
         out.finish();
+        totals.recordsDone = reader.records();
+        totals.bytesDone = reader.bytesRead();
+        totals.checksum = reader.checksum();
         pieces.add(new ChunkEnd(rejections, totals.copy(), more));
         return more;
-    }
-
-    private void check(RecordBlock block, int i, List<RejectionLog.Entry> rejections) throws SQLException {
-        totals.rowsRead++;
-        List<Violation> violations = LoadRecords.check(table, block.fields(i), block.problem(i), scope, out);
-        if (violations.isEmpty()) {
-            totals.inserted++;
-        } else {
-            totals.rejected++;
-            violations.stream().map(Violation::code).distinct()
-                    .forEach(code -> totals.byCode.merge(code, 1L, Long::sum));
-            rejections.add(new RejectionLog.Entry(block.line(i), block.raw(i), violations));
-        }
-    }
-
-    /** The scanner's failure, to be thrown as it was: the source's {@link IOException}, or unchecked. */
-    private static IOException rethrown(Throwable failure) {
-        if (failure instanceof IOException io) {
-            return io;
-        }
-        if (failure instanceof Error error) {
-            throw error;
-        }
-        throw (RuntimeException) failure;
     }
 
     /** A full buffer to the load's connection, for a free one to go on with. */
