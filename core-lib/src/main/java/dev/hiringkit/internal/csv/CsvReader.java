@@ -248,8 +248,19 @@ public final class CsvReader implements Closeable {
         boolean inQuotes = false;
         int i = pos;
         byte[] b = buf;
+        int end = limit;
         while (true) {
-            if (i >= limit) {
+            if (!inQuotes) {
+                // The common case, an unquoted field of plain text: skip its bytes in a tight loop.
+                while (i < end) {
+                    byte c = b[i];
+                    if (c == ',' || c == '\n' || c == '"' || c == '\r' || c <= 0) {
+                        break;
+                    }
+                    i++;
+                }
+            }
+            if (i >= end) {
                 if (!eof) {
                     return NEED_MORE;
                 }
