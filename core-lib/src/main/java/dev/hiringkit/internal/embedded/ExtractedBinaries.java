@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
@@ -97,7 +98,12 @@ record ExtractedBinaries(Path home) implements PgBinaryResolver {
      * that start then goes the usual way too.
      */
     void remember(ProcessHandle server) {
-        Optional<Path> binaries = server.info().command().map(Path::of).map(Path::getParent).map(Path::getParent);
+        Optional<Path> binaries;
+        try {
+            binaries = server.info().command().map(Path::of).map(Path::getParent).map(Path::getParent);
+        } catch (InvalidPathException e) {
+            binaries = Optional.empty();
+        }
         if (binaries.isEmpty() || !complete(binaries.get())) {
             LOG.debug("Not remembering the PostgreSQL binaries of process {}: {}", server.pid(), binaries);
             return;
