@@ -101,11 +101,11 @@ class ExtractedBinariesTest {
         assertEquals(firstRun.getParent().getParent(), Files.readSymbolicLink(link));
     }
 
-    /** Runs {@link ExtractedBinariesMain} with zonky's working directory {@code zonkyWork}; the executable it ran. */
+    /** Runs {@link ServerInOwnJvm} with zonky's working directory {@code zonkyWork}; the executable it ran. */
     private static Path runInOwnJvm(Path zonkyWork, Path postgres) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(java, "-Dot.epg.working-dir=" + zonkyWork,
-                "-cp", System.getProperty("java.class.path"), ExtractedBinariesMain.class.getName(), postgres.toString())
+                "-cp", System.getProperty("java.class.path"), ServerInOwnJvm.class.getName(), postgres.toString())
                 .redirectErrorStream(true).start();
         String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(child.waitFor(120, TimeUnit.SECONDS), output);
