@@ -94,19 +94,15 @@ public final class EmbeddedDatabase implements AutoCloseable {
             throw new HiringException(Code.DATABASE_UNAVAILABLE, "Could not use the database directory " + dir + ": "
                     + e.getMessage(), e);
         }
+        ExtractedBinaries binaries = ExtractedBinaries.beside(dir);
         try {
-            EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                    .setDataDirectory(dir.toFile())
-                    .setCleanDataDirectory(false)
-                    .setPGStartupWait(Duration.ofSeconds(60))
-                    // The library's builder defaults suit throwaway test servers (fsync off); this one keeps
-                    // a user's data, so it is durable.
-                    .setServerConfig("fsync", "on")
-                    .setServerConfig("synchronous_commit", "on")
-                    .setServerConfig("full_page_writes", "on")
-                    .setServerConfig("max_wal_size", "2GB")
-                    .setServerConfig("max_connections", "100")
-                    .start();
+            EmbeddedPostgres postgres;
+            if (binaries.usable()) {
+                postgres = startFromRemembered(binaries, dir);
+            } else {
+                postgres = builder(dir).start();
+                serverProcess(dir).ifPresent(binaries::remember);
+            }
             return new EmbeddedDatabase(postgres, dir, postgres.getJdbcUrl("postgres", "postgres"), null);
         } catch (IOException | IllegalStateException e) {
             // initdb or postgres failed (their output is logged), or another process took the directory first.
@@ -116,17 +112,41 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
 
     /**
+     * Starts from the binaries an earlier start remembered; the usual way if zonky refuses them after all
+     * (it then tried to extract the few bytes it was given: before it used the directory, so nothing is
+     * held).
+     */
+    private static EmbeddedPostgres startFromRemembered(ExtractedBinaries binaries, Path dir) throws IOException {
+        try {
+            return binaries.applyTo(builder(dir)).start();
+        } catch (ExceptionInInitializerError e) {
+            LOG.warn("The PostgreSQL binaries remembered in {} could not be used; finding them again", binaries.link(), e);
+            EmbeddedPostgres postgres = builder(dir).start();
+            serverProcess(dir).ifPresent(binaries::remember);
+            return postgres;
+        }
+    }
+
+    private static EmbeddedPostgres.Builder builder(Path dir) {
+        return EmbeddedPostgres.builder()
+                .setDataDirectory(dir.toFile())
+                .setCleanDataDirectory(false)
+                .setPGStartupWait(Duration.ofSeconds(60))
+                // The library's builder defaults suit throwaway test servers (fsync off); this one keeps
+                // a user's data, so it is durable.
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("full_page_writes", "on")
+                .setServerConfig("max_wal_size", "2GB")
+                .setServerConfig("max_connections", "100");
+    }
+
+    /**
      * A server whose hiring process was killed keeps running and holds the directory: stop it, so that
      * the data stays usable. postmaster.pid's first line is the server's process id.
      */
     private static void stopStaleServer(Path dir) throws IOException {
-        Path pidFile = dir.resolve("postmaster.pid");
-        if (!Files.isRegularFile(pidFile)) {
-            return;
-        }
-        List<String> lines = Files.readAllLines(pidFile);
-        Optional<ProcessHandle> server = lines.isEmpty() ? Optional.empty()
-                : ProcessHandle.of(Long.parseLong(lines.get(0).trim()));
+        Optional<ProcessHandle> server = serverProcess(dir);
         if (server.isPresent() && server.get().isAlive()
                 && server.get().info().command().map(c -> c.endsWith("postgres")).orElse(false)) {
             if (isLockedByLiveProcess(dir)) {
@@ -135,6 +155,17 @@ public final class EmbeddedDatabase implements AutoCloseable {
             LOG.warn("Stopping a PostgreSQL server (pid {}) left running on {}", server.get().pid(), dir);
             server.get().destroy();
             server.get().onExit().orTimeout(30, TimeUnit.SECONDS).join();
+        }
+    }
+
+    /** The process postmaster.pid names (its first line), when it is alive. */
+    private static Optional<ProcessHandle> serverProcess(Path dir) {
+        try {
+            List<String> lines = Files.readAllLines(dir.resolve("postmaster.pid"));
+            return lines.isEmpty() ? Optional.empty() : ProcessHandle.of(Long.parseLong(lines.get(0).trim()));
+        } catch (IOException | NumberFormatException e) {
+            // NoSuchFileException most often: no server has run there, or it stopped cleanly.
+            return Optional.empty();
         }
     }
 

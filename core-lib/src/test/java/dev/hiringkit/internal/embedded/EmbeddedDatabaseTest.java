@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hiringkit.HiringException;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -79,6 +82,33 @@ class EmbeddedDatabaseTest {
         }
         Files.writeString(shared, "not a record");
         assertTrue(RunningServer.read(shared).isEmpty());
+    }
+
+    @Test
+    void aServerLeftRunningByAKilledProcessIsStoppedAndTheDataStaysUsable(@TempDir Path dataDir) throws Exception {
+        Path postgres = dataDir.resolve(EmbeddedDatabase.POSTGRES_DIRECTORY);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process owner = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                ServerInOwnJvm.class.getName(), postgres.toString(), "hold").redirectErrorStream(true).start();
+        ProcessHandle leftRunning;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(owner.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null && !line.startsWith("executable=")) {
+                // the child's log
+            }
+            assertTrue(line != null, "the child started its server");
+            leftRunning = ProcessHandle.of(Long.parseLong(Files.readAllLines(postgres.resolve("postmaster.pid")).get(0)
+                    .trim())).orElseThrow();
+            owner.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook stops its server
+        }
+        assertTrue(leftRunning.isAlive(), "the killed process's server still runs");
+
+        try (EmbeddedDatabase started = EmbeddedDatabase.open(dataDir, false)) {
+            assertFalse(started.isBorrowed());
+            assertFalse(leftRunning.isAlive());
+            execute(started.jdbcUrl(), "CREATE TABLE after_kill (x int); INSERT INTO after_kill VALUES (7)");
+            assertEquals(7, single(started.jdbcUrl(), "SELECT x FROM after_kill"));
+        }
     }
 
     private static void execute(String url, String sql) throws SQLException {
