@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hiringkit.testdata.DataGenerator;
+import dev.hiringkit.testing.SecondChunkHold;
 import dev.hiringkit.testing.TestDatabase;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -104,7 +105,10 @@ class LoadProgressTest {
     void aMillionRowLoadIsFollowedFromAnotherServer() throws Exception {
         Path million = dir.resolve("million");
         DataGenerator.builder().employees(1_000_000).seed(12).build().writeTo(million);
-        try (Stream2 started = new Stream2(second, writer, "subscription { loadStarted { id table status } }", null)) {
+        // The load's second chunk waits until the other server has shown progress: a load is followed while it
+        // runs, however fast this machine loads a million rows (about 1 s; the other server polls every 250 ms).
+        try (SecondChunkHold hold = SecondChunkHold.install(first.dataSource);
+                Stream2 started = new Stream2(second, writer, "subscription { loadStarted { id table status } }", null)) {
             long begin = System.nanoTime();
             JsonNode answer = first.data(writer, "mutation { loadHistorical(source: \"million\", async: true)"
                     + " { id table status rowsRead } }", null).at("/loadHistorical/0");
@@ -130,10 +134,20 @@ class LoadProgressTest {
             List<JsonNode> progress = new ArrayList<>();
             try (Stream2 follow = new Stream2(second, first.token("reader"), "subscription($id: ID!) { loadProgress(loadId: $id)"
                     + " { status rowsRead inserted rejected rejectedByCode { code count } } }", Map.of("id", employeesLoad))) {
+                boolean held = true;
                 for (Event event = follow.next(); !event.name().equals("complete"); event = follow.next()) {
                     assertTrue(event.data().path("errors").isMissingNode(), event.data().toString());
-                    progress.add(event.data().at("/data/loadProgress"));
+                    JsonNode seen = event.data().at("/data/loadProgress");
+                    progress.add(seen);
+                    if (held && seen.get("rowsRead").asLong() > 0) {
+                        assertEquals("RUNNING", seen.get("status").asText(), progress.toString());
+                        hold.release();
+                        held = false;
+                    }
                 }
+            } finally {
+                hold.release();
+                hold.remove();
             }
             long followedMillis = (System.nanoTime() - begin) / 1_000_000;
             JsonNode last = progress.get(progress.size() - 1);
@@ -142,7 +156,7 @@ class LoadProgressTest {
             assertEquals(last.get("rowsRead").asLong(), last.get("inserted").asLong() + last.get("rejected").asLong());
             long running = progress.stream().filter(p -> p.get("status").asText().equals("RUNNING")
                     && p.get("rowsRead").asLong() > 0).count();
-            assertTrue(running >= 3, "progress seen while it ran: " + progress);
+            assertTrue(running >= 1, "progress seen while it ran: " + progress);
             for (int i = 1; i < progress.size(); i++) {
                 assertTrue(progress.get(i).get("rowsRead").asLong() >= progress.get(i - 1).get("rowsRead").asLong());
             }
