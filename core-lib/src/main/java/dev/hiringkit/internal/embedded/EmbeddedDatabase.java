@@ -202,12 +202,21 @@ public final class EmbeddedDatabase implements AutoCloseable {
         return postgres == null;
     }
 
-    /** Stops the server when this process started it (after removing its shared file); else does nothing. */
-    @Override
-    public void close() {
+    /**
+     * Lends the server to no new process from now on (removes its shared file), while it keeps running: called
+     * as a stop begins, so that a command or a second serve started during the stop's drain does not take up a
+     * server about to go, but starts one of its own once this one is gone (or is told the directory is in use).
+     */
+    public void stopSharing() {
         if (sharedFile != null) {
             RunningServer.remove(sharedFile);
         }
+    }
+
+    /** Stops the server when this process started it (after removing its shared file); else does nothing. */
+    @Override
+    public void close() {
+        stopSharing();
         if (postgres != null) {
             try {
                 postgres.close();

@@ -138,6 +138,17 @@ final class HiringRuntime implements AutoCloseable {
     }
 
     /**
+     * As a server's stop begins: its embedded database, if it started one, is lent to no new process (see
+     * {@link EmbeddedDatabase#stopSharing}), since it stops once the server has.
+     */
+    void stopSharingDatabase() {
+        EmbeddedDatabase database = embedded;
+        if (database != null) {
+            database.stopSharing();
+        }
+    }
+
+    /**
      * Waits until the database is open (see {@link #opening}); throws what opening it threw, as a
      * {@link HiringException} where it was one.
      */

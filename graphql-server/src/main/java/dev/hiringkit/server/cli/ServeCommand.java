@@ -210,7 +210,7 @@ final class ServeCommand implements Callable<Integer> {
                 LoadCommand.printSummary(out, runtime.kit().repository().loadDirectory(dir, LoadOptions.defaults()));
             }
             server.start();
-            StopSignals.install(server, Duration.ofSeconds(shutdownGrace), out);
+            StopSignals.install(server, Duration.ofSeconds(shutdownGrace), out, runtime::stopSharingDatabase);
             String base = "http://" + host + ":" + HiringServer.port(server);
             out.println("Database:  " + runtime.describeDatabase());
             out.println("GraphQL:   " + base + "/graphql");

@@ -26,13 +26,18 @@ final class StopSignals {
     private StopSignals() {
     }
 
-    static void install(Server server, Duration grace, PrintWriter out) {
+    /**
+     * Handles both signals for {@code server}; {@code beforeStop} runs first, before the stop's drain (the
+     * embedded database is lent to no new process: it goes once the server has stopped).
+     */
+    static void install(Server server, Duration grace, PrintWriter out, Runnable beforeStop) {
         AtomicBoolean stopping = new AtomicBoolean();
         SignalHandler handler = signal -> {
             if (stopping.compareAndSet(false, true)) {
                 out.println("Stopping (SIG" + signal.getName() + "): finishing the requests in flight, for up to "
                         + grace.toSeconds() + " s; signal again to stop at once.");
                 out.flush();
+                beforeStop.run();
                 Thread stop = new Thread(() -> {
                     try {
                         server.stop();

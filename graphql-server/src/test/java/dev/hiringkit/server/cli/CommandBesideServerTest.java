@@ -2,6 +2,7 @@ package dev.hiringkit.server.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hiringkit.HiringKit;
@@ -57,6 +58,23 @@ class CommandBesideServerTest {
         CliRunner.Run alone = CliRunner.execute("report", "hires-by-quarter", "--data-dir", dataDir.toString());
         assertEquals(0, alone.exitCode(), alone.out() + alone.err());
         assertTrue(alone.out().contains("Research"), alone.out());
+    }
+
+    @Test
+    void aServerThatBeginsToStopLendsItsDatabaseToNoNewCommand() throws Exception {
+        Path record = dataDir.resolve("postgres.running");
+        try (HiringRuntime serve = HiringRuntime.start(options("--data-dir", dataDir.toString()), Duration.ofSeconds(3),
+                HiringKit.DEFAULT_IDEMPOTENCY_RETENTION)) {
+            assertTrue(Files.isRegularFile(record));
+            // What SIGTERM does first, before the stop's drain: the database goes once the server has stopped,
+            // so a command started meanwhile must not take it up, and is told the directory is in use.
+            serve.stopSharingDatabase();
+            assertFalse(Files.exists(record), "a stopping server withdraws its record");
+            CliRunner.Run report = CliRunner.execute("report", "hires-by-quarter", "--data-dir", dataDir.toString());
+            assertNotEquals(0, report.exitCode(), report.out());
+            assertTrue(report.err().contains("in use by another hiring process"), report.err());
+            assertTrue(serve.kit().isMigrated(), "the stopping server still has its database");
+        }
     }
 
     @Test
