@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Tells a database that went away (not reachable, restarted, connection lost) from a database that
@@ -22,6 +23,8 @@ public final class DatabaseFailures {
     private static final Set<String> SERVER_GONE = Set.of("57P01", "57P02", "57P03", "53300");
     /** Character not in repertoire (22021, which includes U+0000 in UTF-8), untranslatable character (22P05). */
     private static final Set<String> UNSTORABLE_TEXT = Set.of("22021", "22P05");
+    /** Causes followed at most: enough for any real wrapping, and no loop on a cyclic chain. */
+    private static final int MAX_DEPTH = 32;
 
     private DatabaseFailures() {
     }
@@ -37,9 +40,14 @@ public final class DatabaseFailures {
 
     /** Whether PostgreSQL refused text it cannot store, such as U+0000: the input's fault, not the server's. */
     public static boolean isUnstorableText(Throwable e) {
+        return hasSqlState(e, UNSTORABLE_TEXT::contains);
+    }
+
+    /** Whether {@code e}, or an exception that caused it, is an SQLException whose SQLState passes {@code state}. */
+    public static boolean hasSqlState(Throwable e, Predicate<String> state) {
         int depth = 0;
-        for (Throwable t = e; t != null && depth++ < 32; t = t.getCause()) {
-            if (t instanceof SQLException s && s.getSQLState() != null && UNSTORABLE_TEXT.contains(s.getSQLState())) {
+        for (Throwable t = e; t != null && depth++ < MAX_DEPTH; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null && state.test(s.getSQLState())) {
                 return true;
             }
         }
@@ -75,7 +83,7 @@ public final class DatabaseFailures {
     private static Throwable connectionFailure(Throwable e) {
         Throwable closed = null;
         int depth = 0;
-        for (Throwable t = e; t != null && depth++ < 32; t = t.getCause()) {
+        for (Throwable t = e; t != null && depth++ < MAX_DEPTH; t = t.getCause()) {
             boolean failed = t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
                     || t instanceof SQLException s && (isConnectionState(s.getSQLState()) || isPoolsClosedConnection(s));
             if (failed && !(t instanceof SQLException s && "08003".equals(s.getSQLState()))) {
@@ -105,9 +113,6 @@ public final class DatabaseFailures {
         int query = jdbcUrl.indexOf('?');
         return query < 0 ? jdbcUrl : jdbcUrl.substring(0, query);
     }
-
-    /** Causes followed at most: enough for any real wrapping, and no loop on a cyclic chain. */
-    private static final int MAX_DEPTH = 16;
 
     /** The message of the innermost cause that has one (a closed socket's has none), for logs and errors. */
     public static String rootMessage(Throwable e) {

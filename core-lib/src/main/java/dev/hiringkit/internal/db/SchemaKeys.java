@@ -127,13 +127,7 @@ public final class SchemaKeys {
 
     /** Whether {@code e}, or an exception that caused it, is a bulk load's guard refusing a write. */
     public static boolean isRefusedByBulkLoad(Throwable e) {
-        int depth = 0;
-        for (Throwable t = e; t != null && depth++ < 32; t = t.getCause()) {
-            if (t instanceof SQLException s && REFUSED_STATE.equals(s.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
+        return DatabaseFailures.hasSqlState(e, REFUSED_STATE::equals);
     }
 
     /** The refusal as what the library lets out: worth retrying once the load has ended. */
