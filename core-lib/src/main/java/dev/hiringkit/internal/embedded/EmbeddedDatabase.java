@@ -96,13 +96,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
         }
         ExtractedBinaries binaries = ExtractedBinaries.beside(dir);
         try {
-            EmbeddedPostgres postgres;
-            if (binaries.usable()) {
-                postgres = startFromRemembered(binaries, dir);
-            } else {
-                postgres = builder(dir).start();
-                serverProcess(dir).ifPresent(binaries::remember);
-            }
+            EmbeddedPostgres postgres = binaries.usable() ? startFromRemembered(binaries, dir)
+                    : startAndRemember(binaries, dir);
             return new EmbeddedDatabase(postgres, dir, postgres.getJdbcUrl("postgres", "postgres"), null);
         } catch (IOException | IllegalStateException e) {
             // initdb or postgres failed (their output is logged), or another process took the directory first.
@@ -121,10 +116,15 @@ public final class EmbeddedDatabase implements AutoCloseable {
             return binaries.applyTo(builder(dir)).start();
         } catch (ExceptionInInitializerError e) {
             LOG.warn("The PostgreSQL binaries remembered in {} could not be used; finding them again", binaries.link(), e);
-            EmbeddedPostgres postgres = builder(dir).start();
-            serverProcess(dir).ifPresent(binaries::remember);
-            return postgres;
+            return startAndRemember(binaries, dir);
         }
+    }
+
+    /** Starts the usual way, zonky finding (or extracting) its binaries, and remembers where they are. */
+    private static EmbeddedPostgres startAndRemember(ExtractedBinaries binaries, Path dir) throws IOException {
+        EmbeddedPostgres postgres = builder(dir).start();
+        serverProcess(dir).ifPresent(binaries::remember);
+        return postgres;
     }
 
     private static EmbeddedPostgres.Builder builder(Path dir) {
