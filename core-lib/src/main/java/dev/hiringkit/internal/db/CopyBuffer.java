@@ -25,7 +25,7 @@ public final class CopyBuffer {
     }
 
     /** How many bytes gather before they are sent. */
-    public static final int FLUSH_AT = 1 << 18;
+    private static final int FLUSH_AT = 1 << 18;
     /** The first bytes of the binary COPY format (then 32-bit flags and a header-extension length). */
     static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
     /** Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01T00:00:00Z. */
