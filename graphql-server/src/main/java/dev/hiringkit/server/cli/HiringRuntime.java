@@ -29,6 +29,8 @@ final class HiringRuntime implements AutoCloseable {
     private static final int MAXIMUM_POOL_SIZE = 10;
     /** Connections a command's pool keeps open: the one it opens at start. */
     private static final int COMMAND_MINIMUM_IDLE = 1;
+    /** How long a command waits for a connection: HikariCP's default. */
+    private static final Duration COMMAND_CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
     /** The embedded server this process uses; null with --db-url. Set by the opening, read after it. */
     private volatile EmbeddedDatabase embedded;
@@ -56,8 +58,17 @@ final class HiringRuntime implements AutoCloseable {
      * use one or two; opening all 10 at start cost 0.1-0.2 s of a report's 2 s on this 2-core machine.
      */
     static HiringRuntime start(DatabaseOptions options) {
-        return start(options, Duration.ofSeconds(30), HiringKit.DEFAULT_IDEMPOTENCY_RETENTION, // HikariCP's default wait
-                COMMAND_MINIMUM_IDLE, false);
+        // One client serves the S3 archive and s3:// sources alike; without S3 options, the library
+        // makes a default one only if an s3:// source comes.
+        S3Client s3 = options.usesS3() ? options.newS3Client() : null;
+        try {
+            return start(options, s3, options.archiveStore(s3));
+        } catch (RuntimeException e) {
+            if (s3 != null) {
+                s3.close();
+            }
+            throw e;
+        }
     }
 
     /**
@@ -166,31 +177,14 @@ final class HiringRuntime implements AutoCloseable {
         }
     }
 
-    private static HiringRuntime start(DatabaseOptions options, Duration connectTimeout, Duration idempotencyRetention,
-            int minimumIdle, boolean shareEmbedded) {
-        // One client serves the S3 archive and s3:// sources alike; without S3 options, the library
-        // makes a default one only if an s3:// source comes.
-        S3Client s3 = options.usesS3() ? options.newS3Client() : null;
-        try {
-            return start(options, s3, options.archiveStore(s3), connectTimeout, idempotencyRetention, minimumIdle,
-                    shareEmbedded);
-        } catch (RuntimeException e) {
-            if (s3 != null) {
-                s3.close();
-            }
-            throw e;
-        }
-    }
-
-    private static HiringRuntime start(DatabaseOptions options, S3Client s3, ArchiveStore archive,
-            Duration connectTimeout, Duration idempotencyRetention, int minimumIdle, boolean shareEmbedded) {
+    private static HiringRuntime start(DatabaseOptions options, S3Client s3, ArchiveStore archive) {
         Duration maxReplicaLag = maxReplicaLag(options);
         EmbeddedDatabase embedded = null;
         HikariConfig config = new HikariConfig();
-        configure(config, options, connectTimeout, minimumIdle);
+        configure(config, options, COMMAND_CONNECT_TIMEOUT, COMMAND_MINIMUM_IDLE);
         if (!hasDbUrl(options)) {
             // The server a running 'hiring serve' shares in the data directory, else one started here.
-            embedded = EmbeddedDatabase.open(options.dataDir, shareEmbedded);
+            embedded = EmbeddedDatabase.open(options.dataDir, false);
             config.setJdbcUrl(embedded.jdbcUrl());
         }
         HikariDataSource pool;
@@ -202,13 +196,14 @@ final class HiringRuntime implements AutoCloseable {
         }
         HikariDataSource readPool;
         try {
-            readPool = readPool(options, connectTimeout, minimumIdle);
+            readPool = readPool(options, COMMAND_CONNECT_TIMEOUT, COMMAND_MINIMUM_IDLE);
         } catch (RuntimeException e) {
             pool.close();
             closeQuietly(embedded);
             throw e;
         }
-        HiringKit kit = kit(options, pool, readPool, s3, archive, idempotencyRetention, maxReplicaLag);
+        HiringKit kit = kit(options, pool, readPool, s3, archive, HiringKit.DEFAULT_IDEMPOTENCY_RETENTION,
+                maxReplicaLag);
         try {
             migrate(kit, config.getJdbcUrl());
         } catch (RuntimeException e) {
